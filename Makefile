@@ -1,0 +1,73 @@
+# Coopex: `make run` serves the product with demo data; `make test` runs every test on PostgreSQL and SQLite.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+PG_PORT ?= 5433
+TEST_PG_URL := postgresql://coopex@127.0.0.1:$(PG_PORT)/coopex_test
+STAMP := $(VENV)/.installed
+
+.PHONY: help install services stop run test test-pg test-sqlite bench lint db
+
+help:
+	@echo "make run       install, prepare the SQLite database with demo data, serve http://127.0.0.1:5000"
+	@echo "make test      install, start PostgreSQL, OpenSearch, stripe-mock and Chromium, run all tests on PostgreSQL and SQLite"
+	@echo "make install   virtual environment and dependencies only"
+	@echo "make services  start the background services (idempotent)"
+	@echo "make stop      stop them"
+	@echo "make bench     run the benchmarks under bench/"
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@echo "== installing Python dependencies into $(VENV)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/pip install --quiet --upgrade pip
+	@$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+services: install
+	@echo "== starting services"
+	@scripts/postgres.sh start
+	@search/node/node.sh start
+	@scripts/stripe-mock.sh start
+
+stop:
+	@scripts/stripe-mock.sh stop
+	@search/node/node.sh stop
+	@scripts/postgres.sh stop
+
+db: install
+	@echo "== database: migrate, reference data, demo data"
+	@$(FLASK) db upgrade
+	@$(FLASK) reference load
+	@$(FLASK) seed-demo
+
+run: db
+	@echo "== serving Coopex on http://127.0.0.1:5000 (Ctrl-C to stop)"
+	@$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: services
+	@scripts/chromium.sh install
+	@scripts/postgres.sh createdb coopex_test
+	@scripts/postgres.sh createdb coopex_migrations
+	@$(MAKE) --no-print-directory test-pg test-sqlite
+
+test-pg:
+	@echo "== tests on PostgreSQL"
+	@COOPEX_TEST_DATABASE_URL=$(TEST_PG_URL) COOPEX_TEST_MIGRATIONS_URL=postgresql://coopex@127.0.0.1:$(PG_PORT)/coopex_migrations $(BIN)/pytest
+
+test-sqlite:
+	@echo "== tests on SQLite"
+	@$(BIN)/pytest
+
+bench: services
+	@scripts/postgres.sh createdb coopex_bench
+	@$(BIN)/python bench/pages.py
+
+lint: install
+	@$(BIN)/ruff check .

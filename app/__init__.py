@@ -1,0 +1,68 @@
+"""The Coopex application factory."""
+from flask import Flask
+
+from config import load_config
+
+
+def create_app(config_name=None, **overrides):
+    """Build the app: configuration, extensions, blueprints, error handlers, commands."""
+    app = Flask(__name__)
+    app.config.from_object(load_config(config_name))
+    app.config.update(overrides)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_template_helpers(app)
+    return app
+
+
+def register_extensions(app):
+    from app import extensions as ext
+    from app.accounts import auth  # noqa: F401  (registers the user loader)
+    from app.database import configure_engines
+
+    ext.db.init_app(app)
+    ext.migrate.init_app(app, ext.db, directory=str(app.config.get("MIGRATIONS_DIR", "migrations")))
+    ext.login_manager.init_app(app)
+    ext.login_manager.login_view = "accounts.login"
+    ext.login_manager.login_message_category = "info"
+    ext.csrf.init_app(app)
+    ext.babel.init_app(app, locale_selector=ext.select_locale)
+    ext.bootstrap.init_app(app)
+    ext.limiter.init_app(app)
+    ext.api.init_app(app)
+    configure_engines(app)
+
+
+def register_blueprints(app):
+    from app import accounts, catalog, orgs, public, reference
+    from app.extensions import api, csrf
+
+    for feature in (public, accounts, orgs, catalog, reference):
+        app.register_blueprint(feature.bp)
+    for feature in (accounts, orgs, catalog, reference):
+        csrf.exempt(feature.api.blp)
+        api.register_blueprint(feature.api.blp)
+
+
+def register_errorhandlers(app):
+    from app.errors import register_errorhandlers as register
+
+    register(app)
+
+
+def register_commands(app):
+    from app.accounts.cli import create_admin
+    from app.demo.cli import seed_demo
+    from app.reference.cli import reference_cli
+
+    app.cli.add_command(create_admin)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(reference_cli)
+
+
+def register_template_helpers(app):
+    from app import templating
+
+    templating.init_app(app)

@@ -1,0 +1,6 @@
+"""Accounts: sign-up, log in, invitations, roles, API tokens."""
+from flask import Blueprint
+
+bp = Blueprint("accounts", __name__)
+
+from app.accounts import api, routes  # noqa: E402,F401

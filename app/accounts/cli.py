@@ -1,0 +1,25 @@
+"""`flask create-admin`."""
+import click
+
+from app.accounts import services
+from app.errors import DomainError
+from app.extensions import db
+
+
+@click.command("create-admin")
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--name", default="Platform admin", show_default=True)
+def create_admin(email, password, name):
+    """Create a platform admin, or make an existing user one."""
+    user = services.find_user_by_email(email)
+    try:
+        if user is None:
+            user = services.create_user(email, password, name, is_platform_admin=True)
+        else:
+            user.is_platform_admin = True
+    except DomainError as error:
+        details = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.fields.items())
+        raise click.ClickException(f"{error.message} {details}".strip()) from None
+    db.session.commit()
+    click.echo(f"Platform admin: {user.email}")

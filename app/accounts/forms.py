@@ -1,0 +1,38 @@
+"""HTML forms of accounts."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+
+from app.accounts.models import ROLES
+from app.orgs.forms import legal_form_choices, sector_choices, size_choices
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail address"))
+    password = PasswordField(_l("Password"))
+    remember = BooleanField(_l("Keep me signed in"))
+
+
+class SignupForm(FlaskForm):
+    name = StringField(_l("Your name"))
+    email = EmailField(_l("E-mail address"))
+    password = PasswordField(_l("Password"), description=_l("At least 12 characters; not a common password."))
+    organization_name = StringField(_l("Organisation name"))
+    organization_legal_form = SelectField(_l("Legal form"), choices=legal_form_choices)
+    organization_size = SelectField(_l("Size"), choices=size_choices)
+    organization_country = SelectField(_l("Country"))
+    organization_sector = SelectField(_l("Sector"), choices=sector_choices)
+
+
+class InvitationForm(FlaskForm):
+    email = EmailField(_l("E-mail address"))
+    role = SelectField(_l("Role"), choices=[(role, role) for role in ROLES])
+
+
+class AcceptInvitationForm(FlaskForm):
+    name = StringField(_l("Your name"))
+    password = PasswordField(_l("Choose a password"), description=_l("At least 12 characters; not a common password."))
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Token name"), default="API token")

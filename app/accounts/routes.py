@@ -1,0 +1,150 @@
+"""Pages: sign up, log in and out, invitations, API tokens, organisation switcher, dashboard."""
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.accounts import bp, services
+from app.accounts.auth import current_membership, rate_limited_login
+from app.accounts.forms import AcceptInvitationForm, LoginForm, SignupForm, TokenForm
+from app.accounts.schemas import RegisterSchema
+from app.catalog.services import organization_listings_query
+from app.errors import DomainError
+from app.extensions import db
+from app.forms import attach_errors, load_form
+from app.reference.services import countries
+
+
+def _safe_next(default):
+    target = request.values.get("next") or ""
+    return target if target.startswith("/") and not target.startswith("//") else default
+
+
+def _country_choices():
+    return [("", "—")] + [(c.iso2, c.name_en) for c in countries()]
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    form = SignupForm()
+    form.organization_country.choices = _country_choices()
+    if request.method == "POST":
+        payload = {
+            "email": form.email.data or "",
+            "password": form.password.data or "",
+            "name": form.name.data or "",
+            "organization": {
+                "name": form.organization_name.data or "",
+                "legal_form": form.organization_legal_form.data,
+                "size": form.organization_size.data,
+                "country": form.organization_country.data or "",
+                "sector": form.organization_sector.data,
+            },
+        }
+        data = load_form(RegisterSchema(), payload, form)
+        if data is not None:
+            try:
+                user, organization = services.register(data["email"], data["password"], data["name"], data["organization"])
+            except DomainError as error:
+                db.session.rollback()
+                form.form_errors += attach_errors(form, error.fields) or [error.message]
+            else:
+                db.session.commit()
+                login_user(user)
+                session["organization_id"] = organization.id
+                flash(_("Welcome to Coopex, %(name)s.", name=user.name), "success")
+                return redirect(url_for("orgs.profile", organization_id=organization.id))
+    return render_template("accounts/signup.html", form=form), 422 if form.errors or form.form_errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@rate_limited_login
+def login():
+    form = LoginForm()
+    if request.method == "POST":
+        user = services.authenticate(form.email.data or "", form.password.data or "")
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            session.pop("organization_id", None)
+            flash(_("You are signed in."), "success")
+            return redirect(_safe_next(url_for("accounts.dashboard")))
+        form.form_errors.append(_("Wrong e-mail address or password."))
+        return render_template("accounts/login.html", form=form), 401
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    session.pop("organization_id", None)
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("public.home"))
+
+
+@bp.route("/switch-organization", methods=["POST"])
+@login_required
+def switch_organization():
+    organization_id = request.form.get("organization_id", type=int)
+    if organization_id is None or current_user.membership_of(organization_id) is None:
+        abort(403)
+    session["organization_id"] = organization_id
+    return redirect(_safe_next(url_for("accounts.dashboard")))
+
+
+@bp.route("/dashboard")
+@login_required
+def dashboard():
+    membership = current_membership()
+    listings = []
+    if membership is not None:
+        listings = db.session.scalars(
+            organization_listings_query(membership.organization_id, ["draft", "active", "paused"]).limit(50)
+        ).all()
+    return render_template("accounts/dashboard.html", membership=membership, listings=listings)
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def invitation(token):
+    invitation = services.find_open_invitation(token)
+    form = AcceptInvitationForm()
+    existing = services.find_user_by_email(invitation.email)
+    if request.method == "POST":
+        try:
+            if current_user.is_authenticated:
+                user = current_user
+            elif existing is None:
+                user = services.create_user(invitation.email, form.password.data or "", form.name.data or "")
+            else:
+                flash(_("Log in as %(email)s to accept.", email=invitation.email), "warning")
+                return redirect(url_for("accounts.login", next=request.path))
+            organization = services.accept_invitation(invitation, user)
+        except DomainError as error:
+            db.session.rollback()
+            form.form_errors += attach_errors(form, error.fields) or [error.message]
+            return render_template("accounts/invitation.html", invitation=invitation, form=form, existing=existing), error.status
+        db.session.commit()
+        login_user(user)
+        session["organization_id"] = organization.id
+        flash(_("You joined %(name)s.", name=organization.name), "success")
+        return redirect(url_for("orgs.profile", organization_id=organization.id))
+    return render_template("accounts/invitation.html", invitation=invitation, form=form, existing=existing)
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    form = TokenForm()
+    secret = None
+    if request.method == "POST":
+        name = (form.name.data or "").strip()[:80] or "API token"
+        _token, secret = services.issue_token(current_user, name)
+        db.session.commit()
+    return render_template("accounts/tokens.html", form=form, tokens=services.tokens_of(current_user), secret=secret)
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id):
+    services.revoke_token(current_user, token_id)
+    db.session.commit()
+    flash(_("Token revoked."), "info")
+    return redirect(url_for("accounts.tokens"))

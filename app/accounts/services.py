@@ -1,0 +1,193 @@
+"""Rules for people: passwords, sign-up, invitations, tokens, and who may act for an organisation."""
+import datetime as dt
+import hashlib
+import secrets
+from functools import cache
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.accounts.models import ApiToken, Invitation, Membership, User
+from app.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
+from app.extensions import db
+from app.mail import send_mail
+from app.models_base import utcnow
+from app.orgs.services import create_organization
+
+TOKEN_PREFIX = "cpx_"
+
+
+@cache
+def _common_passwords():
+    path = Path(__file__).with_name("common_passwords.txt")
+    return frozenset(line.strip().casefold() for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+
+
+def password_problems(password, *, email="", name=""):
+    """Reasons the password is refused; empty when it is acceptable."""
+    problems = []
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        problems.append(f"Use at least {minimum} characters.")
+    if len(password) > 200:
+        problems.append("Use at most 200 characters.")
+    lowered = password.casefold()
+    if lowered in _common_passwords() or len(set(lowered)) < 4:
+        problems.append("This password is too common; choose another.")
+    local_part = email.split("@")[0].casefold()
+    if (local_part and len(local_part) >= 4 and local_part in lowered) or (name and lowered == name.casefold()):
+        problems.append("Do not build the password from your e-mail address or name.")
+    return problems
+
+
+def hash_password(password):
+    return generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+
+
+def normalise_email(email):
+    return email.strip().lower()
+
+
+def find_user_by_email(email):
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(email, password, name, *, is_platform_admin=False, field_prefix=""):
+    """A new user; refuses a taken address or a weak password with field errors."""
+    email = normalise_email(email)
+    if find_user_by_email(email):
+        raise Conflict("An account with this e-mail address exists.", {f"{field_prefix}email": ["Already registered; log in instead."]})
+    problems = password_problems(password, email=email, name=name)
+    if problems:
+        raise ValidationFailed("The password is not acceptable.", {f"{field_prefix}password": problems})
+    user = User(email=email, name=name.strip(), password_hash=hash_password(password), is_platform_admin=is_platform_admin)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def register(email, password, name, organization_fields):
+    """Sign-up: a person and a new organisation, the person its admin."""
+    user = create_user(email, password, name)
+    organization = create_organization(**organization_fields)
+    db.session.add(Membership(user=user, organization=organization, role="admin"))
+    db.session.flush()
+    return user, organization
+
+
+def authenticate(email, password):
+    """The user with these credentials, or None. Takes the same time whether the address exists or not."""
+    user = find_user_by_email(email or "")
+    if user is None:
+        check_password_hash(_dummy_hash(), password or "")
+        return None
+    return user if check_password_hash(user.password_hash, password or "") else None
+
+
+@cache
+def _dummy_hash():
+    return generate_password_hash(secrets.token_hex(16))
+
+
+def require_membership(user, organization, *roles):
+    """The user's membership of the organisation allowing one of `roles` (admin always); else Forbidden."""
+    membership = user.membership_of(organization.id) if user and user.is_authenticated else None
+    if membership is None or (roles and not membership.allows(*roles)):
+        raise Forbidden("You do not have the role needed for this in this organisation.")
+    return membership
+
+
+# Invitations ---------------------------------------------------------------------------------
+
+
+def _digest(secret):
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def invite(organization, inviter, email, role, accept_url_for):
+    """Invite an address to the organisation with a role and mail it a link; returns the invitation."""
+    email = normalise_email(email)
+    existing = find_user_by_email(email)
+    if existing and existing.membership_of(organization.id):
+        raise Conflict("This person is already a member.", {"email": ["Already a member of this organisation."]})
+    secret = secrets.token_urlsafe(32)
+    ttl = dt.timedelta(days=current_app.config["INVITATION_TTL_DAYS"])
+    invitation = Invitation(
+        organization=organization, email=email, role=role, token_hash=_digest(secret),
+        invited_by=inviter, expires_at=utcnow() + ttl,
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    send_mail(
+        email,
+        f"{inviter.name} invites you to {organization.name} on Coopex",
+        f"{inviter.name} invites you to join {organization.name} on Coopex as {role}.\n\n"
+        f"Accept within {ttl.days} days: {accept_url_for(secret)}\n",
+    )
+    return invitation
+
+
+def find_open_invitation(secret):
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == _digest(secret or "")))
+    if invitation is None or not invitation.is_open:
+        raise NotFound("This invitation does not exist, was used, or has expired.")
+    return invitation
+
+
+def accept_invitation(invitation, user):
+    """Make the user a member with the invited role; only the invited address may accept."""
+    if normalise_email(user.email) != invitation.email:
+        raise Forbidden("This invitation was sent to another e-mail address.")
+    if user.membership_of(invitation.organization_id) is None:
+        db.session.add(Membership(user=user, organization_id=invitation.organization_id, role=invitation.role))
+    invitation.accepted_at = utcnow()
+    db.session.flush()
+    return invitation.organization
+
+
+# API tokens ----------------------------------------------------------------------------------
+
+
+def issue_token(user, name="API token"):
+    """A new personal token; the secret is returned once and only its hash is kept."""
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, name=name, prefix=secret[:12], token_hash=_digest(secret))
+    db.session.add(token)
+    db.session.flush()
+    return token, secret
+
+
+def user_for_token(secret):
+    """The user owning a live token, or None."""
+    if not secret or not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
+        return None
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
+    if token is None or token.revoked_at is not None:
+        return None
+    return token.user
+
+
+def revoke_token(user, token_id):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound("No such token.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+    db.session.flush()
+    return token
+
+
+def tokens_of(user):
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
+
+
+def count_users():
+    return db.session.scalar(select(func.count(User.id)))
+
+
+def require_authenticated(user):
+    if user is None or not user.is_authenticated:
+        raise Unauthorized("Log in, or send an API token as 'Authorization: Bearer …'.")
+    return user

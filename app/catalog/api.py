@@ -1,0 +1,89 @@
+"""JSON API: listings."""
+from flask_smorest import Blueprint
+
+from app.accounts import services as accounts
+from app.accounts.auth import api_user, require_api_user
+from app.catalog import services
+from app.catalog.schemas import (
+    ListingCreateSchema,
+    ListingSchema,
+    ListingUpdateSchema,
+    OrganizationListingsQuerySchema,
+)
+from app.errors import Forbidden, NotFound
+from app.extensions import db
+from app.orgs.services import get_organization
+from app.schemas import page_schema
+
+blp = Blueprint("catalog_api", __name__, url_prefix="/api/v1", description="Listings")
+
+ListingPageSchema = page_schema(ListingSchema)
+
+
+def _writable_listing(listing_id):
+    user = require_api_user()
+    listing = services.visible_listing(listing_id, user)
+    accounts.require_membership(user, listing.organization, *services.SELLER_ROLES)
+    return listing
+
+
+@blp.route("/listings", methods=["POST"])
+@blp.arguments(ListingCreateSchema)
+@blp.response(201, ListingSchema)
+def create_listing(payload):
+    """Publish or draft a listing for an organisation (its admins and sellers)."""
+    user = require_api_user()
+    try:
+        organization = get_organization(payload.pop("organization_id"))
+    except NotFound:
+        raise Forbidden("You cannot list for this organisation.", {"organization_id": ["Not one of your organisations."]}) from None
+    accounts.require_membership(user, organization, *services.SELLER_ROLES)
+    listing = services.create_listing(organization, payload)
+    db.session.commit()
+    return listing
+
+
+@blp.route("/listings/<int:listing_id>", methods=["GET"])
+@blp.response(200, ListingSchema)
+def get_listing(listing_id):
+    """A listing: active ones for everybody, others for members of its organisation."""
+    return services.visible_listing(listing_id, api_user())
+
+
+@blp.route("/listings/<int:listing_id>", methods=["PATCH"])
+@blp.arguments(ListingUpdateSchema)
+@blp.response(200, ListingSchema)
+def update_listing(changes, listing_id):
+    """Edit a listing or move its status (admins and sellers of its organisation)."""
+    listing = _writable_listing(listing_id)
+    services.update_listing(listing, changes)
+    db.session.commit()
+    return listing
+
+
+@blp.route("/listings/<int:listing_id>", methods=["DELETE"])
+@blp.response(200, ListingSchema)
+def archive_listing(listing_id):
+    """Archive a listing (admins and sellers of its organisation)."""
+    listing = _writable_listing(listing_id)
+    services.change_status(listing, "archived")
+    db.session.commit()
+    return listing
+
+
+@blp.route("/organizations/<int:organization_id>/listings", methods=["GET"])
+@blp.arguments(OrganizationListingsQuerySchema, location="query")
+@blp.response(200, ListingPageSchema)
+def organization_listings(query, organization_id):
+    """An organisation's active listings; its members may ask for other statuses."""
+    organization = get_organization(organization_id)
+    user = api_user()
+    statuses = query.get("status") or ["active"]
+    if set(statuses) != {"active"} and not (user and user.membership_of(organization.id)):
+        raise Forbidden("Only members see listings that are not active.")
+    if statuses == ["active"]:
+        statement = services.public_listings_query(organization_id=organization.id)
+    else:
+        statement = services.organization_listings_query(organization.id, statuses)
+    page = db.paginate(statement, page=query["page"], per_page=query["per_page"], error_out=False)
+    return {"items": page.items, "total": page.total, "page": page.page, "per_page": page.per_page}

@@ -1,0 +1,143 @@
+"""Pages: browse, show, create and edit listings."""
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.accounts import services as accounts
+from app.accounts.auth import current_membership
+from app.catalog import bp, services
+from app.catalog.forms import ListingForm
+from app.catalog.schemas import ListingCreateSchema, ListingUpdateSchema
+from app.errors import DomainError, Forbidden
+from app.extensions import db
+from app.forms import as_int, attach_errors, load_form
+from app.money import currency_codes
+from app.reference.models import CpvCode
+from app.reference.services import countries, sdg_goals
+
+
+@bp.route("/listings")
+def browse():
+    division = request.args.get("division", "")
+    division = division if len(division) == 2 and division.isdigit() else ""
+    page = db.paginate(
+        services.public_listings_query(division=division or None),
+        page=request.args.get("page", 1, type=int), per_page=20, error_out=False,
+    )
+    divisions = db.session.scalars(select(CpvCode).where(CpvCode.level == "division").order_by(CpvCode.code8)).all()
+    return render_template("catalog/browse.html", page=page, divisions=divisions, division=division)
+
+
+@bp.route("/listings/<int:listing_id>")
+def show(listing_id):
+    listing = services.visible_listing(listing_id, current_user)
+    membership = current_user.membership_of(listing.organization_id) if current_user.is_authenticated else None
+    return render_template("catalog/show.html", listing=listing, membership=membership, transitions=services.TRANSITIONS)
+
+
+def _listing_form(listing=None):
+    form = ListingForm(obj=listing)
+    form.price_currency.choices = currency_codes()
+    form.delivery_countries.choices = [(c.iso2, c.name_en) for c in countries()]
+    form.sdgs.choices = [(str(g.number), f"{g.number}. {g.short_en}") for g in sdg_goals()]
+    if request.method == "GET":
+        if listing is None:
+            membership = current_membership()
+            home_currency = membership.organization.country.currency if membership else None
+            form.price_currency.data = home_currency or "EUR"
+        else:
+            form.cpv_code.data = listing.cpv.code
+            form.price_on_request.data = listing.price is None
+            form.price_amount.data = listing.price.as_decimal_string() if listing.price else ""
+            form.price_currency.data = listing.price_currency or listing.organization.country.currency or "EUR"
+            form.delivery_countries.data = [c.iso2 for c in listing.delivery_countries]
+            form.sdgs.data = [str(g.number) for g in listing.sdgs]
+            form.certifications.data = ", ".join(listing.certifications or [])
+            form.lead_time_days.data = "" if listing.lead_time_days is None else str(listing.lead_time_days)
+            form.min_order_quantity.data = str(listing.min_order_quantity)
+    return form
+
+
+def _payload(form):
+    price = None
+    if not form.price_on_request.data:
+        price = {"amount": (form.price_amount.data or "").strip(), "currency": form.price_currency.data or ""}
+    return {
+        "title": (form.title.data or "").strip(),
+        "description": form.description.data or "",
+        "language": form.language.data,
+        "kind": form.kind.data,
+        "cpv_code": (form.cpv_code.data or "").strip().split(" ")[0],
+        "price": price,
+        "unit": (form.unit.data or "").strip(),
+        "min_order_quantity": as_int(form.min_order_quantity.data) or 1,
+        "lead_time_days": as_int(form.lead_time_days.data),
+        "delivery_countries": form.delivery_countries.data or [],
+        "sdgs": [as_int(n) for n in form.sdgs.data or []],
+        "certifications": [c.strip() for c in (form.certifications.data or "").split(",") if c.strip()],
+        "status": form.status.data,
+    }
+
+
+def _save(form, schema, save):
+    """Validate the form with the API's schema and run `save`; returns the listing or None with errors set."""
+    data = load_form(schema, _payload(form), form)
+    if data is None:
+        return None
+    try:
+        listing = save(data)
+    except DomainError as error:
+        db.session.rollback()
+        form.form_errors += attach_errors(form, error.fields) or [error.message]
+        return None
+    db.session.commit()
+    return listing
+
+
+@bp.route("/listings/new", methods=["GET", "POST"])
+@login_required
+def new():
+    membership = current_membership()
+    if membership is None or not membership.allows(*services.SELLER_ROLES):
+        raise Forbidden(_("Only admins and sellers of an organisation can post listings."))
+    form = _listing_form()
+    if request.method == "POST":
+        def create(data):
+            return services.create_listing(membership.organization, data)
+
+        payload_schema = ListingCreateSchema(exclude=("organization_id",))
+        listing = _save(form, payload_schema, create)
+        if listing is not None:
+            flash(_("Listing saved."), "success")
+            return redirect(url_for("catalog.show", listing_id=listing.id))
+        return render_template("catalog/form.html", form=form, listing=None, organization=membership.organization), 422
+    return render_template("catalog/form.html", form=form, listing=None, organization=membership.organization)
+
+
+@bp.route("/listings/<int:listing_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(listing_id):
+    listing = services.visible_listing(listing_id, current_user)
+    accounts.require_membership(current_user, listing.organization, *services.SELLER_ROLES)
+    form = _listing_form(listing)
+    form.status.choices = [(s, s) for s in sorted(services.TRANSITIONS[listing.status] | {listing.status})]
+    if request.method == "POST":
+        saved = _save(form, ListingUpdateSchema(), lambda data: services.update_listing(listing, data))
+        if saved is not None:
+            flash(_("Listing saved."), "success")
+            return redirect(url_for("catalog.show", listing_id=listing.id))
+        return render_template("catalog/form.html", form=form, listing=listing, organization=listing.organization), 422
+    form.status.data = listing.status
+    return render_template("catalog/form.html", form=form, listing=listing, organization=listing.organization)
+
+
+@bp.route("/listings/<int:listing_id>/status", methods=["POST"])
+@login_required
+def change_status(listing_id):
+    listing = services.visible_listing(listing_id, current_user)
+    accounts.require_membership(current_user, listing.organization, *services.SELLER_ROLES)
+    services.change_status(listing, request.form.get("status", ""))
+    db.session.commit()
+    flash(_("The listing is now %(status)s.", status=listing.status), "success")
+    return redirect(url_for("catalog.show", listing_id=listing.id))

@@ -1,0 +1,65 @@
+"""Shapes of listings in the API."""
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from app.catalog.models import LISTING_KINDS, LISTING_LANGUAGES, LISTING_STATUSES
+from app.orgs.schemas import OrganizationSummarySchema
+from app.schemas import CountryCode, MoneyField, PageQuerySchema, sdg_list
+
+
+class ListingFieldsSchema(Schema):
+    title = fields.String(required=True, validate=validate.Length(3, 200))
+    description = fields.String(load_default="", validate=validate.Length(max=10_000))
+    language = fields.String(load_default="en", validate=validate.OneOf(LISTING_LANGUAGES))
+    kind = fields.String(load_default="good", validate=validate.OneOf(LISTING_KINDS))
+    cpv_code = fields.String(required=True, validate=validate.Length(max=10))
+    price = MoneyField(load_default=None, allow_none=True)
+    unit = fields.String(load_default="", validate=validate.Length(max=40))
+    min_order_quantity = fields.Integer(strict=True, load_default=1, validate=validate.Range(1, 1_000_000_000))
+    lead_time_days = fields.Integer(strict=True, load_default=None, allow_none=True, validate=validate.Range(0, 3650))
+    delivery_countries = fields.List(CountryCode(), load_default=list, validate=validate.Length(max=250))
+    sdgs = sdg_list(load_default=list)
+    certifications = fields.List(
+        fields.String(validate=validate.Length(1, 80)), load_default=list, validate=validate.Length(max=20)
+    )
+
+
+class ListingCreateSchema(ListingFieldsSchema):
+    organization_id = fields.Integer(strict=True, required=True)
+    status = fields.String(load_default="draft", validate=validate.OneOf(("draft", "active")))
+
+
+class ListingUpdateSchema(ListingFieldsSchema):
+    status = fields.String(validate=validate.OneOf(LISTING_STATUSES))
+
+    class Meta:
+        partial = True
+
+    @validates_schema
+    def not_empty(self, data, **kwargs):
+        if not data:
+            raise ValidationError("Give at least one field to change.", "_schema")
+
+
+class ListingSchema(Schema):
+    id = fields.Integer()
+    organization = fields.Nested(OrganizationSummarySchema)
+    title = fields.String()
+    description = fields.String()
+    language = fields.String()
+    kind = fields.String()
+    cpv_code = fields.Function(lambda listing: listing.cpv.code)
+    cpv_label = fields.Function(lambda listing: listing.cpv.label_en)
+    price = MoneyField()
+    unit = fields.String()
+    min_order_quantity = fields.Integer()
+    lead_time_days = fields.Integer(allow_none=True)
+    delivery_countries = fields.Function(lambda listing: [c.iso2 for c in listing.delivery_countries])
+    sdgs = fields.Function(lambda listing: [goal.number for goal in listing.sdgs])
+    certifications = fields.List(fields.String())
+    status = fields.String()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class OrganizationListingsQuerySchema(PageQuerySchema):
+    status = fields.List(fields.String(validate=validate.OneOf(LISTING_STATUSES)))

@@ -1,0 +1,120 @@
+"""Rules for listings: who may write them, what they may hold, how their status moves."""
+from sqlalchemy import func, select
+
+from app.catalog.models import Listing
+from app.errors import Conflict, NotFound
+from app.extensions import db
+from app.orgs.models import Organization
+from app.orgs.services import resolve_countries, resolve_sdgs
+from app.reference.services import parse_cpv
+
+#: Allowed status moves; archived is final.
+TRANSITIONS = {
+    "draft": {"active", "archived"},
+    "active": {"paused", "archived"},
+    "paused": {"active", "archived"},
+    "archived": set(),
+}
+
+SELLER_ROLES = ("seller",)
+
+
+def get_listing(listing_id):
+    listing = db.session.get(Listing, listing_id)
+    if listing is None:
+        raise NotFound("No such listing.")
+    return listing
+
+
+def visible_listing(listing_id, user):
+    """The listing if the public may see it, or the user belongs to its organisation; else NotFound."""
+    listing = get_listing(listing_id)
+    if listing.is_public or (user and user.is_authenticated and user.membership_of(listing.organization_id)):
+        return listing
+    raise NotFound("No such listing.")
+
+
+def _apply(listing, fields):
+    if "cpv_code" in fields:
+        listing.cpv = parse_cpv(fields.pop("cpv_code"))
+    if "price" in fields:
+        price = fields.pop("price")
+        listing.price_minor = price.minor if price else None
+        listing.price_currency = price.currency if price else None
+    if "delivery_countries" in fields:
+        listing.delivery_countries = resolve_countries(fields.pop("delivery_countries"), "delivery_countries")
+    if "sdgs" in fields:
+        listing.sdgs = resolve_sdgs(fields.pop("sdgs"))
+    for name, value in fields.items():
+        setattr(listing, name, value)
+
+
+def create_listing(organization, fields):
+    """A new listing for the organisation, draft unless asked to be active."""
+    if not organization.is_active:
+        raise Conflict("This organisation is suspended and cannot publish listings.")
+    fields = dict(fields)
+    status = fields.pop("status", "draft")
+    listing = Listing(organization=organization, status="draft")
+    _apply(listing, fields)
+    db.session.add(listing)
+    if status != "draft":
+        change_status(listing, status)
+    db.session.flush()
+    return listing
+
+
+def update_listing(listing, changes):
+    """Edit a listing; archived listings are read-only."""
+    if listing.status == "archived":
+        raise Conflict("An archived listing cannot be changed.")
+    changes = dict(changes)
+    status = changes.pop("status", None)
+    _apply(listing, changes)
+    if status and status != listing.status:
+        change_status(listing, status)
+    db.session.flush()
+    return listing
+
+
+def change_status(listing, status):
+    """Move a listing along draft → active ⇄ paused → archived."""
+    if status == listing.status:
+        return listing
+    if status not in TRANSITIONS[listing.status]:
+        raise Conflict(f"A {listing.status} listing cannot become {status}.", {"status": [f"Not allowed from {listing.status}."]})
+    listing.status = status
+    db.session.flush()
+    return listing
+
+
+def public_listings_query(organization_id=None, division=None, country=None):
+    """Active listings of active organisations, newest first, optionally narrowed."""
+    statement = (
+        select(Listing)
+        .join(Listing.organization)
+        .where(Listing.status == "active", Organization.is_active.is_(True))
+        .order_by(Listing.created_at.desc(), Listing.id.desc())
+    )
+    if organization_id is not None:
+        statement = statement.where(Listing.organization_id == organization_id)
+    if division:
+        statement = statement.where(Listing.cpv_code8.startswith(division))
+    if country:
+        statement = statement.where(Organization.country_code == country)
+    return statement
+
+
+def organization_listings_query(organization_id, statuses):
+    return (
+        select(Listing)
+        .where(Listing.organization_id == organization_id, Listing.status.in_(statuses))
+        .order_by(Listing.updated_at.desc(), Listing.id.desc())
+    )
+
+
+def count_public_listings():
+    return db.session.scalar(
+        select(func.count(Listing.id)).join(Listing.organization)
+        .where(Listing.status == "active", Organization.is_active.is_(True))
+    )

@@ -1,0 +1,1 @@
+"""Demo data built from real reference files."""

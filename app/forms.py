@@ -1,0 +1,41 @@
+"""Form helpers: HTML forms are rendered by WTForms but validated by the same schemas as the API."""
+from flask_wtf import FlaskForm
+from marshmallow import ValidationError
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+
+def attach_errors(form, messages, prefix=""):
+    """Put schema or domain field messages onto the matching form fields; returns the leftovers."""
+    leftovers = []
+    for name, value in (messages or {}).items():
+        if isinstance(value, dict):
+            leftovers += attach_errors(form, value, prefix=f"{prefix}{name}_")
+            continue
+        texts = value if isinstance(value, list) else [value]
+        texts = [t for t in texts if isinstance(t, str)] or [str(value)]
+        field = form._fields.get(f"{prefix}{name}") or form._fields.get(name)
+        if field is None:
+            leftovers += texts
+        else:
+            field.errors = list(field.errors or []) + texts
+    return leftovers
+
+
+def load_form(schema, payload, form):
+    """Validate `payload` with `schema`; on failure mark the form's fields and return None."""
+    try:
+        return schema.load(payload)
+    except ValidationError as error:
+        form.form_errors = list(form.form_errors) + attach_errors(form, error.messages)
+        return None
+
+
+def as_int(text):
+    """'12' → 12 so strict schema integers accept form input; anything else passes through to fail there."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    return int(text) if text.lstrip("-").isdigit() else text

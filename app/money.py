@@ -1,0 +1,83 @@
+"""Money as integer minor units plus an ISO 4217 code; decimals only at the edges."""
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import pycountry
+
+# ISO 4217 minor units that differ from the usual two decimals.
+_EXPONENT_EXCEPTIONS = {
+    **dict.fromkeys(
+        "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split(), 0
+    ),
+    **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3),
+    **dict.fromkeys("CLF UYW".split(), 4),
+}
+# Precious metals, bond units, SDR and the testing codes are not money anyone lists a price in.
+_NOT_TRADED = set("XAG XAU XBA XBB XBC XBD XDR XPD XPT XSU XTS XUA XXX".split())
+
+#: No single price or amount on the platform may exceed this many major units.
+MAX_MAJOR_UNITS = Decimal(1_000_000_000)
+
+
+def is_currency(code):
+    """True for an active ISO 4217 code that can price goods."""
+    if not isinstance(code, str) or len(code) != 3 or code in _NOT_TRADED:
+        return False
+    return pycountry.currencies.get(alpha_3=code) is not None
+
+
+def currency_codes():
+    """Every currency accepted on the platform, sorted."""
+    return sorted(c.alpha_3 for c in pycountry.currencies if c.alpha_3 not in _NOT_TRADED)
+
+
+def exponent(currency):
+    """Number of decimals of the currency's minor unit (JPY 0, EUR 2, KWD 3)."""
+    return _EXPONENT_EXCEPTIONS.get(currency, 2)
+
+
+class MoneyError(ValueError):
+    """An amount that cannot be money in the given currency."""
+
+
+@dataclass(frozen=True, order=True)
+class Money:
+    minor: int
+    currency: str
+
+    @classmethod
+    def parse(cls, amount, currency, *, allow_zero=False):
+        """Money from a decimal string (or int) in major units; refuses floats and extra decimals."""
+        if not is_currency(currency):
+            raise MoneyError("Unknown currency.")
+        if isinstance(amount, bool) or not isinstance(amount, (str, int, Decimal)):
+            raise MoneyError("Give the amount as a decimal string, e.g. \"12.50\".")
+        try:
+            value = Decimal(str(amount).strip())
+        except InvalidOperation:
+            raise MoneyError("Not a valid amount.") from None
+        if not value.is_finite():
+            raise MoneyError("Not a valid amount.")
+        if value < 0 or (value == 0 and not allow_zero):
+            raise MoneyError("The amount must be greater than zero.")
+        if value > MAX_MAJOR_UNITS:
+            raise MoneyError("The amount is too large.")
+        places = exponent(currency)
+        minor = value.scaleb(places)
+        if minor != minor.to_integral_value():
+            raise MoneyError(f"{currency} amounts take no decimals." if places == 0 else f"{currency} amounts have at most {places} decimals.")
+        return cls(int(minor), currency)
+
+    @property
+    def amount(self):
+        """The amount in major units as an exact Decimal."""
+        return Decimal(self.minor).scaleb(-exponent(self.currency))
+
+    def as_decimal_string(self):
+        """'12.50' for EUR, '1000' for JPY: always the currency's number of decimals."""
+        places = exponent(self.currency)
+        return f"{self.amount:.{places}f}"
+
+    def __str__(self):
+        places = exponent(self.currency)
+        return f"{self.amount:,.{places}f} {self.currency}"

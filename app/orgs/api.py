@@ -1,0 +1,76 @@
+"""JSON API: organisations, verification, invitations."""
+from flask import url_for
+from flask_smorest import Blueprint
+
+from app.accounts import services as accounts
+from app.accounts.auth import require_api_user
+from app.extensions import db
+from app.orgs import services
+from app.orgs.schemas import (
+    InvitationCreateSchema,
+    InvitationSchema,
+    OrganizationSchema,
+    OrganizationUpdateSchema,
+    VerificationDecisionSchema,
+)
+
+blp = Blueprint("orgs_api", __name__, url_prefix="/api/v1/organizations", description="Organisations")
+
+
+@blp.route("/<int:organization_id>", methods=["GET"])
+@blp.response(200, OrganizationSchema)
+def get_organization(organization_id):
+    """An organisation's public profile, with its verification record."""
+    return services.get_organization(organization_id)
+
+
+@blp.route("/<int:organization_id>", methods=["PATCH"])
+@blp.arguments(OrganizationUpdateSchema)
+@blp.response(200, OrganizationSchema)
+def update_organization(changes, organization_id):
+    """Change the profile (admins of the organisation)."""
+    organization = services.get_organization(organization_id)
+    accounts.require_membership(require_api_user(), organization, "admin")
+    services.update_organization(organization, changes)
+    db.session.commit()
+    return organization
+
+
+@blp.route("/<int:organization_id>/verification-requests", methods=["POST"])
+@blp.response(201, OrganizationSchema)
+def request_verification(organization_id):
+    """Ask for the cooperative identity to be verified (admins of the organisation)."""
+    user = require_api_user()
+    organization = services.get_organization(organization_id)
+    accounts.require_membership(user, organization, "admin")
+    services.request_verification(organization, user)
+    db.session.commit()
+    return organization
+
+
+@blp.route("/<int:organization_id>/verification", methods=["POST"])
+@blp.arguments(VerificationDecisionSchema)
+@blp.response(200, OrganizationSchema)
+def decide_verification(payload, organization_id):
+    """Verify or reject (platform admins, admins of a verified federation of the same country)."""
+    user = require_api_user()
+    organization = services.get_organization(organization_id)
+    services.decide_verification(organization, user, payload["decision"], payload["note"])
+    db.session.commit()
+    return organization
+
+
+@blp.route("/<int:organization_id>/invitations", methods=["POST"])
+@blp.arguments(InvitationCreateSchema)
+@blp.response(201, InvitationSchema)
+def invite(payload, organization_id):
+    """Invite someone by e-mail with a role (admins of the organisation)."""
+    user = require_api_user()
+    organization = services.get_organization(organization_id)
+    accounts.require_membership(user, organization, "admin")
+    invitation = accounts.invite(
+        organization, user, payload["email"], payload["role"],
+        lambda secret: url_for("accounts.invitation", token=secret, _external=True),
+    )
+    db.session.commit()
+    return invitation

@@ -1,0 +1,50 @@
+"""HTML forms of organisations."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+
+from app.orgs.models import LEGAL_FORMS, SECTORS, SIZES
+
+LEGAL_FORM_LABELS = {
+    "cooperative": _l("Cooperative"),
+    "cooperative_federation": _l("Cooperative federation"),
+    "cooperative_bank": _l("Cooperative bank"),
+    "mutual": _l("Mutual"),
+    "sme": _l("SME (not a cooperative)"),
+    "large_enterprise": _l("Large enterprise"),
+    "ngo": _l("NGO"),
+    "public_body": _l("Public body"),
+}
+SECTOR_LABELS = {
+    "agriculture": _l("Agriculture"),
+    "banking": _l("Banking"),
+    "consumer": _l("Consumer / retail"),
+    "fisheries": _l("Fisheries"),
+    "health": _l("Health"),
+    "housing": _l("Housing"),
+    "industry_services": _l("Industry and services"),
+    "insurance": _l("Insurance"),
+    "other": _l("Other"),
+}
+SIZE_LABELS = {"micro": _l("Micro"), "small": _l("Small"), "medium": _l("Medium"), "large": _l("Large")}
+
+legal_form_choices = [(value, LEGAL_FORM_LABELS[value]) for value in LEGAL_FORMS]
+sector_choices = [(value, SECTOR_LABELS[value]) for value in SECTORS]
+size_choices = [(value, SIZE_LABELS[value]) for value in SIZES]
+
+
+class OrganizationForm(FlaskForm):
+    name = StringField(_l("Name"))
+    legal_form = SelectField(_l("Legal form"), choices=legal_form_choices)
+    size = SelectField(_l("Size"), choices=size_choices)
+    country = SelectField(_l("Country"))
+    city = StringField(_l("City"))
+    sector = SelectField(_l("Sector"), choices=sector_choices)
+    website = StringField(_l("Website"))
+    description = TextAreaField(_l("Description"), render_kw={"rows": 5})
+    sdgs = SelectMultipleField(_l("SDGs you commit to"), coerce=str)
+
+
+class VerificationDecisionForm(FlaskForm):
+    decision = SelectField(_l("Decision"), choices=[("verified", _l("Verify")), ("rejected", _l("Reject"))])
+    note = TextAreaField(_l("Note (shown on the public profile)"), render_kw={"rows": 3})

@@ -1,0 +1,106 @@
+"""Organisations and the record of their cooperative-identity verification."""
+import datetime as dt
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models_base import UTCDateTime, utcnow
+
+LEGAL_FORMS = (
+    "cooperative", "cooperative_federation", "cooperative_bank", "mutual",
+    "sme", "large_enterprise", "ngo", "public_body",
+)
+COOPERATIVE_FAMILY = ("cooperative", "cooperative_federation", "cooperative_bank")
+SIZES = ("micro", "small", "medium", "large")
+SECTORS = (
+    "agriculture", "banking", "consumer", "fisheries", "health",
+    "housing", "industry_services", "insurance", "other",
+)
+VERIFICATION_STATUSES = ("unverified", "pending", "verified", "rejected")
+
+
+def _in(column, values):
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+organization_sdgs = Table(
+    "organization_sdgs",
+    db.metadata,
+    Column("organization_id", ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True),
+    Column("sdg_number", ForeignKey("sdg_goals.number"), primary_key=True),
+)
+
+
+class Organization(db.Model):
+    __tablename__ = "organizations"
+    __table_args__ = (
+        CheckConstraint(_in("legal_form", LEGAL_FORMS), name="legal_form"),
+        CheckConstraint(_in("size", SIZES), name="size"),
+        CheckConstraint(_in("sector", SECTORS), name="sector"),
+        CheckConstraint(_in("verification_status", VERIFICATION_STATUSES), name="verification_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    legal_form: Mapped[str] = mapped_column(String(30))
+    size: Mapped[str] = mapped_column(String(10))
+    country_code: Mapped[str] = mapped_column(ForeignKey("countries.iso2"), index=True)
+    city: Mapped[str | None] = mapped_column(String(120))
+    sector: Mapped[str] = mapped_column(String(20))
+    website: Mapped[str | None] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    is_active: Mapped[bool] = mapped_column(default=True)
+    external_ref: Mapped[str | None] = mapped_column(String(60), unique=True)
+    verification_status: Mapped[str] = mapped_column(String(12), default="unverified")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    country: Mapped["Country"] = relationship(lazy="joined")  # noqa: F821
+    sdgs: Mapped[list["SdgGoal"]] = relationship(secondary=organization_sdgs, order_by="SdgGoal.number")  # noqa: F821
+    memberships: Mapped[list["Membership"]] = relationship(  # noqa: F821
+        back_populates="organization", cascade="all, delete-orphan"
+    )
+    verification_events: Mapped[list["VerificationEvent"]] = relationship(
+        back_populates="organization", order_by="VerificationEvent.id", cascade="all, delete-orphan",
+        foreign_keys="VerificationEvent.organization_id",
+    )
+
+    @property
+    def is_cooperative(self):
+        return self.legal_form in COOPERATIVE_FAMILY
+
+    @property
+    def verified(self):
+        return self.verification_status == "verified"
+
+    @property
+    def ica_region(self):
+        return self.country.ica_region if self.country else None
+
+    @property
+    def latest_decision(self):
+        """The last verify / reject decision, shown on the public profile."""
+        decisions = [e for e in self.verification_events if e.kind in ("verified", "rejected")]
+        return decisions[-1] if decisions else None
+
+
+class VerificationEvent(db.Model):
+    """One step of a verification: requested, verified or rejected, by whom, when, with a note."""
+
+    __tablename__ = "verification_events"
+    __table_args__ = (CheckConstraint(_in("kind", ("requested", "verified", "rejected")), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    acting_for_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organization: Mapped[Organization] = relationship(
+        back_populates="verification_events", foreign_keys=[organization_id]
+    )
+    actor: Mapped["User | None"] = relationship()  # noqa: F821
+    acting_for: Mapped[Organization | None] = relationship(foreign_keys=[acting_for_id])

@@ -1,0 +1,126 @@
+"""Pages: organisation profile, editing, members and invitations, verification."""
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.accounts import services as accounts
+from app.accounts.forms import InvitationForm
+from app.catalog.services import public_listings_query
+from app.errors import DomainError
+from app.extensions import db
+from app.forms import attach_errors, load_form
+from app.orgs import bp, services
+from app.orgs.forms import OrganizationForm, VerificationDecisionForm
+from app.orgs.schemas import InvitationCreateSchema, OrganizationUpdateSchema
+from app.reference.services import countries, sdg_goals
+
+
+@bp.route("/organizations/<int:organization_id>")
+def profile(organization_id):
+    organization = services.get_organization(organization_id)
+    page = db.paginate(
+        public_listings_query(organization_id=organization.id),
+        page=request.args.get("page", 1, type=int), per_page=20, error_out=False,
+    )
+    membership = current_user.membership_of(organization.id) if current_user.is_authenticated else None
+    return render_template(
+        "orgs/profile.html", organization=organization, page=page, membership=membership,
+        may_verify=services.may_verify(current_user, organization), decision_form=VerificationDecisionForm(),
+    )
+
+
+def _organization_form(organization=None):
+    form = OrganizationForm(obj=organization)
+    form.country.choices = [(c.iso2, c.name_en) for c in countries()]
+    form.sdgs.choices = [(str(g.number), f"{g.number}. {g.short_en}") for g in sdg_goals()]
+    if organization is not None and request.method == "GET":
+        form.country.data = organization.country_code
+        form.sdgs.data = [str(g.number) for g in organization.sdgs]
+    return form
+
+
+@bp.route("/organizations/<int:organization_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(organization_id):
+    organization = services.get_organization(organization_id)
+    accounts.require_membership(current_user, organization, "admin")
+    form = _organization_form(organization)
+    if request.method == "POST":
+        payload = {
+            "name": form.name.data or "", "legal_form": form.legal_form.data, "size": form.size.data,
+            "country": form.country.data or "", "city": form.city.data or "", "sector": form.sector.data,
+            "website": form.website.data or None, "description": form.description.data or "",
+            "sdgs": [int(n) for n in form.sdgs.data if str(n).isdigit()],
+        }
+        changes = load_form(OrganizationUpdateSchema(), payload, form)
+        if changes is not None:
+            try:
+                services.update_organization(organization, changes)
+            except DomainError as error:
+                db.session.rollback()
+                form.form_errors += attach_errors(form, error.fields) or [error.message]
+            else:
+                db.session.commit()
+                flash(_("Profile saved."), "success")
+                return redirect(url_for("orgs.profile", organization_id=organization.id))
+        return render_template("orgs/edit.html", form=form, organization=organization), 422
+    return render_template("orgs/edit.html", form=form, organization=organization)
+
+
+@bp.route("/organizations/<int:organization_id>/members", methods=["GET", "POST"])
+@login_required
+def members(organization_id):
+    organization = services.get_organization(organization_id)
+    accounts.require_membership(current_user, organization, "admin")
+    form = InvitationForm()
+    status = 200
+    if request.method == "POST":
+        data = load_form(InvitationCreateSchema(), {"email": form.email.data or "", "role": form.role.data}, form)
+        if data is not None:
+            try:
+                accounts.invite(
+                    organization, current_user, data["email"], data["role"],
+                    lambda secret: url_for("accounts.invitation", token=secret, _external=True),
+                )
+            except DomainError as error:
+                db.session.rollback()
+                form.form_errors += attach_errors(form, error.fields) or [error.message]
+            else:
+                db.session.commit()
+                flash(_("Invitation sent to %(email)s.", email=data["email"]), "success")
+                return redirect(url_for("orgs.members", organization_id=organization.id))
+        status = 422
+    return render_template("orgs/members.html", organization=organization, form=form), status
+
+
+@bp.route("/organizations/<int:organization_id>/verification-request", methods=["POST"])
+@login_required
+def request_verification(organization_id):
+    organization = services.get_organization(organization_id)
+    accounts.require_membership(current_user, organization, "admin")
+    services.request_verification(organization, current_user)
+    db.session.commit()
+    flash(_("Verification requested. A federation of your country or a platform admin will check it."), "success")
+    return redirect(url_for("orgs.profile", organization_id=organization.id))
+
+
+@bp.route("/organizations/<int:organization_id>/verification", methods=["POST"])
+@login_required
+def decide_verification(organization_id):
+    organization = services.get_organization(organization_id)
+    form = VerificationDecisionForm()
+    note = (form.note.data or "").strip()
+    if len(note) < 3:
+        flash(_("Write a note of at least 3 characters explaining the decision."), "danger")
+        return redirect(request.referrer or url_for("orgs.verifications"))
+    services.decide_verification(organization, current_user, form.decision.data, note)
+    db.session.commit()
+    flash(_("Decision recorded for %(name)s.", name=organization.name), "success")
+    return redirect(url_for("orgs.verifications"))
+
+
+@bp.route("/verifications")
+@login_required
+def verifications():
+    pending = services.pending_verifications_for(current_user)
+    return render_template("orgs/verifications.html", pending=pending, form=VerificationDecisionForm())

@@ -1,0 +1,72 @@
+"""Shapes of organisations in the API."""
+from marshmallow import Schema, fields, validate
+
+from app.orgs.models import LEGAL_FORMS, SECTORS, SIZES
+from app.schemas import CountryCode, sdg_list
+
+
+class OrganizationCreateSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(2, 200))
+    legal_form = fields.String(required=True, validate=validate.OneOf(LEGAL_FORMS))
+    size = fields.String(required=True, validate=validate.OneOf(SIZES))
+    country = CountryCode(required=True)
+    sector = fields.String(required=True, validate=validate.OneOf(SECTORS))
+    city = fields.String(validate=validate.Length(max=120))
+    website = fields.Url(schemes={"http", "https"}, validate=validate.Length(max=300), allow_none=True)
+    description = fields.String(validate=validate.Length(max=5000))
+    sdgs = sdg_list()
+
+
+class OrganizationUpdateSchema(OrganizationCreateSchema):
+    class Meta:
+        partial = True
+
+
+class VerificationDecisionSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(("verified", "rejected")))
+    note = fields.String(required=True, validate=validate.Length(3, 2000))
+
+
+class VerificationRecordSchema(Schema):
+    decision = fields.String(attribute="kind")
+    note = fields.String()
+    decided_at = fields.DateTime(attribute="created_at")
+    decided_by = fields.Function(lambda event: event.actor.name if event.actor else None)
+    acting_for = fields.Function(
+        lambda event: {"id": event.acting_for.id, "name": event.acting_for.name} if event.acting_for else None
+    )
+
+
+class OrganizationSummarySchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    legal_form = fields.String()
+    is_cooperative = fields.Boolean()
+    verified = fields.Boolean()
+    country = fields.String(attribute="country_code")
+    region = fields.String(attribute="ica_region")
+
+
+class OrganizationSchema(OrganizationSummarySchema):
+    size = fields.String()
+    sector = fields.String()
+    city = fields.String(allow_none=True)
+    website = fields.String(allow_none=True)
+    description = fields.String()
+    sdgs = fields.Function(lambda org: [goal.number for goal in org.sdgs])
+    verification_status = fields.String()
+    verification = fields.Nested(VerificationRecordSchema, attribute="latest_decision", allow_none=True)
+    created_at = fields.DateTime()
+
+
+class InvitationCreateSchema(Schema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    role = fields.String(required=True, validate=validate.OneOf(("admin", "buyer", "seller", "finance")))
+
+
+class InvitationSchema(Schema):
+    id = fields.Integer()
+    email = fields.String()
+    role = fields.String()
+    organization_id = fields.Integer()
+    expires_at = fields.DateTime()

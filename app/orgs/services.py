@@ -1,0 +1,140 @@
+"""Rules for organisations and for verifying cooperative identity."""
+from sqlalchemy import select
+
+from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.extensions import db
+from app.orgs.models import COOPERATIVE_FAMILY, Organization, VerificationEvent
+from app.reference.models import Country, SdgGoal
+
+
+def get_organization(organization_id):
+    organization = db.session.get(Organization, organization_id)
+    if organization is None:
+        raise NotFound("No such organisation.")
+    return organization
+
+
+def resolve_country(code, field="country"):
+    country = db.session.get(Country, (code or "").upper())
+    if country is None:
+        raise ValidationFailed("Unknown country.", {field: ["Not an ISO 3166 alpha-2 country code."]})
+    return country
+
+
+def resolve_countries(codes, field):
+    codes = sorted({(code or "").upper() for code in codes})
+    found = list(db.session.scalars(select(Country).where(Country.iso2.in_(codes)))) if codes else []
+    unknown = set(codes) - {c.iso2 for c in found}
+    if unknown:
+        raise ValidationFailed("Unknown country.", {field: [f"Unknown country code(s): {', '.join(sorted(unknown))}."]})
+    return found
+
+
+def resolve_sdgs(numbers, field="sdgs"):
+    numbers = sorted(set(numbers))
+    found = list(db.session.scalars(select(SdgGoal).where(SdgGoal.number.in_(numbers)))) if numbers else []
+    if len(found) != len(numbers):
+        raise ValidationFailed("Unknown SDG.", {field: ["SDGs are numbered 1 to 17."]})
+    return found
+
+
+def create_organization(*, name, legal_form, size, country, sector, website=None, description="", sdgs=(), city=None):
+    """A new, unverified organisation."""
+    organization = Organization(
+        name=name.strip(), legal_form=legal_form, size=size, country=resolve_country(country),
+        sector=sector, website=website or None, description=description or "", city=city or None,
+        sdgs=resolve_sdgs(sdgs),
+    )
+    db.session.add(organization)
+    db.session.flush()
+    return organization
+
+
+def update_organization(organization, changes):
+    """Apply profile changes; a new legal form or country voids an earlier verification."""
+    if "country" in changes:
+        country = resolve_country(changes.pop("country"))
+        if country.iso2 != organization.country_code:
+            organization.country = country
+            _void_verification(organization)
+    if "sdgs" in changes:
+        organization.sdgs = resolve_sdgs(changes.pop("sdgs"))
+    if "legal_form" in changes and changes["legal_form"] != organization.legal_form:
+        organization.legal_form = changes.pop("legal_form")
+        _void_verification(organization)
+    for name, value in changes.items():
+        setattr(organization, name, value.strip() if name == "name" else value)
+    db.session.flush()
+    return organization
+
+
+def _void_verification(organization):
+    organization.verification_status = "unverified"
+
+
+def request_verification(organization, user):
+    """An organisation of the cooperative family asks to have its identity checked."""
+    if not organization.is_cooperative:
+        raise ValidationFailed(
+            "Only cooperatives, federations and cooperative banks can be verified.",
+            {"legal_form": ["Verification is for the cooperative family."]},
+        )
+    if organization.verification_status in ("pending", "verified"):
+        raise Conflict(f"Verification is already {organization.verification_status}.")
+    organization.verification_status = "pending"
+    db.session.add(VerificationEvent(organization=organization, kind="requested", actor=user))
+    db.session.flush()
+    return organization
+
+
+def verifying_federations(user, organization):
+    """The user's admin memberships that let it verify this organisation: verified federations of its country."""
+    return [
+        m.organization for m in user.memberships
+        if m.role == "admin"
+        and m.organization.legal_form == "cooperative_federation"
+        and m.organization.verified
+        and m.organization.country_code == organization.country_code
+        and m.organization_id != organization.id
+    ]
+
+
+def may_verify(user, organization):
+    return bool(user and user.is_authenticated and (user.is_platform_admin or verifying_federations(user, organization)))
+
+
+def decide_verification(organization, user, decision, note):
+    """A platform admin, or an admin of a verified federation of the same country, verifies or rejects."""
+    if decision not in ("verified", "rejected"):
+        raise ValidationFailed("Unknown decision.", {"decision": ["Choose verified or rejected."]})
+    federations = verifying_federations(user, organization)
+    if not (user.is_platform_admin or federations):
+        raise Forbidden("Only platform admins and admins of a verified federation of the same country can verify.")
+    if organization.verification_status != "pending":
+        raise Conflict("This organisation has not asked to be verified.")
+    organization.verification_status = decision
+    event = VerificationEvent(
+        organization=organization, kind=decision, note=note.strip(), actor=user,
+        acting_for=None if user.is_platform_admin else federations[0],
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def pending_verifications_for(user):
+    """Organisations waiting for a decision that this user may take."""
+    statement = select(Organization).where(Organization.verification_status == "pending").order_by(Organization.id)
+    if not user.is_platform_admin:
+        countries = {
+            m.organization.country_code for m in user.memberships
+            if m.role == "admin" and m.organization.legal_form == "cooperative_federation" and m.organization.verified
+        }
+        if not countries:
+            return []
+        statement = statement.where(Organization.country_code.in_(countries))
+    return [org for org in db.session.scalars(statement) if may_verify(user, org)]
+
+
+def is_cooperative_family(legal_form):
+    return legal_form in COOPERATIVE_FAMILY

@@ -1,0 +1,60 @@
+"""Schema pieces shared by every feature's API."""
+from marshmallow import Schema, ValidationError, fields, validate
+
+from app.money import Money, MoneyError, currency_codes
+
+
+class MoneyField(fields.Field):
+    """Money in JSON: {"amount": "12.50", "currency": "EUR"}, decimal string in major units."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return {"amount": value.as_decimal_string(), "currency": value.currency}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, dict) or set(value) - {"amount", "currency"}:
+            raise ValidationError('Give {"amount": "12.50", "currency": "EUR"}.')
+        currency = value.get("currency")
+        if not isinstance(currency, str) or currency not in set(currency_codes()):
+            raise ValidationError({"currency": ["Not an ISO 4217 currency code."]})
+        try:
+            return Money.parse(value.get("amount"), currency)
+        except MoneyError as error:
+            raise ValidationError({"amount": [str(error)]}) from None
+
+
+class CountryCode(fields.String):
+    """An ISO 3166 alpha-2 code, upper-cased; existence is checked by the service."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=validate.Regexp(r"^[A-Za-z]{2}$", error="Give a two-letter ISO 3166 code."), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).upper()
+
+
+def sdg_list(**kwargs):
+    return fields.List(
+        fields.Integer(strict=True, validate=validate.Range(1, 17, error="SDGs are numbered 1 to 17.")),
+        validate=validate.Length(max=17),
+        **kwargs,
+    )
+
+
+class PageQuerySchema(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 10_000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+
+
+def page_schema(item_schema):
+    """An output schema for a page of items."""
+    return Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item_schema)),
+            "total": fields.Integer(),
+            "page": fields.Integer(),
+            "per_page": fields.Integer(),
+        },
+        name=f"{item_schema.__name__.removesuffix('Schema')}PageSchema",
+    )

@@ -1,0 +1,27 @@
+"""What every template may use: the acting membership, labels, money and date formatting."""
+from flask_babel import get_locale
+
+from app.accounts.auth import current_membership
+from app.forms import ActionForm
+from app.orgs.forms import LEGAL_FORM_LABELS, SECTOR_LABELS, SIZE_LABELS
+
+
+def init_app(app):
+    @app.context_processor
+    def inject():
+        return {
+            "current_membership": current_membership(),
+            "legal_form_label": lambda value: LEGAL_FORM_LABELS.get(value, value),
+            "sector_label": lambda value: SECTOR_LABELS.get(value, value),
+            "size_label": lambda value: SIZE_LABELS.get(value, value),
+            "locale": str(get_locale() or "en"),
+            "action_form": ActionForm(),
+        }
+
+    @app.template_filter("money")
+    def money(value):
+        return "" if value is None else str(value)
+
+    @app.template_filter("date")
+    def date(value):
+        return value.strftime("%d %b %Y") if value else ""

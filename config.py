@@ -1,0 +1,111 @@
+"""Configuration classes. Values come from the environment when the app is created, never at import."""
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+VAR_DIR = BASE_DIR / "var"
+
+_DEV_SECRET = "dev-only-not-secret"
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    WTF_CSRF_TIME_LIMIT = None
+    BOOTSTRAP_SERVE_LOCAL = True
+    BABEL_DEFAULT_LOCALE = "en"
+    LANGUAGES = ("en", "fr", "es")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute"
+    PASSWORD_MIN_LENGTH = 12
+    INVITATION_TTL_DAYS = 14
+    LISTINGS_PER_PAGE = 20
+    MAIL_SENDER = "Coopex <no-reply@coopex.example>"
+
+    API_TITLE = "Coopex API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+    def __init__(self, environ=None):
+        env = os.environ if environ is None else environ
+        self.SECRET_KEY = env.get("SECRET_KEY", _DEV_SECRET)
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
+            env.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / f'coopex-{self.ENV_NAME}.db'}"
+        )
+        self.SEARCH_URL = env.get("SEARCH_URL", "http://127.0.0.1:9200")
+        self.STRIPE_SECRET_KEY = env.get("STRIPE_SECRET_KEY", "sk_test_123")
+        self.STRIPE_WEBHOOK_SECRET = env.get("STRIPE_WEBHOOK_SECRET", "whsec_dev")
+        self.STRIPE_API_BASE = env.get("STRIPE_API_BASE", "http://127.0.0.1:12111")
+        self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.SERVER_NAME = env.get("SERVER_NAME") or None
+        self.PREFERRED_URL_SCHEME = env.get("PREFERRED_URL_SCHEME", "http")
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    DEBUG = True
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    WTF_CSRF_ENABLED = True
+    RATELIMIT_ENABLED = True
+
+    def __init__(self, environ=None):
+        super().__init__(environ)
+        env = os.environ if environ is None else environ
+        if env.get("COOPEX_TEST_DATABASE_URL"):
+            self.SQLALCHEMY_DATABASE_URI = normalise_database_url(env["COOPEX_TEST_DATABASE_URL"])
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+
+    REQUIRED = ("SECRET_KEY", "DATABASE_URL", "SEARCH_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")
+
+    def __init__(self, environ=None):
+        env = os.environ if environ is None else environ
+        missing = [name for name in self.REQUIRED if not env.get(name)]
+        if missing:
+            raise RuntimeError(f"Production needs these settings: {', '.join(missing)}")
+        if env["SECRET_KEY"] == _DEV_SECRET or len(env["SECRET_KEY"]) < 32:
+            raise RuntimeError("Production needs a real SECRET_KEY (32 characters or more).")
+        if env["STRIPE_SECRET_KEY"] == "sk_test_123":
+            raise RuntimeError("Production needs a real STRIPE_SECRET_KEY.")
+        super().__init__(env)
+        self.PREFERRED_URL_SCHEME = env.get("PREFERRED_URL_SCHEME", "https")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def normalise_database_url(url):
+    """Use the psycopg 3 driver for PostgreSQL URLs given without one."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_config(name=None, environ=None):
+    """Build the config object named by `name` or COOPEX_CONFIG (default: development)."""
+    env = os.environ if environ is None else environ
+    name = name or env.get("COOPEX_CONFIG", "development")
+    try:
+        config_class = CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"Unknown COOPEX_CONFIG {name!r}; use one of {', '.join(CONFIGS)}") from None
+    return config_class(env)
