@@ -1,6 +1,7 @@
 """Form helpers: HTML forms are rendered by WTForms but validated by the same schemas as the API."""
 from flask_wtf import FlaskForm
 from marshmallow import ValidationError
+from wtforms import SelectChoice
 
 
 class ActionForm(FlaskForm):
@@ -39,3 +40,20 @@ def as_int(text):
     if not text:
         return None
     return int(text) if text.lstrip("-").isdigit() else text
+
+
+def options(pairs):
+    """Select options from (value, label) pairs, or from bare values used as their own labels."""
+    return [SelectChoice(*pair) if isinstance(pair, tuple) else SelectChoice(pair) for pair in pairs]
+
+
+def country_options(blank=False):
+    from app.reference.services import countries
+
+    return options(([("", "—")] if blank else []) + [(c.iso2, c.name_en) for c in countries()])
+
+
+def sdg_options():
+    from app.reference.services import sdg_goals
+
+    return options([(str(g.number), f"{g.number}. {g.short_en}") for g in sdg_goals()])

@@ -1,6 +1,7 @@
 """Money as integer minor units plus an ISO 4217 code; decimals only at the edges."""
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 import pycountry
 
@@ -19,16 +20,19 @@ _NOT_TRADED = set("XAG XAU XBA XBB XBC XBD XDR XPD XPT XSU XTS XUA XXX".split())
 MAX_MAJOR_UNITS = Decimal(1_000_000_000)
 
 
+@cache
+def _codes():
+    return frozenset(c.alpha_3 for c in pycountry.currencies) - _NOT_TRADED
+
+
 def is_currency(code):
-    """True for an active ISO 4217 code that can price goods."""
-    if not isinstance(code, str) or len(code) != 3 or code in _NOT_TRADED:
-        return False
-    return pycountry.currencies.get(alpha_3=code) is not None
+    """True for an active ISO 4217 code (upper case) that can price goods."""
+    return isinstance(code, str) and code in _codes()
 
 
 def currency_codes():
     """Every currency accepted on the platform, sorted."""
-    return sorted(c.alpha_3 for c in pycountry.currencies if c.alpha_3 not in _NOT_TRADED)
+    return sorted(_codes())
 
 
 def exponent(currency):

@@ -1,7 +1,7 @@
 """Schema pieces shared by every feature's API."""
 from marshmallow import Schema, ValidationError, fields, validate
 
-from app.money import Money, MoneyError, currency_codes
+from app.money import Money, MoneyError, is_currency
 
 
 class MoneyField(fields.Field):
@@ -16,7 +16,7 @@ class MoneyField(fields.Field):
         if not isinstance(value, dict) or set(value) - {"amount", "currency"}:
             raise ValidationError('Give {"amount": "12.50", "currency": "EUR"}.')
         currency = value.get("currency")
-        if not isinstance(currency, str) or currency not in set(currency_codes()):
+        if not is_currency(currency):
             raise ValidationError({"currency": ["Not an ISO 4217 currency code."]})
         try:
             return Money.parse(value.get("amount"), currency)
@@ -40,6 +40,14 @@ def sdg_list(**kwargs):
         validate=validate.Length(max=17),
         **kwargs,
     )
+
+
+class PartialMixin:
+    """For update schemas: every field optional, but each one given is validated."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("partial", True)
+        super().__init__(*args, **kwargs)
 
 
 class PageQuerySchema(Schema):

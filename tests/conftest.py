@@ -57,7 +57,9 @@ def app():
         load_reference_data()
         _db.session.commit()
         _db.session.remove()
-    return app
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
 
 
 class _ConnectionBoundSession(FlaskSession):

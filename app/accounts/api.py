@@ -3,7 +3,14 @@ from flask_smorest import Blueprint
 
 from app.accounts import services
 from app.accounts.auth import rate_limited_login, require_api_user
-from app.accounts.schemas import CredentialsSchema, MeSchema, NewTokenSchema, RegisteredSchema, RegisterSchema, TokenSchema
+from app.accounts.schemas import (
+    CredentialsSchema,
+    MeSchema,
+    NewTokenSchema,
+    RegisteredSchema,
+    RegisterSchema,
+    TokenSchema,
+)
 from app.errors import Unauthorized
 from app.extensions import db
 

@@ -1,7 +1,7 @@
 """Who is calling: session users for pages, bearer tokens for the API, and the login rate limits."""
 from flask import current_app, g, request, session
-from flask_login import current_user
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 
 from app.accounts import services
 from app.accounts.models import User

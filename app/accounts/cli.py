@@ -1,5 +1,6 @@
 """`flask create-admin`."""
 import click
+from flask.cli import with_appcontext
 
 from app.accounts import services
 from app.errors import DomainError
@@ -7,6 +8,7 @@ from app.extensions import db
 
 
 @click.command("create-admin")
+@with_appcontext
 @click.option("--email", required=True)
 @click.option("--password", required=True)
 @click.option("--name", default="Platform admin", show_default=True)

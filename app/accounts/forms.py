@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 
 from app.accounts.models import ROLES
+from app.forms import options
 from app.orgs.forms import legal_form_choices, sector_choices, size_choices
 
 
@@ -26,7 +27,7 @@ class SignupForm(FlaskForm):
 
 class InvitationForm(FlaskForm):
     email = EmailField(_l("E-mail address"))
-    role = SelectField(_l("Role"), choices=[(role, role) for role in ROLES])
+    role = SelectField(_l("Role"), choices=options(ROLES))
 
 
 class AcceptInvitationForm(FlaskForm):

@@ -10,8 +10,7 @@ from app.accounts.schemas import RegisterSchema
 from app.catalog.services import organization_listings_query
 from app.errors import DomainError
 from app.extensions import db
-from app.forms import attach_errors, load_form
-from app.reference.services import countries
+from app.forms import attach_errors, country_options, load_form
 
 
 def _safe_next(default):
@@ -19,14 +18,10 @@ def _safe_next(default):
     return target if target.startswith("/") and not target.startswith("//") else default
 
 
-def _country_choices():
-    return [("", "—")] + [(c.iso2, c.name_en) for c in countries()]
-
-
 @bp.route("/signup", methods=["GET", "POST"])
 def signup():
     form = SignupForm()
-    form.organization_country.choices = _country_choices()
+    form.organization_country.choices = country_options(blank=True)
     if request.method == "POST":
         payload = {
             "email": form.email.data or "",

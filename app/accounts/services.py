@@ -71,7 +71,10 @@ def create_user(email, password, name, *, is_platform_admin=False, field_prefix=
 def register(email, password, name, organization_fields):
     """Sign-up: a person and a new organisation, the person its admin."""
     user = create_user(email, password, name)
-    organization = create_organization(**organization_fields)
+    try:
+        organization = create_organization(**organization_fields)
+    except ValidationFailed as error:
+        raise ValidationFailed(error.message, {"organization": error.fields}) from None
     db.session.add(Membership(user=user, organization=organization, role="admin"))
     db.session.flush()
     return user, organization

@@ -3,14 +3,16 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 
-LANGUAGE_LABELS = [("en", "English"), ("fr", "Français"), ("es", "Español")]
+from app.forms import options
+
+LANGUAGE_LABELS = options([("en", "English"), ("fr", "Français"), ("es", "Español")])
 
 
 class ListingForm(FlaskForm):
     title = StringField(_l("Title"))
     description = TextAreaField(_l("Description"), render_kw={"rows": 6})
     language = SelectField(_l("Language of the text"), choices=LANGUAGE_LABELS)
-    kind = SelectField(_l("Kind"), choices=[("good", _l("Good")), ("service", _l("Service"))])
+    kind = SelectField(_l("Kind"), choices=options([("good", _l("Good")), ("service", _l("Service"))]))
     cpv_code = StringField(
         _l("CPV code"),
         description=_l("Type words in English, French or Spanish, or the code itself."),
@@ -25,4 +27,4 @@ class ListingForm(FlaskForm):
     delivery_countries = SelectMultipleField(_l("Delivered to"), render_kw={"size": 8})
     sdgs = SelectMultipleField(_l("SDGs served"), render_kw={"size": 8})
     certifications = StringField(_l("Certifications"), description=_l("Separate with commas, e.g. Fairtrade, Organic."))
-    status = SelectField(_l("Status"), choices=[("draft", _l("Draft")), ("active", _l("Active"))])
+    status = SelectField(_l("Status"), choices=options([("draft", _l("Draft")), ("active", _l("Active"))]))

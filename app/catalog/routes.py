@@ -11,10 +11,9 @@ from app.catalog.forms import ListingForm
 from app.catalog.schemas import ListingCreateSchema, ListingUpdateSchema
 from app.errors import DomainError, Forbidden
 from app.extensions import db
-from app.forms import as_int, attach_errors, load_form
+from app.forms import as_int, attach_errors, country_options, load_form, options, sdg_options
 from app.money import currency_codes
 from app.reference.models import CpvCode
-from app.reference.services import countries, sdg_goals
 
 
 @bp.route("/listings")
@@ -38,9 +37,9 @@ def show(listing_id):
 
 def _listing_form(listing=None):
     form = ListingForm(obj=listing)
-    form.price_currency.choices = currency_codes()
-    form.delivery_countries.choices = [(c.iso2, c.name_en) for c in countries()]
-    form.sdgs.choices = [(str(g.number), f"{g.number}. {g.short_en}") for g in sdg_goals()]
+    form.price_currency.choices = options(currency_codes())
+    form.delivery_countries.choices = country_options()
+    form.sdgs.choices = sdg_options()
     if request.method == "GET":
         if listing is None:
             membership = current_membership()
@@ -121,7 +120,7 @@ def edit(listing_id):
     listing = services.visible_listing(listing_id, current_user)
     accounts.require_membership(current_user, listing.organization, *services.SELLER_ROLES)
     form = _listing_form(listing)
-    form.status.choices = [(s, s) for s in sorted(services.TRANSITIONS[listing.status] | {listing.status})]
+    form.status.choices = options(sorted(services.TRANSITIONS[listing.status] | {listing.status}))
     if request.method == "POST":
         saved = _save(form, ListingUpdateSchema(), lambda data: services.update_listing(listing, data))
         if saved is not None:

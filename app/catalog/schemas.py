@@ -3,7 +3,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from app.catalog.models import LISTING_KINDS, LISTING_LANGUAGES, LISTING_STATUSES
 from app.orgs.schemas import OrganizationSummarySchema
-from app.schemas import CountryCode, MoneyField, PageQuerySchema, sdg_list
+from app.schemas import CountryCode, MoneyField, PageQuerySchema, PartialMixin, sdg_list
 
 
 class ListingFieldsSchema(Schema):
@@ -28,11 +28,8 @@ class ListingCreateSchema(ListingFieldsSchema):
     status = fields.String(load_default="draft", validate=validate.OneOf(("draft", "active")))
 
 
-class ListingUpdateSchema(ListingFieldsSchema):
+class ListingUpdateSchema(PartialMixin, ListingFieldsSchema):
     status = fields.String(validate=validate.OneOf(LISTING_STATUSES))
-
-    class Meta:
-        partial = True
 
     @validates_schema
     def not_empty(self, data, **kwargs):

@@ -1,11 +1,13 @@
 """`flask seed-demo`."""
 import click
+from flask.cli import with_appcontext
 
 from app.demo.seed import DEMO_PASSWORD, seed_demo_data
 from app.extensions import db
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--organizations", default=600, show_default=True, help="How many UK co-operatives to import.")
 @click.option("--listings-per-org", default=5, show_default=True)
 def seed_demo(organizations, listings_per_org):

@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 
+from app.forms import options
 from app.orgs.models import LEGAL_FORMS, SECTORS, SIZES
 
 LEGAL_FORM_LABELS = {
@@ -28,9 +29,9 @@ SECTOR_LABELS = {
 }
 SIZE_LABELS = {"micro": _l("Micro"), "small": _l("Small"), "medium": _l("Medium"), "large": _l("Large")}
 
-legal_form_choices = [(value, LEGAL_FORM_LABELS[value]) for value in LEGAL_FORMS]
-sector_choices = [(value, SECTOR_LABELS[value]) for value in SECTORS]
-size_choices = [(value, SIZE_LABELS[value]) for value in SIZES]
+legal_form_choices = options([(value, LEGAL_FORM_LABELS[value]) for value in LEGAL_FORMS])
+sector_choices = options([(value, SECTOR_LABELS[value]) for value in SECTORS])
+size_choices = options([(value, SIZE_LABELS[value]) for value in SIZES])
 
 
 class OrganizationForm(FlaskForm):
@@ -46,5 +47,5 @@ class OrganizationForm(FlaskForm):
 
 
 class VerificationDecisionForm(FlaskForm):
-    decision = SelectField(_l("Decision"), choices=[("verified", _l("Verify")), ("rejected", _l("Reject"))])
+    decision = SelectField(_l("Decision"), choices=options([("verified", _l("Verify")), ("rejected", _l("Reject"))]))
     note = TextAreaField(_l("Note (shown on the public profile)"), render_kw={"rows": 3})

@@ -51,7 +51,7 @@ class Organization(db.Model):
     website: Mapped[str | None] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
     is_active: Mapped[bool] = mapped_column(default=True)
-    external_ref: Mapped[str | None] = mapped_column(String(60), unique=True)
+    external_ref: Mapped[str | None] = mapped_column(String(120), unique=True)
     verification_status: Mapped[str] = mapped_column(String(12), default="unverified")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -8,11 +8,10 @@ from app.accounts.forms import InvitationForm
 from app.catalog.services import public_listings_query
 from app.errors import DomainError
 from app.extensions import db
-from app.forms import attach_errors, load_form
+from app.forms import attach_errors, country_options, load_form, sdg_options
 from app.orgs import bp, services
 from app.orgs.forms import OrganizationForm, VerificationDecisionForm
 from app.orgs.schemas import InvitationCreateSchema, OrganizationUpdateSchema
-from app.reference.services import countries, sdg_goals
 
 
 @bp.route("/organizations/<int:organization_id>")
@@ -31,8 +30,8 @@ def profile(organization_id):
 
 def _organization_form(organization=None):
     form = OrganizationForm(obj=organization)
-    form.country.choices = [(c.iso2, c.name_en) for c in countries()]
-    form.sdgs.choices = [(str(g.number), f"{g.number}. {g.short_en}") for g in sdg_goals()]
+    form.country.choices = country_options()
+    form.sdgs.choices = sdg_options()
     if organization is not None and request.method == "GET":
         form.country.data = organization.country_code
         form.sdgs.data = [str(g.number) for g in organization.sdgs]

@@ -2,7 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from app.orgs.models import LEGAL_FORMS, SECTORS, SIZES
-from app.schemas import CountryCode, sdg_list
+from app.schemas import CountryCode, PartialMixin, sdg_list
 
 
 class OrganizationCreateSchema(Schema):
@@ -17,9 +17,8 @@ class OrganizationCreateSchema(Schema):
     sdgs = sdg_list()
 
 
-class OrganizationUpdateSchema(OrganizationCreateSchema):
-    class Meta:
-        partial = True
+class OrganizationUpdateSchema(PartialMixin, OrganizationCreateSchema):
+    pass
 
 
 class VerificationDecisionSchema(Schema):

@@ -23,7 +23,7 @@ def resolve_country(code, field="country"):
 
 def resolve_countries(codes, field):
     codes = sorted({(code or "").upper() for code in codes})
-    found = list(db.session.scalars(select(Country).where(Country.iso2.in_(codes)))) if codes else []
+    found = list(db.session.scalars(select(Country).where(Country.iso2.in_(codes)).order_by(Country.iso2))) if codes else []
     unknown = set(codes) - {c.iso2 for c in found}
     if unknown:
         raise ValidationFailed("Unknown country.", {field: [f"Unknown country code(s): {', '.join(sorted(unknown))}."]})
@@ -32,7 +32,7 @@ def resolve_countries(codes, field):
 
 def resolve_sdgs(numbers, field="sdgs"):
     numbers = sorted(set(numbers))
-    found = list(db.session.scalars(select(SdgGoal).where(SdgGoal.number.in_(numbers)))) if numbers else []
+    found = list(db.session.scalars(select(SdgGoal).where(SdgGoal.number.in_(numbers)).order_by(SdgGoal.number))) if numbers else []
     if len(found) != len(numbers):
         raise ValidationFailed("Unknown SDG.", {field: ["SDGs are numbered 1 to 17."]})
     return found

@@ -95,7 +95,7 @@ def upgrade():
     sa.Column('website', sa.String(length=300), nullable=True),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
-    sa.Column('external_ref', sa.String(length=60), nullable=True),
+    sa.Column('external_ref', sa.String(length=120), nullable=True),
     sa.Column('verification_status', sa.String(length=12), nullable=False),
     sa.Column('created_at', app.models_base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', app.models_base.UTCDateTime(timezone=True), nullable=False),

@@ -338,7 +338,7 @@ start_node() {
     node_args "$i"
     log "starting node-$i of cluster $CLUSTER: http 127.0.0.1:$port, transport $tport, heap $SEARCH_HEAP"
     nohup "$JAVA" "${JVM_OPTS[@]}" -cp "$LAUNCHER_DIR:$(cat "$CP_FILE")" "$LAUNCHER_CLASS" \
-        "${NODE_ARGS[@]}" </dev/null >"$lf" 2>&1 &
+        "${NODE_ARGS[@]}" </dev/null >"$lf" 2>&1 9>&- &
     pid=$!
     echo "$pid" > "$pf"
     # Until the forked shell has exec'd java, /proc/$pid/cmdline lacks the
@@ -509,6 +509,15 @@ main() {
         stop-one|kill-one) NODES=3 ;;
     esac
     set_mode
+    case "$cmd" in
+        start|stop|stop-one|kill-one)
+            # Serialise concurrent invocations (e.g. parallel test workers)
+            # for this mode; fd 9 is closed for the node JVMs.
+            mkdir -p "$BASE"
+            exec 9>"$BASE/.node.sh.lock"
+            flock -w 600 9 || die "timed out waiting for another node.sh on $BASE"
+            ;;
+    esac
     case "$cmd" in
         start) cmd_start ;;
         stop) cmd_stop ;;

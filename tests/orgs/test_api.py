@@ -1,0 +1,193 @@
+"""Organisation profiles and verification of cooperative identity, through the JSON API."""
+import pytest
+from sqlalchemy import select
+
+from app.orgs.models import Organization, VerificationEvent
+
+
+def org_state(app, organization_id):
+    from app.extensions import db
+
+    with app.app_context():
+        organization = db.session.get(Organization, organization_id)
+        events = db.session.scalars(select(VerificationEvent.kind).where(VerificationEvent.organization_id == organization_id))
+        return organization.name, organization.verification_status, list(events)
+
+
+def test_public_profile_shows_region_and_cooperative_flags(client, make):
+    organization = make.organization(country="KE", legal_form="cooperative_bank", sector="banking")
+    body = client.get(f"/api/v1/organizations/{organization.id}").get_json()
+    assert body["region"] == "Africa"
+    assert body["is_cooperative"] is True
+    assert body["verified"] is False
+    assert body["verification"] is None
+    assert client.get("/api/v1/organizations/999999").status_code == 404
+
+
+def test_admin_edits_the_profile(client, make, auth):
+    admin = make.user()
+    organization = make.organization(admin)
+    response = client.patch(f"/api/v1/organizations/{organization.id}", headers=auth(make.token(admin)),
+                            json={"description": "Workers' co-op since 1990", "sdgs": [8, 12], "website": "https://example.coop"})
+    assert response.status_code == 200
+    assert response.get_json()["sdgs"] == [8, 12]
+
+
+@pytest.mark.parametrize("role", ["buyer", "seller", "finance"])
+def test_non_admin_members_cannot_edit_the_profile(app, client, make, auth, role):
+    organization = make.organization(make.user())
+    member = make.member(organization, role=role)
+    before = org_state(app, organization.id)
+    response = client.patch(f"/api/v1/organizations/{organization.id}", headers=auth(make.token(member)), json={"name": "Taken over"})
+    assert response.status_code == 403
+    assert org_state(app, organization.id) == before
+
+
+def test_strangers_and_anonymous_cannot_edit_the_profile(app, client, make, auth):
+    organization = make.organization(make.user())
+    stranger = make.user()
+    make.organization(stranger)
+    before = org_state(app, organization.id)
+    assert client.patch(f"/api/v1/organizations/{organization.id}", headers=auth(make.token(stranger)),
+                        json={"name": "Taken over"}).status_code == 403
+    assert client.patch(f"/api/v1/organizations/{organization.id}", json={"name": "Taken over"}).status_code == 401
+    assert org_state(app, organization.id) == before
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [({"country": "ZZ"}, "country"), ({"sdgs": [18]}, "sdgs"), ({"website": "javascript:alert(1)"}, "website"),
+     ({"size": "gigantic"}, "size"), ({"name": ""}, "name"), ({"unknown": 1}, "unknown"), ({"sdgs": "8"}, "sdgs")],
+)
+def test_profile_changes_are_validated(app, client, make, auth, changes, field):
+    admin = make.user()
+    organization = make.organization(admin)
+    before = org_state(app, organization.id)
+    response = client.patch(f"/api/v1/organizations/{organization.id}", headers=auth(make.token(admin)), json=changes)
+    assert response.status_code == 422
+    assert field in response.get_json()["error"]["fields"]
+    assert org_state(app, organization.id) == before
+
+
+def request_verification(client, make, auth, **org_fields):
+    admin = make.user()
+    organization = make.organization(admin, **org_fields)
+    response = client.post(f"/api/v1/organizations/{organization.id}/verification-requests", headers=auth(make.token(admin)))
+    return organization, response
+
+
+def test_platform_admin_verifies_and_the_record_is_public(client, make, auth):
+    organization, response = request_verification(client, make, auth)
+    assert response.status_code == 201 and response.get_json()["verification_status"] == "pending"
+    platform_admin = make.user(name="Ada Admin", platform_admin=True)
+    decided = client.post(f"/api/v1/organizations/{organization.id}/verification", headers=auth(make.token(platform_admin)),
+                          json={"decision": "verified", "note": "Registered society; rules match the ICA principles."})
+    assert decided.status_code == 200
+    public = client.get(f"/api/v1/organizations/{organization.id}").get_json()
+    assert public["verified"] is True
+    assert public["verification"]["decision"] == "verified"
+    assert public["verification"]["decided_by"] == "Ada Admin"
+    assert public["verification"]["note"].startswith("Registered society")
+    assert public["verification"]["decided_at"]
+    page = client.get(f"/organizations/{organization.id}").get_data(as_text=True)
+    assert "Verified" in page and "Ada Admin" in page
+
+
+def test_a_verified_federation_of_the_same_country_may_verify(client, make, auth):
+    organization, _ = request_verification(client, make, auth, country="FR")
+    federation_admin = make.user(name="Fed Admin")
+    federation = make.organization(federation_admin, legal_form="cooperative_federation", country="FR", verified=True)
+    response = client.post(f"/api/v1/organizations/{organization.id}/verification", headers=auth(make.token(federation_admin)),
+                           json={"decision": "rejected", "note": "No member democracy in the statutes."})
+    assert response.status_code == 200
+    record = response.get_json()["verification"]
+    assert record["decision"] == "rejected"
+    assert record["acting_for"] == {"id": federation.id, "name": federation.name}
+
+
+@pytest.mark.parametrize(
+    "federation",
+    [
+        {"legal_form": "cooperative_federation", "country": "ES", "verified": True},   # another country
+        {"legal_form": "cooperative_federation", "country": "FR", "verified": False},  # not verified itself
+        {"legal_form": "cooperative", "country": "FR", "verified": True},              # not a federation
+    ],
+)
+def test_others_may_not_verify(app, client, make, auth, federation):
+    organization, _ = request_verification(client, make, auth, country="FR")
+    admin = make.user()
+    make.organization(admin, **federation)
+    before = org_state(app, organization.id)
+    response = client.post(f"/api/v1/organizations/{organization.id}/verification", headers=auth(make.token(admin)),
+                           json={"decision": "verified", "note": "Looks fine to me."})
+    assert response.status_code == 403
+    assert org_state(app, organization.id) == before
+
+
+def test_a_federation_member_who_is_not_its_admin_may_not_verify(app, client, make, auth):
+    organization, _ = request_verification(client, make, auth, country="FR")
+    federation = make.organization(make.user(), legal_form="cooperative_federation", country="FR", verified=True)
+    buyer = make.member(federation, role="buyer")
+    response = client.post(f"/api/v1/organizations/{organization.id}/verification", headers=auth(make.token(buyer)),
+                           json={"decision": "verified", "note": "Looks fine to me."})
+    assert response.status_code == 403
+
+
+def test_verification_is_only_for_the_cooperative_family(client, make, auth):
+    _, response = request_verification(client, make, auth, legal_form="sme")
+    assert response.status_code == 422
+    assert "legal_form" in response.get_json()["error"]["fields"]
+
+
+def test_deciding_without_a_request_or_twice_is_a_conflict(client, make, auth):
+    admin = make.user()
+    organization = make.organization(admin)
+    platform_admin = make.user(platform_admin=True)
+    url = f"/api/v1/organizations/{organization.id}/verification"
+    decision = {"decision": "verified", "note": "Checked."}
+    assert client.post(url, headers=auth(make.token(platform_admin)), json=decision).status_code == 409
+    client.post(f"/api/v1/organizations/{organization.id}/verification-requests", headers=auth(make.token(admin)))
+    assert client.post(url, headers=auth(make.token(platform_admin)), json=decision).status_code == 200
+    assert client.post(url, headers=auth(make.token(platform_admin)), json=decision).status_code == 409
+
+
+def test_only_its_admins_may_ask_for_verification(app, client, make, auth):
+    organization = make.organization(make.user())
+    seller = make.member(organization, role="seller")
+    stranger = make.user()
+    url = f"/api/v1/organizations/{organization.id}/verification-requests"
+    assert client.post(url, headers=auth(make.token(seller))).status_code == 403
+    assert client.post(url, headers=auth(make.token(stranger))).status_code == 403
+    assert client.post(url).status_code == 401
+    assert org_state(app, organization.id)[1:] == ("unverified", [])
+
+
+@pytest.mark.parametrize("payload", [{"decision": "maybe", "note": "x" * 10}, {"decision": "verified"}, {"note": "hello"}])
+def test_verification_decisions_are_validated(client, make, auth, payload):
+    organization, _ = request_verification(client, make, auth)
+    platform_admin = make.user(platform_admin=True)
+    response = client.post(f"/api/v1/organizations/{organization.id}/verification", headers=auth(make.token(platform_admin)),
+                           json=payload)
+    assert response.status_code == 422
+
+
+def test_changing_country_withdraws_the_verification(client, make, auth):
+    admin = make.user()
+    organization = make.organization(admin, verified=True)
+    response = client.patch(f"/api/v1/organizations/{organization.id}", headers=auth(make.token(admin)), json={"country": "FR"})
+    assert response.get_json()["verified"] is False
+
+
+def test_invitations_by_api(client, make, auth, outbox):
+    admin = make.user()
+    organization = make.organization(admin)
+    url = f"/api/v1/organizations/{organization.id}/invitations"
+    response = client.post(url, headers=auth(make.token(admin)), json={"email": "Buyer@Example.coop", "role": "buyer"})
+    assert response.status_code == 201
+    assert response.get_json()["email"] == "buyer@example.coop"
+    assert outbox[-1].to == "buyer@example.coop" and "/invitations/" in outbox[-1].body
+    assert client.post(url, headers=auth(make.token(admin)), json={"email": "x@example.coop", "role": "owner"}).status_code == 422
+    seller = make.member(organization, role="seller")
+    assert client.post(url, headers=auth(make.token(seller)), json={"email": "y@example.coop", "role": "admin"}).status_code == 403
+    assert client.post(url, json={"email": "y@example.coop", "role": "admin"}).status_code == 401
+    assert len(outbox) == 1
