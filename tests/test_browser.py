@@ -1,0 +1,105 @@
+"""A person's journey in Debian's Chromium, driven by Playwright, against the app served on loopback."""
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.extensions import db
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+REFERENCE_TABLES = {"cpv_codes", "countries", "sdg_goals", "alembic_version"}
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
+
+
+def _wipe_committed_rows(server_app):
+    with server_app.app_context(), db.engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            if table.name not in REFERENCE_TABLES:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served by a real HTTP server in a thread; what it commits is wiped afterwards."""
+    server_app = create_app("testing", MAIL_BACKEND="memory", PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
+    server = make_server("127.0.0.1", 0, server_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        _wipe_committed_rows(server_app)
+        with server_app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def sign_up(page, base, name, email, organization, country="GB"):
+    page.goto(f"{base}/signup")
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill("a-long-journey-passphrase")
+    page.get_by_label("Organisation name").fill(organization)
+    page.get_by_label("Legal form").select_option("cooperative")
+    page.get_by_label("Size").select_option("small")
+    page.get_by_label("Country").select_option(country)
+    page.get_by_label("Sector").select_option("agriculture")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(organization)
+
+
+@pytest.mark.browser
+def test_sign_up_list_an_offer_and_keep_others_out(live_server, browser):
+    page = browser.new_page()
+    sign_up(page, live_server, "Rosa Grower", "rosa@hebden.coop", "Hebden Bridge Growers")
+    page.get_by_role("button", name="Log out").click()
+
+    page.goto(f"{live_server}/login")
+    page.get_by_label("E-mail address").fill("rosa@hebden.coop")
+    page.get_by_label("Password").fill("a-long-journey-passphrase")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hebden Bridge Growers")
+
+    page.get_by_role("link", name="New listing").click()
+    page.get_by_label("Title").fill("Heritage apple juice, pressed on the farm")
+    page.get_by_label("Description").fill("Unfiltered, from twelve member orchards.")
+    picker = page.get_by_label("CPV code")
+    picker.press_sequentially("jus de pomme", delay=20)
+    expect(page.locator("#cpv-options option").first).to_have_attribute("value", "15321600-0 Apple juice")
+    picker.fill("15321600-0 Apple juice")
+    page.get_by_label("Price", exact=True).fill("3.20")
+    page.get_by_label("Currency").select_option("GBP")
+    page.get_by_label("Unit").fill("litre")
+    page.get_by_label("Status").select_option("active")
+    page.get_by_role("button", name="Save listing").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Heritage apple juice, pressed on the farm")
+    expect(page.get_by_text("3.20 GBP")).to_be_visible()
+    listing_url = page.url
+
+    page.get_by_role("link", name="Hebden Bridge Growers").first.click()
+    expect(page.get_by_role("link", name="Heritage apple juice, pressed on the farm")).to_be_visible()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "organisation-page.png"), full_page=True)
+    page.get_by_role("button", name="Log out").click()
+
+    sign_up(page, live_server, "Omar Other", "omar@elsewhere.coop", "Elsewhere Fishers", country="FR")
+    response = page.goto(f"{listing_url}/edit")
+    assert response.status == 403
+    expect(page.get_by_role("heading", level=1)).to_have_text("403")
+    expect(page.get_by_text("You do not have the role needed")).to_be_visible()
