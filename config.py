@@ -18,7 +18,6 @@ class Config:
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ("en", "fr", "es")
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = "10 per minute"
     PASSWORD_MIN_LENGTH = 12
     INVITATION_TTL_DAYS = 14
     LISTINGS_PER_PAGE = 20
@@ -41,6 +40,8 @@ class Config:
         self.STRIPE_WEBHOOK_SECRET = env.get("STRIPE_WEBHOOK_SECRET", "whsec_dev")
         self.STRIPE_API_BASE = env.get("STRIPE_API_BASE", "http://127.0.0.1:12111")
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute")
+        self.MAIL_BACKEND = env.get("MAIL_BACKEND", "log")
         self.SERVER_NAME = env.get("SERVER_NAME") or None
         self.PREFERRED_URL_SCHEME = env.get("PREFERRED_URL_SCHEME", "http")
 

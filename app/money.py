@@ -69,7 +69,9 @@ class Money:
         places = exponent(currency)
         minor = value.scaleb(places)
         if minor != minor.to_integral_value():
-            raise MoneyError(f"{currency} amounts take no decimals." if places == 0 else f"{currency} amounts have at most {places} decimals.")
+            if places == 0:
+                raise MoneyError(f"{currency} amounts take no decimals.")
+            raise MoneyError(f"{currency} amounts have at most {places} decimals.")
         return cls(int(minor), currency)
 
     @property

@@ -46,7 +46,8 @@ SECTOR_SDGS = {
 # Real cooperatives of other ICA regions: name, country, sector, legal form, size, city, verified.
 OTHER_REGIONS = [
     ("Mondragon Corporación Cooperativa", "ES", "industry_services", "cooperative", "large", "Arrasate-Mondragón", True),
-    ("Confederación Española de Cooperativas de Trabajo Asociado (COCETA)", "ES", "other", "cooperative_federation", "micro", "Madrid", True),
+    ("Confederación Española de Cooperativas de Trabajo Asociado (COCETA)", "ES", "other", "cooperative_federation",
+     "micro", "Madrid", True),
     ("Confédération générale des Scop et des Scic", "FR", "other", "cooperative_federation", "small", "Paris", True),
     ("Crédit Coopératif", "FR", "banking", "cooperative_bank", "large", "Nanterre", True),
     ("Desjardins Group", "CA", "banking", "cooperative_bank", "large", "Lévis", True),

@@ -26,7 +26,7 @@ def snapshot(app):
 
     with app.app_context():
         rows = db.session.scalars(select(Listing).order_by(Listing.id)).all()
-        return [(l.id, l.title, l.status, l.price_minor, l.price_currency, l.cpv_code8, l.updated_at) for l in rows]
+        return [(x.id, x.title, x.status, x.price_minor, x.price_currency, x.cpv_code8, x.updated_at) for x in rows]
 
 
 @pytest.fixture
@@ -194,7 +194,8 @@ BAD_CREATE = [
 def test_create_refuses_bad_input_with_field_errors(app, client, make, auth, seller_org, change, field):
     admin, organization = seller_org
     before = snapshot(app)
-    response = client.post("/api/v1/listings", headers=auth(make.token(admin)), json={**VALID, "organization_id": organization.id, **change})
+    payload = {**VALID, "organization_id": organization.id, **change}
+    response = client.post("/api/v1/listings", headers=auth(make.token(admin)), json=payload)
     assert 400 <= response.status_code < 500
     assert response.status_code in (400, 422), response.get_json()
     assert field in response.get_json()["error"]["fields"], response.get_json()

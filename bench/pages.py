@@ -1,0 +1,210 @@
+"""Page and API latency with 100,000 listings in PostgreSQL, served by gunicorn on loopback.
+
+Prints p50/p95 of the listing page, the organisation page and GET /api/v1/listings/{id}, and the
+resident memory of the gunicorn workers. Targets: p95 <= 30 ms; worker RSS <= 150 MB.
+
+    make bench            # starts PostgreSQL, then runs this
+    python bench/pages.py --listings 100000 --requests 1000 [--reset]
+"""
+import argparse
+import os
+import random
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_URL = "postgresql://coopex@127.0.0.1:5433/coopex_bench"
+
+
+def bench_environment(database_url):
+    return {
+        **os.environ,
+        "COOPEX_CONFIG": "production",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": secrets.token_hex(32),
+        "SEARCH_URL": "http://127.0.0.1:9200",
+        "STRIPE_SECRET_KEY": "sk_test_bench_only",
+        "STRIPE_WEBHOOK_SECRET": "whsec_bench_only",
+    }
+
+
+def prepare_database(env, target, reset):
+    """Migrate, load reference data, and fill up to `target` listings (generated from real CPV labels)."""
+    os.environ.update(env)
+    from sqlalchemy import func, insert, select, text
+
+    from app import create_app
+    from app.catalog.models import Listing
+    from app.demo.seed import SECTOR_MAP, seed_demo_data
+    from app.extensions import db
+    from app.orgs.models import Organization
+    from app.reference.models import CpvCode
+    from app.reference.services import load_reference_data
+
+    app = create_app()
+    with app.app_context():
+        if reset:
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        from flask_migrate import upgrade
+
+        upgrade(directory=str(ROOT / "migrations"))
+        load_reference_data()
+        db.session.commit()
+        have = db.session.scalar(select(func.count(Listing.id)))
+        if have >= target:
+            print(f"database ready: {have:,} listings")
+            return
+        started = time.perf_counter()
+        seed_demo_data(organizations=1000, listings_per_org=0)
+        db.session.commit()
+        organizations = db.session.execute(select(Organization.id, Organization.sector, Organization.country_code)).all()
+        divisions_by_sector = {}
+        for sector, divisions in SECTOR_MAP.values():
+            divisions_by_sector.setdefault(sector, set()).update(divisions)
+        pool = {}
+        for code8, division, label in db.session.execute(
+            select(CpvCode.code8, CpvCode.division, CpvCode.label_en).where(CpvCode.level != "division")
+        ):
+            pool.setdefault(division, []).append((code8, label))
+        rng = random.Random(7)
+        rows = []
+        for n in range(target - have):
+            organization_id, sector, country = organizations[n % len(organizations)]
+            division = rng.choice([d for d in divisions_by_sector.get(sector, {"79"}) if d in pool])
+            code8, label = rng.choice(pool[division])
+            rows.append({
+                "organization_id": organization_id, "title": label[:200], "description": f"{label}. Bench listing {n}.",
+                "language": "en", "kind": "good", "cpv_code8": code8, "price_minor": rng.randrange(100, 500_000),
+                "price_currency": "GBP" if country == "GB" else "EUR", "unit": "unit", "min_order_quantity": 1,
+                "certifications": [], "status": "active" if rng.random() < 0.9 else "draft",
+            })
+            if len(rows) == 5000:
+                db.session.execute(insert(Listing), rows)
+                rows.clear()
+        if rows:
+            db.session.execute(insert(Listing), rows)
+        db.session.commit()
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+        total = db.session.scalar(select(func.count(Listing.id)))
+        print(f"loaded {total:,} listings in {time.perf_counter() - started:.1f} s")
+
+
+def sample_ids(env, count):
+    from sqlalchemy import select
+
+    from app import create_app
+    from app.catalog.models import Listing
+    from app.extensions import db
+
+    with create_app().app_context():
+        rows = db.session.execute(
+            select(Listing.id, Listing.organization_id).where(Listing.status == "active").order_by(Listing.id)
+        ).all()
+    rng = random.Random(11)
+    return rng.sample(rows, min(count, len(rows)))
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(env, port, workers):
+    process = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
+        cwd=ROOT, env=env,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return process
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    process.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+def worker_rss_mb(master_pid):
+    """Resident memory of each gunicorn worker, from /proc."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    sizes = []
+    for pid in children:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                sizes.append(int(line.split()[1]) / 1024)
+    return sizes
+
+
+def measure(session, url, times):
+    latencies = []
+    for _ in range(times):
+        started = time.perf_counter()
+        response = session.get(url)
+        latencies.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return latencies
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--listings", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=1000, help="requests per endpoint")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--reset", action="store_true", help="drop and rebuild the bench database")
+    args = parser.parse_args()
+
+    env = bench_environment(args.database_url)
+    prepare_database(env, args.listings, args.reset)
+    samples = sample_ids(env, args.requests)
+    port = free_port()
+    server = start_gunicorn(env, port, args.workers)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        session = requests.Session()
+        for listing_id, organization_id in samples[:50]:  # warm up every worker
+            session.get(f"{base}/listings/{listing_id}")
+            session.get(f"{base}/organizations/{organization_id}")
+            session.get(f"{base}/api/v1/listings/{listing_id}")
+        results = {"listing page": [], "organisation page": [], "GET /api/v1/listings/{id}": []}
+        for listing_id, organization_id in samples:
+            results["listing page"] += measure(session, f"{base}/listings/{listing_id}", 1)
+            results["organisation page"] += measure(session, f"{base}/organizations/{organization_id}", 1)
+            results["GET /api/v1/listings/{id}"] += measure(session, f"{base}/api/v1/listings/{listing_id}", 1)
+        rss = worker_rss_mb(server.pid)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+    print(f"\n{args.listings:,} listings in PostgreSQL; gunicorn, {args.workers} sync workers on loopback; "
+          f"{len(samples)} requests per endpoint, one client")
+    print(f"{'endpoint':28} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  target p95 <= 30 ms")
+    for name, values in results.items():
+        p95 = percentile(values, 0.95)
+        verdict = "ok" if p95 <= 30 else "MISSED"
+        print(f"{name:28} {statistics.median(values):8.1f} {p95:8.1f} {max(values):8.1f}  {verdict}")
+    verdict = "ok" if max(rss) <= 150 else "MISSED"
+    print(f"worker resident memory: {', '.join(f'{r:.0f} MB' for r in rss)} (target <= 150 MB) {verdict}")
+
+
+if __name__ == "__main__":
+    main()
