@@ -28,6 +28,7 @@ class Config:
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
+    API_SPEC_OPTIONS = {"security": [{"bearerAuth": []}, {}]}
 
     def __init__(self, environ=None):
         env = os.environ if environ is None else environ

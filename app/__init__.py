@@ -32,6 +32,7 @@ def register_extensions(app):
     ext.bootstrap.init_app(app)
     ext.limiter.init_app(app)
     ext.api.init_app(app)
+    ext.api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     configure_engines(app)
 
 

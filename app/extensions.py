@@ -11,6 +11,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 
+from app.schemas import ProblemSchema
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -26,7 +28,13 @@ csrf = CSRFProtect()
 babel = Babel()
 bootstrap = Bootstrap5()
 limiter = Limiter(key_func=get_remote_address)
-api = Api()
+class CoopexApi(Api):
+    """flask-smorest, documenting our error shape instead of its own."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+
+api = CoopexApi()
 
 
 def select_locale():

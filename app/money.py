@@ -56,6 +56,8 @@ class Money:
             raise MoneyError("Unknown currency.")
         if isinstance(amount, bool) or not isinstance(amount, (str, int, Decimal)):
             raise MoneyError("Give the amount as a decimal string, e.g. \"12.50\".")
+        if str(amount).strip() == "":
+            raise MoneyError("Give an amount.")
         try:
             value = Decimal(str(amount).strip())
         except InvalidOperation:

@@ -66,3 +66,15 @@ def page_schema(item_schema):
         },
         name=f"{item_schema.__name__.removesuffix('Schema')}PageSchema",
     )
+
+
+class ProblemDetailSchema(Schema):
+    code = fields.String(metadata={"example": "validation_failed"})
+    message = fields.String()
+    fields_ = fields.Dict(data_key="fields", metadata={"description": "messages per field, nested for nested objects"})
+
+
+class ProblemSchema(Schema):
+    """Every error of the API: {"error": {"code", "message", "fields"}}."""
+
+    error = fields.Nested(ProblemDetailSchema)

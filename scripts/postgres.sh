@@ -18,7 +18,7 @@ pg_bin() {
   [ -n "$dir" ] && echo "$dir"
 }
 
-as_postgres() { runuser -u postgres -- "$@"; }
+as_postgres() { (cd / && runuser -u postgres -- "$@"); }
 
 install() {
   if [ -z "$(pg_bin)" ]; then

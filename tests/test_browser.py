@@ -83,7 +83,7 @@ def test_sign_up_list_an_offer_and_keep_others_out(live_server, browser):
     picker.press_sequentially("jus de pomme", delay=20)
     expect(page.locator("#cpv-options option").first).to_have_attribute("value", "15321600-0 Apple juice")
     picker.fill("15321600-0 Apple juice")
-    page.get_by_label("Price", exact=True).fill("3.20")
+    page.get_by_label("Amount").fill("3.20")
     page.get_by_label("Currency").select_option("GBP")
     page.get_by_label("Unit").fill("litre")
     page.get_by_label("Status").select_option("active")

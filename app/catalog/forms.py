@@ -19,7 +19,7 @@ class ListingForm(FlaskForm):
         render_kw={"list": "cpv-options", "autocomplete": "off", "data-cpv-picker": "1"},
     )
     price_on_request = BooleanField(_l("Price on request"))
-    price_amount = StringField(_l("Price"), render_kw={"inputmode": "decimal", "placeholder": "12.50"})
+    price_amount = StringField(_l("Amount"), render_kw={"inputmode": "decimal", "placeholder": "12.50"})
     price_currency = SelectField(_l("Currency"))
     unit = StringField(_l("Unit"), render_kw={"placeholder": "kg, hour, pallet…"})
     min_order_quantity = StringField(_l("Minimum order"), default="1", render_kw={"inputmode": "numeric"})

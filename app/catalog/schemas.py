@@ -11,7 +11,10 @@ class ListingFieldsSchema(Schema):
     description = fields.String(load_default="", validate=validate.Length(max=10_000))
     language = fields.String(load_default="en", validate=validate.OneOf(LISTING_LANGUAGES))
     kind = fields.String(load_default="good", validate=validate.OneOf(LISTING_KINDS))
-    cpv_code = fields.String(required=True, validate=validate.Length(max=10))
+    cpv_code = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^\s*\d{8}(-\d)?\s*$", error="Give an 8-digit CPV code, e.g. 15861000-1."),
+    )
     price = MoneyField(load_default=None, allow_none=True)
     unit = fields.String(load_default="", validate=validate.Length(max=40))
     min_order_quantity = fields.Integer(strict=True, load_default=1, validate=validate.Range(1, 1_000_000_000))

@@ -2,6 +2,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from marshmallow import ValidationError
 
 from app.accounts import services as accounts
 from app.accounts.forms import InvitationForm
@@ -11,7 +12,7 @@ from app.extensions import db
 from app.forms import attach_errors, country_options, load_form, sdg_options
 from app.orgs import bp, services
 from app.orgs.forms import OrganizationForm, VerificationDecisionForm
-from app.orgs.schemas import InvitationCreateSchema, OrganizationUpdateSchema
+from app.orgs.schemas import InvitationCreateSchema, OrganizationUpdateSchema, VerificationDecisionSchema
 
 
 @bp.route("/organizations/<int:organization_id>")
@@ -108,11 +109,13 @@ def request_verification(organization_id):
 def decide_verification(organization_id):
     organization = services.get_organization(organization_id)
     form = VerificationDecisionForm()
-    note = (form.note.data or "").strip()
-    if len(note) < 3:
-        flash(_("Write a note of at least 3 characters explaining the decision."), "danger")
-        return redirect(request.referrer or url_for("orgs.verifications"))
-    services.decide_verification(organization, current_user, form.decision.data, note)
+    try:
+        decision = VerificationDecisionSchema().load({"decision": form.decision.data, "note": (form.note.data or "").strip()})
+    except ValidationError as error:
+        for messages in error.messages.values():
+            flash(" ".join(messages), "danger")
+        return redirect(url_for("orgs.verifications"))
+    services.decide_verification(organization, current_user, decision["decision"], decision["note"])
     db.session.commit()
     flash(_("Decision recorded for %(name)s.", name=organization.name), "success")
     return redirect(url_for("orgs.verifications"))

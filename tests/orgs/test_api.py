@@ -191,3 +191,44 @@ def test_invitations_by_api(client, make, auth, outbox):
     assert client.post(url, headers=auth(make.token(seller)), json={"email": "y@example.coop", "role": "admin"}).status_code == 403
     assert client.post(url, json={"email": "y@example.coop", "role": "admin"}).status_code == 401
     assert len(outbox) == 1
+
+
+ORG_WRITES = [
+    ("patch", "/api/v1/organizations/{id}", {"name": "Taken over"}),
+    ("post", "/api/v1/organizations/{id}/verification-requests", None),
+    ("post", "/api/v1/organizations/{id}/invitations", {"email": "mole@example.coop", "role": "admin"}),
+]
+
+
+@pytest.mark.parametrize("method, path, body", ORG_WRITES)
+@pytest.mark.parametrize("who", ["other_organisation_admin", "seller_member", "buyer_member", "anonymous"])
+def test_organisation_writes_are_refused_to_those_without_the_right(app, client, make, auth, outbox, method, path, body, who):
+    organization = make.organization(make.user())
+    headers = {}
+    if who == "other_organisation_admin":
+        other = make.user()
+        make.organization(other)
+        headers = auth(make.token(other))
+    elif who != "anonymous":
+        headers = auth(make.token(make.member(organization, role=who.split("_")[0])))
+    before = org_state(app, organization.id)
+    response = getattr(client, method)(path.format(id=organization.id), headers=headers, json=body)
+    assert response.status_code == (401 if who == "anonymous" else 403)
+    assert response.get_json()["error"]["code"] in ("unauthorized", "forbidden")
+    assert org_state(app, organization.id) == before
+    assert outbox == []
+
+
+def test_anonymous_cannot_decide_a_verification(app, client, make, auth):
+    organization, _ = request_verification(client, make, auth)
+    response = client.post(f"/api/v1/organizations/{organization.id}/verification", json={"decision": "verified", "note": "ok ok"})
+    assert response.status_code == 401
+    assert org_state(app, organization.id)[1] == "pending"
+
+
+def test_openapi_document_describes_every_endpoint_and_the_error_shape(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert {"/api/v1/auth/register", "/api/v1/auth/tokens", "/api/v1/me", "/api/v1/listings/{listing_id}",
+            "/api/v1/organizations/{organization_id}/verification"} <= set(spec["paths"])
+    assert spec["components"]["securitySchemes"]["bearerAuth"] == {"type": "http", "scheme": "bearer"}
+    assert set(spec["components"]["schemas"]["Problem"]["properties"]) == {"error"}

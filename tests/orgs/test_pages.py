@@ -66,3 +66,20 @@ def test_the_queue_is_empty_for_ordinary_members(client, make):
     response = client.post(f"/organizations/{applicant.id}/verification",
                            data={"decision": "verified", "note": "I verify myself", "csrf_token": csrf_token(client, "/verifications")})
     assert response.status_code == 403
+
+
+def test_a_decision_needs_a_note(app, client, make):
+    applicant = make.organization(make.user())
+    from app.extensions import db
+    from app.orgs.models import Organization
+
+    with app.app_context():
+        db.session.get(Organization, applicant.id).verification_status = "pending"
+        db.session.commit()
+    login(client, make.user(platform_admin=True))
+    response = client.post(f"/organizations/{applicant.id}/verification",
+                           data={"decision": "verified", "note": "", "csrf_token": csrf_token(client, "/verifications")},
+                           follow_redirects=True)
+    assert "Length must be between 3 and 2000." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Organization, applicant.id).verification_status == "pending"
