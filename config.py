@@ -37,6 +37,13 @@ class Config:
             env.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / f'coopex-{self.ENV_NAME}.db'}"
         )
         self.SEARCH_URL = env.get("SEARCH_URL", "http://127.0.0.1:9200")
+        self.SEARCH_USER = env.get("SEARCH_USER") or None
+        self.SEARCH_PASSWORD = env.get("SEARCH_PASSWORD") or None
+        self.SEARCH_CA_CERTS = env.get("SEARCH_CA_CERTS") or None
+        self.SEARCH_INDEX_PREFIX = env.get("SEARCH_INDEX_PREFIX", f"coopex-{self.ENV_NAME}")
+        self.SEARCH_TIMEOUT = float(env.get("SEARCH_TIMEOUT", "5"))
+        self.SEARCH_COOPERATIVE_BOOST = float(env.get("SEARCH_COOPERATIVE_BOOST", "0.5"))
+        self.SEARCH_REPLICAS = int(env.get("SEARCH_REPLICAS", "0"))
         self.STRIPE_SECRET_KEY = env.get("STRIPE_SECRET_KEY", "sk_test_123")
         self.STRIPE_WEBHOOK_SECRET = env.get("STRIPE_WEBHOOK_SECRET", "whsec_dev")
         self.STRIPE_API_BASE = env.get("STRIPE_API_BASE", "http://127.0.0.1:12111")
@@ -50,6 +57,8 @@ class Config:
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
     DEBUG = True
+    SEARCH_SYNC_ON_COMMIT = True
+    SEARCH_REFRESH = "wait_for"
 
 
 class TestingConfig(Config):
@@ -57,6 +66,8 @@ class TestingConfig(Config):
     TESTING = True
     WTF_CSRF_ENABLED = True
     RATELIMIT_ENABLED = True
+    SEARCH_SYNC_ON_COMMIT = False  # switched on by the search tests
+    SEARCH_REFRESH = True
 
     def __init__(self, environ=None):
         super().__init__(environ)
@@ -67,6 +78,8 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    SEARCH_SYNC_ON_COMMIT = False  # the `flask search sync --watch` worker delivers changes
+    SEARCH_REFRESH = False
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True

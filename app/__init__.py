@@ -19,6 +19,7 @@ def create_app(config_name=None, **overrides):
 
 def register_extensions(app):
     from app import extensions as ext
+    from app import indexing
     from app.accounts import auth  # noqa: F401  (registers the user loader)
     from app.database import configure_engines
 
@@ -34,6 +35,7 @@ def register_extensions(app):
     ext.api.init_app(app)
     ext.api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     configure_engines(app)
+    indexing.init_app(app)
 
 
 def register_blueprints(app):
@@ -56,11 +58,13 @@ def register_errorhandlers(app):
 def register_commands(app):
     from app.accounts.cli import create_admin
     from app.demo.cli import seed_demo
+    from app.indexing.cli import search_cli
     from app.reference.cli import reference_cli
 
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(reference_cli)
+    app.cli.add_command(search_cli)
 
 
 def register_template_helpers(app):

@@ -43,6 +43,11 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class ServiceUnavailable(DomainError):
+    status = 503
+    code = "unavailable"
+
+
 _HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",

@@ -1,7 +1,16 @@
-"""The search subsystem (arrives with the search issue).
+"""The search subsystem: OpenSearch behind a small public surface.
 
-It will hold the one OpenSearch client built from configuration, the index mappings and aliases,
-the outbox worker that delivers database changes in bulk, and the public functions the app calls:
-index, delete, query, suggest and reindex. `search/` never imports the app's views.
-`search/node/` starts a real OpenSearch node for development and tests.
+- `search.client.build_client` is the only place a client is built (from SEARCH_URL and friends).
+- `SearchEngine` (search.engine) manages versioned indices behind one alias per kind, writes in bulk
+  with external versions (an older write never replaces a newer one), and answers queries:
+  `bulk` (index / delete), `search_listings`, `suggest`.
+- `search.queries` builds the query bodies from plain values; user text never reaches a query parser.
+- `search.reindex.rebuild` fills a fresh index, replays changes made meanwhile and swaps the alias.
+- `search/node/` starts a real OpenSearch node for development and tests.
+
+The app feeds it through its outbox (app/indexing); `search/` never imports the app.
 """
+from search.engine import BulkOutcome, SearchEngine, SearchUnavailable
+from search.queries import FACET_FIELDS, RETURNED_FACETS, SORTS, ListingQuery
+
+__all__ = ["BulkOutcome", "FACET_FIELDS", "ListingQuery", "RETURNED_FACETS", "SORTS", "SearchEngine", "SearchUnavailable"]

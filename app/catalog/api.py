@@ -1,19 +1,27 @@
 """JSON API: listings."""
+from flask import current_app
 from flask_smorest import Blueprint
 
 from app.accounts import services as accounts
 from app.accounts.auth import api_user, require_api_user
-from app.catalog import services
+from app.catalog import search_service, services
 from app.catalog.schemas import (
     ListingCreateSchema,
     ListingSchema,
     ListingUpdateSchema,
     OrganizationListingsQuerySchema,
 )
-from app.errors import Forbidden, NotFound
+from app.catalog.search_schemas import (
+    ListingSearchQuerySchema,
+    ListingSearchResultSchema,
+    SuggestionsSchema,
+    SuggestQuerySchema,
+)
+from app.errors import Forbidden, NotFound, ServiceUnavailable
 from app.extensions import db
 from app.orgs.services import get_organization
 from app.schemas import page_schema
+from search import SearchUnavailable
 
 blp = Blueprint("catalog_api", __name__, url_prefix="/api/v1", description="Listings")
 
@@ -87,3 +95,30 @@ def organization_listings(query, organization_id):
         statement = services.organization_listings_query(organization.id, statuses)
     page = db.paginate(statement, page=query["page"], per_page=query["per_page"], error_out=False)
     return {"items": page.items, "total": page.total, "page": page.page, "per_page": page.per_page}
+
+
+UNAVAILABLE = "Search is temporarily unavailable; please try again in a moment."
+
+
+@blp.route("/search/listings", methods=["GET"])
+@blp.arguments(ListingSearchQuerySchema, location="query")
+@blp.response(200, ListingSearchResultSchema)
+@blp.alt_response(503, description="The search engine cannot be reached")
+def search_listings(params):
+    """Full-text search of active listings with filters, facets, highlights and a spelling suggestion."""
+    try:
+        return search_service.search_listings(params, current_app.config["SEARCH_COOPERATIVE_BOOST"])
+    except SearchUnavailable:
+        raise ServiceUnavailable(UNAVAILABLE) from None
+
+
+@blp.route("/search/suggest", methods=["GET"])
+@blp.arguments(SuggestQuerySchema, location="query")
+@blp.response(200, SuggestionsSchema)
+@blp.alt_response(503, description="The search engine cannot be reached")
+def suggest(params):
+    """Listing titles and organisation names as the user types."""
+    try:
+        return search_service.suggest(params["q"])
+    except SearchUnavailable:
+        raise ServiceUnavailable(UNAVAILABLE) from None

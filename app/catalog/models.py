@@ -54,6 +54,8 @@ class Listing(db.Model):
     lead_time_days: Mapped[int | None] = mapped_column()
     certifications: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(10), default="draft")
+    #: Bumped with every change that alters the search document; sent as the document's external version.
+    search_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

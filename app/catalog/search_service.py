@@ -1,0 +1,91 @@
+"""Marketplace search: from validated parameters to results a page or the API can show."""
+from flask import current_app
+from sqlalchemy import select
+
+from app.extensions import db
+from app.indexing import search_engine
+from app.money import Money, is_currency
+from app.orgs.forms import LEGAL_FORM_LABELS, SECTOR_LABELS
+from app.reference.models import Country, CpvCode, SdgGoal
+from search import FACET_FIELDS, ListingQuery
+
+
+def build_query(params, cooperative_boost):
+    """A ListingQuery from the search schema's output."""
+    return ListingQuery(
+        text=params["q"],
+        cpv=tuple(code.split("-")[0] for code in params["cpv"]),
+        selections={name: tuple(params.get(name) or ()) for name in FACET_FIELDS},
+        cooperative=params["cooperative"],
+        verified=params["verified"],
+        currency=tuple(params["currency"]),
+        price_min=params["price_min"],
+        price_max=params["price_max"],
+        sort=params["sort"],
+        page=params["page"],
+        per_page=params["per_page"],
+        cooperative_boost=cooperative_boost,
+    )
+
+
+def _labels(locale):
+    """Display labels of facet values; reference data does not change while the app runs, so keep them."""
+    cache = current_app.extensions.setdefault("search_facet_labels", {})
+    if locale not in cache:
+        cache[locale] = _load_labels(locale)
+    return cache[locale]
+
+
+def _load_labels(locale):
+    divisions = {c.division: c.label(locale) for c in db.session.scalars(select(CpvCode).where(CpvCode.level == "division"))}
+    countries = {c.iso2: c.name(locale) for c in db.session.scalars(select(Country))}
+    goals = {g.number: f"{g.number}. {g.short(locale)}" for g in db.session.scalars(select(SdgGoal))}
+    return {
+        "cpv_division": divisions,
+        "country": countries,
+        "sector": {k: str(v) for k, v in SECTOR_LABELS.items()},
+        "legal_form": {k: str(v) for k, v in LEGAL_FORM_LABELS.items()},
+        "sdg": goals,
+    }
+
+
+def _hit(document):
+    price = document.get("price")
+    organization = document["organization"]
+    return {
+        "id": document["listing_id"],
+        "title": document["title"],
+        "highlight": document.get("highlight"),
+        "cpv_code": document["cpv"]["code"],
+        "price": Money(price["minor"], price["currency"]) if price and is_currency(price["currency"]) else None,
+        "organization": {
+            "id": organization["id"], "name": organization["name"], "legal_form": organization["legal_form"],
+            "is_cooperative": organization["is_cooperative"], "verified": organization["verified"],
+            "country_code": organization["country"], "ica_region": organization["region"],
+        },
+    }
+
+
+def search_listings(params, cooperative_boost, locale="en"):
+    """Run the search; raises search.SearchUnavailable when the engine cannot answer."""
+    found = search_engine().search_listings(build_query(params, cooperative_boost))
+    labels = _labels(locale)
+    facets = {
+        name: [
+            {"value": value, "label": labels.get(name, {}).get(value, str(value)), "count": count}
+            for value, count in buckets
+        ]
+        for name, buckets in found["facets"].items()
+    }
+    return {
+        "total": found["total"],
+        "page": params["page"],
+        "per_page": params["per_page"],
+        "items": [_hit(document) for document in found["items"]],
+        "facets": facets,
+        "suggestion": found["suggestion"] if found["total"] < 3 else None,
+    }
+
+
+def suggest(text):
+    return {"suggestions": search_engine().suggest(text)}

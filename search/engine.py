@@ -1,0 +1,196 @@
+"""Index management and the calls the app makes: bulk writes, queries, alias swaps."""
+import time
+from dataclasses import dataclass, field
+
+from opensearchpy import exceptions as os_errors
+
+from search.client import build_client
+from search.mappings import KINDS, index_body
+from search.queries import listing_search_body, parse_listing_results, suggest_bodies
+
+
+class SearchUnavailable(Exception):
+    """The engine cannot be reached or cannot answer now; the caller degrades, it never fails a write."""
+
+
+@dataclass
+class BulkOutcome:
+    """What happened to each document of a bulk request."""
+
+    done: list = field(default_factory=list)       # ids written or deleted
+    stale: list = field(default_factory=list)      # ids refused because the index already has a newer version
+    rejected: dict = field(default_factory=dict)   # id -> reason the engine gave for refusing the document
+    retry: dict = field(default_factory=dict)      # id -> transient reason (overload, shard not ready)
+
+
+def _unavailable(error):
+    return SearchUnavailable(f"{type(error).__name__}: {str(error)[:300]}")
+
+
+class SearchEngine:
+    """One engine per app: the client, the index prefix of the environment, and refresh policy."""
+
+    def __init__(self, client, prefix, refresh=False, replicas=0):
+        self.client = client
+        self.prefix = prefix
+        self.refresh = refresh
+        self.replicas = replicas
+        self._ready = set()
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(
+            build_client(config),
+            prefix=config["SEARCH_INDEX_PREFIX"],
+            refresh=config.get("SEARCH_REFRESH", False),
+            replicas=config.get("SEARCH_REPLICAS", 0),
+        )
+
+    # Names and indices -----------------------------------------------------------------------
+
+    def alias(self, kind):
+        if kind not in KINDS:
+            raise ValueError(f"unknown kind {kind!r}")
+        return f"{self.prefix}-{kind}"
+
+    def _call(self, function, *args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except (os_errors.ConnectionError, os_errors.ConnectionTimeout) as error:
+            raise _unavailable(error) from error
+        except os_errors.TransportError as error:
+            if isinstance(error.status_code, int) and error.status_code >= 500 or error.status_code == 429:
+                raise _unavailable(error) from error
+            raise
+
+    def create_index(self, kind):
+        """A new, empty, versioned index for the kind (not yet behind the alias)."""
+        name = f"{self.alias(kind)}-{time.time_ns()}"
+        self._call(self.client.indices.create, index=name, body=index_body(kind, replicas=self.replicas))
+        return name
+
+    def indices_behind(self, kind):
+        alias = self.alias(kind)
+        try:
+            return sorted(self._call(self.client.indices.get_alias, name=alias))
+        except os_errors.NotFoundError:
+            return []
+
+    def ensure_index(self, kind):
+        """Create the first index and its alias if the kind has none yet."""
+        if kind in self._ready:
+            return
+        if not self.indices_behind(kind):
+            name = self.create_index(kind)
+            self.swap_alias(kind, name)
+        self._ready.add(kind)
+
+    def swap_alias(self, kind, new_index):
+        """Point the alias at `new_index` in one atomic step; returns the indices it left."""
+        alias = self.alias(kind)
+        old = self.indices_behind(kind)
+        actions = [{"remove": {"index": name, "alias": alias}} for name in old]
+        actions.append({"add": {"index": new_index, "alias": alias, "is_write_index": True}})
+        self._call(self.client.indices.update_aliases, body={"actions": actions})
+        return [name for name in old if name != new_index]
+
+    def delete_indices(self, names):
+        if names:
+            self._call(self.client.indices.delete, index=",".join(names), ignore_unavailable=True)
+
+    def drop(self, kind):
+        """Remove every index of the kind (tests and resets)."""
+        pattern = f"{self.alias(kind)}-*"
+        self._call(self.client.indices.delete, index=pattern, ignore_unavailable=True, allow_no_indices=True)
+        self._ready.discard(kind)
+
+    def refresh_now(self, kind):
+        self._call(self.client.indices.refresh, index=self.alias(kind))
+
+    def ping(self):
+        try:
+            return bool(self.client.ping())
+        except Exception:  # noqa: BLE001 - any failure to answer means 'not available'
+            return False
+
+    # Writes ----------------------------------------------------------------------------------
+
+    def bulk(self, kind, writes, index=None):
+        """Index or delete documents with external versions, so an older write never replaces a newer one.
+
+        `writes` holds (doc_id, version, document) tuples; a document of None deletes.
+        """
+        target = index or self.alias(kind)
+        if index is None:
+            self.ensure_index(kind)
+        lines = []
+        for doc_id, version, document in writes:
+            meta = {"_index": target, "_id": str(doc_id), "version": version, "version_type": "external"}
+            if document is None:
+                lines.append({"delete": meta})
+            else:
+                lines.extend(({"index": meta}, document))
+        outcome = BulkOutcome()
+        if not lines:
+            return outcome
+        response = self._call(self.client.bulk, body=lines, refresh=self.refresh)
+        for item in response["items"]:
+            (action, result), = item.items()
+            doc_id, status = result["_id"], result["status"]
+            if status < 300 or (action == "delete" and status == 404):
+                outcome.done.append(doc_id)
+            elif status == 409:
+                outcome.stale.append(doc_id)
+            elif status == 429 or status >= 500:
+                outcome.retry[doc_id] = _reason(result)
+            else:
+                outcome.rejected[doc_id] = _reason(result)
+        return outcome
+
+    # Reads -----------------------------------------------------------------------------------
+
+    def search(self, kind, body):
+        self.ensure_index(kind)
+        return self._call(self.client.search, index=self.alias(kind), body=body)
+
+    def msearch(self, kind, bodies):
+        self.ensure_index(kind)
+        lines = []
+        for body in bodies:
+            lines.extend(({}, body))
+        return self._call(self.client.msearch, index=self.alias(kind), body=lines)["responses"]
+
+    def count(self, kind):
+        self.ensure_index(kind)
+        return self._call(self.client.count, index=self.alias(kind))["count"]
+
+    def search_listings(self, query):
+        """One page of listings for a ListingQuery, as plain data."""
+        return parse_listing_results(self.search("listings", listing_search_body(query)))
+
+    def suggest(self, text, size=5):
+        """Listing titles and organisation names that start like `text`."""
+        titles, organizations = self.msearch("listings", suggest_bodies(text, size))
+        suggestions = [
+            {"text": hit["_source"]["title"], "kind": "listing", "id": hit["_source"]["listing_id"]}
+            for hit in titles["hits"]["hits"]
+        ]
+        suggestions += [
+            {"text": hit["_source"]["organization"]["name"], "kind": "organization", "id": hit["_source"]["organization"]["id"]}
+            for hit in organizations["hits"]["hits"]
+        ]
+        return suggestions
+
+    def get_version(self, kind, doc_id):
+        """The stored version of a document, or None."""
+        try:
+            return self._call(self.client.get, index=self.alias(kind), id=str(doc_id), _source=False)["_version"]
+        except os_errors.NotFoundError:
+            return None
+
+
+def _reason(result):
+    error = result.get("error") or {}
+    if isinstance(error, dict):
+        return f"{error.get('type', 'error')}: {error.get('reason', '')}"[:500]
+    return str(error)[:500]

@@ -1,0 +1,95 @@
+"""Index settings and mappings, per kind of document."""
+
+ANALYSIS = {
+    "filter": {
+        "fr_elision": {"type": "elision", "articles_case": True,
+                       "articles": ["l", "m", "t", "qu", "n", "s", "j", "d", "c", "jusqu", "quoiqu", "lorsqu", "puisqu"]},
+        "fr_stop": {"type": "stop", "stopwords": "_french_"},
+        "fr_stem": {"type": "stemmer", "language": "light_french"},
+        "es_stop": {"type": "stop", "stopwords": "_spanish_"},
+        "es_stem": {"type": "stemmer", "language": "light_spanish"},
+        "en_stop": {"type": "stop", "stopwords": "_english_"},
+        "en_stem": {"type": "stemmer", "language": "english"},
+        "en_possessive": {"type": "stemmer", "language": "possessive_english"},
+    },
+    # Accents are folded before stemming, so 'café' and 'cafe' always meet.
+    "analyzer": {
+        "folded": {"tokenizer": "standard", "filter": ["lowercase", "asciifolding"]},
+        "folded_en": {"tokenizer": "standard", "filter": ["en_possessive", "lowercase", "asciifolding", "en_stop", "en_stem"]},
+        "folded_fr": {"tokenizer": "standard", "filter": ["fr_elision", "lowercase", "asciifolding", "fr_stop", "fr_stem"]},
+        "folded_es": {"tokenizer": "standard", "filter": ["lowercase", "asciifolding", "es_stop", "es_stem"]},
+    },
+    "normalizer": {"folded_keyword": {"type": "custom", "filter": ["lowercase", "asciifolding"]}},
+}
+
+
+def _text(with_languages=True, **extra):
+    field = {"type": "text", "analyzer": "folded", **extra}
+    if with_languages:
+        field["fields"] = {lang: {"type": "text", "analyzer": f"folded_{lang}"} for lang in ("en", "fr", "es")}
+    return field
+
+
+LISTING_MAPPING = {
+    "dynamic": "strict",
+    "properties": {
+        "listing_id": {"type": "integer"},
+        "title": {
+            **_text(),
+            "fields": {
+                **_text()["fields"],
+                "raw": {"type": "keyword", "normalizer": "folded_keyword", "ignore_above": 256},
+            },
+        },
+        "title_suggest": {"type": "search_as_you_type", "analyzer": "folded"},
+        "description": _text(),
+        "language": {"type": "keyword"},
+        "kind": {"type": "keyword"},
+        "cpv": {
+            "properties": {
+                "code": {"type": "keyword"},
+                "division": {"type": "keyword"},
+                "ancestors": {"type": "keyword"},
+                "label_en": {"type": "text", "analyzer": "folded_en"},
+                "label_fr": {"type": "text", "analyzer": "folded_fr"},
+                "label_es": {"type": "text", "analyzer": "folded_es"},
+            }
+        },
+        "price": {
+            "properties": {
+                "minor": {"type": "long"},
+                "amount": {"type": "scaled_float", "scaling_factor": 10000},
+                "currency": {"type": "keyword"},
+            }
+        },
+        "unit": {"type": "keyword"},
+        "sdgs": {"type": "integer"},
+        "certifications": {"type": "keyword", "normalizer": "folded_keyword"},
+        "delivery_countries": {"type": "keyword"},
+        "organization": {
+            "properties": {
+                "id": {"type": "integer"},
+                "name": _text(with_languages=False, fields={"raw": {"type": "keyword"}}),
+                "name_suggest": {"type": "search_as_you_type", "analyzer": "folded"},
+                "legal_form": {"type": "keyword"},
+                "size": {"type": "keyword"},
+                "sector": {"type": "keyword"},
+                "country": {"type": "keyword"},
+                "region": {"type": "keyword"},
+                "is_cooperative": {"type": "boolean"},
+                "verified": {"type": "boolean"},
+            }
+        },
+        "created_at": {"type": "date"},
+        "updated_at": {"type": "date"},
+    },
+}
+
+KINDS = {"listings": LISTING_MAPPING}
+
+
+def index_body(kind, shards=1, replicas=0):
+    return {
+        "settings": {"number_of_shards": shards, "number_of_replicas": replicas, "analysis": ANALYSIS},
+        "mappings": KINDS[kind],
+    }

@@ -1,0 +1,196 @@
+"""Query bodies for marketplace search, built from plain values (no user text ever reaches a query parser)."""
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+#: facet name -> indexed field. Selections inside one facet are OR-ed, facets are AND-ed.
+FACET_FIELDS = {
+    "cpv_division": "cpv.division",
+    "country": "organization.country",
+    "region": "organization.region",
+    "sector": "organization.sector",
+    "legal_form": "organization.legal_form",
+    "sdg": "sdgs",
+    "size": "organization.size",
+}
+RETURNED_FACETS = ("cpv_division", "country", "region", "sector", "legal_form", "sdg")
+FACET_SIZES = {"country": 100, "cpv_division": 60}
+TEXT_FIELDS = [
+    "title^3", "title.en^2", "title.fr^2", "title.es^2",
+    "description", "description.en", "description.fr", "description.es",
+    "cpv.label_en^1.5", "cpv.label_fr^1.5", "cpv.label_es^1.5",
+    "organization.name",
+]
+MAX_TEXT = 200
+SORTS = ("relevance", "newest", "price_asc", "price_desc")
+
+
+@dataclass(frozen=True)
+class ListingQuery:
+    text: str = ""
+    cpv: tuple = ()
+    selections: dict = field(default_factory=dict)
+    cooperative: bool | None = None
+    verified: bool | None = None
+    currency: tuple = ()
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+    cooperative_boost: float = 0.5
+
+
+def clean_text(text):
+    """Collapse white space and cut to a length the engine handles quickly."""
+    return " ".join((text or "").split())[:MAX_TEXT]
+
+
+def _terms(field_name, values):
+    return {"terms": {field_name: list(values)}}
+
+
+def _facet_filters(selections, leave_out=None):
+    return [
+        _terms(FACET_FIELDS[name], values)
+        for name, values in sorted(selections.items())
+        if values and name != leave_out
+    ]
+
+
+def _base_filters(query):
+    filters = []
+    if query.cpv:
+        filters.append(_terms("cpv.ancestors", query.cpv))
+    if query.cooperative is not None:
+        filters.append({"term": {"organization.is_cooperative": query.cooperative}})
+    if query.verified is not None:
+        filters.append({"term": {"organization.verified": query.verified}})
+    if query.currency:
+        filters.append(_terms("price.currency", query.currency))
+    price_range = {}
+    if query.price_min is not None:
+        price_range["gte"] = float(query.price_min)
+    if query.price_max is not None:
+        price_range["lte"] = float(query.price_max)
+    if price_range:
+        filters.append({"range": {"price.amount": price_range}})
+    return filters
+
+
+def _text_query(text):
+    """Exact (stemmed, accent-folded) matches score well above typo-tolerant ones; a phrase in the title scores most."""
+    words = {"query": text, "fields": TEXT_FIELDS, "type": "best_fields", "minimum_should_match": "3<80%"}
+    return {
+        "bool": {
+            "should": [
+                {"multi_match": {**words, "boost": 3}},
+                {"multi_match": {**words, "fuzziness": "AUTO", "prefix_length": 1, "max_expansions": 30}},
+                {"match_phrase": {"title": {"query": text, "slop": 2, "boost": 4}}},
+            ],
+            "minimum_should_match": 1,
+        }
+    }
+
+
+def cooperative_preference(inner, strength):
+    """Multiply relevance: verified cooperatives by 1 + strength, unverified ones by 1 + strength / 2."""
+    if strength <= 0:
+        return inner
+    return {
+        "function_score": {
+            "query": inner,
+            "functions": [
+                {"filter": {"bool": {"filter": [{"term": {"organization.is_cooperative": True}},
+                                                {"term": {"organization.verified": True}}]}},
+                 "weight": 1 + strength},
+                {"filter": {"term": {"organization.is_cooperative": True}}, "weight": 1 + strength / 2},
+            ],
+            "score_mode": "first",
+            "boost_mode": "multiply",
+        }
+    }
+
+
+def _sort(name):
+    return {
+        "relevance": ["_score", {"created_at": "desc"}, {"listing_id": "asc"}],
+        "newest": [{"created_at": "desc"}, {"listing_id": "desc"}],
+        "price_asc": [{"price.amount": {"order": "asc", "missing": "_last"}}, {"listing_id": "asc"}],
+        "price_desc": [{"price.amount": {"order": "desc", "missing": "_last"}}, {"listing_id": "asc"}],
+    }[name]
+
+
+def listing_search_body(query):
+    """The search request for one page of listings with facets, highlights and a spelling suggestion."""
+    text = clean_text(query.text)
+    must = [_text_query(text)] if text else [{"match_all": {}}]
+    inner = {"bool": {"must": must, "filter": _base_filters(query)}}
+    selections = {name: values for name, values in query.selections.items() if values}
+    body = {
+        "query": cooperative_preference(inner, query.cooperative_boost),
+        "post_filter": {"bool": {"filter": _facet_filters(selections)}},
+        "aggs": {
+            name: {
+                "filter": {"bool": {"filter": _facet_filters(selections, leave_out=name)}},
+                "aggs": {"values": {"terms": {"field": FACET_FIELDS[name], "size": FACET_SIZES.get(name, 30)}}},
+            }
+            for name in RETURNED_FACETS
+        },
+        "sort": _sort(query.sort),
+        "from": (query.page - 1) * query.per_page,
+        "size": query.per_page,
+        "track_total_hits": True,
+        "_source": ["listing_id", "title", "cpv.code", "price", "organization"],
+    }
+    if text:
+        body["highlight"] = {
+            "encoder": "html", "pre_tags": ["<mark>"], "post_tags": ["</mark>"], "require_field_match": False,
+            "fields": {
+                "title": {"number_of_fragments": 0},
+                "description": {"fragment_size": 160, "number_of_fragments": 1},
+            },
+            "highlight_query": {"multi_match": {"query": text, "fields": ["title", "title.*", "description", "description.*"],
+                                                "fuzziness": "AUTO", "prefix_length": 1}},
+        }
+        body["suggest"] = {"text": text, "spelling": {"term": {"field": "title", "suggest_mode": "missing",
+                                                               "min_word_length": 3, "max_edits": 2}}}
+    return body
+
+
+def parse_listing_results(response):
+    """Plain data from the engine's answer: total, hits with highlights, facet counts, a corrected query."""
+    items = []
+    for hit in response["hits"]["hits"]:
+        highlight = hit.get("highlight") or {}
+        fragment = (highlight.get("title") or highlight.get("description") or [None])[0]
+        items.append({**hit["_source"], "highlight": fragment})
+    facets = {
+        name: [(bucket["key"], bucket["doc_count"]) for bucket in response["aggregations"][name]["values"]["buckets"]]
+        for name in RETURNED_FACETS
+    }
+    return {"total": response["hits"]["total"]["value"], "items": items, "facets": facets,
+            "suggestion": _corrected(response)}
+
+
+def _corrected(response):
+    """The query with each unknown word replaced by the engine's best guess, or None if nothing was corrected."""
+    entries = (response.get("suggest") or {}).get("spelling") or []
+    if not any(entry["options"] for entry in entries):
+        return None
+    return " ".join(entry["options"][0]["text"] if entry["options"] else entry["text"] for entry in entries)
+
+
+def suggest_bodies(text, size=5):
+    """Two searches as you type: listing titles, and organisations (one suggestion each)."""
+    text = clean_text(text)[:60]
+
+    def prefix(field_name):
+        return {"multi_match": {"query": text, "type": "bool_prefix",
+                                "fields": [field_name, f"{field_name}._2gram", f"{field_name}._3gram"]}}
+
+    return [
+        {"size": size, "query": prefix("title_suggest"), "collapse": {"field": "title.raw"},
+         "_source": ["listing_id", "title"]},
+        {"size": size, "query": prefix("organization.name_suggest"), "collapse": {"field": "organization.id"},
+         "_source": ["organization.id", "organization.name"]},
+    ]
