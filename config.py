@@ -20,8 +20,6 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     PASSWORD_MIN_LENGTH = 12
     INVITATION_TTL_DAYS = 14
-    LISTINGS_PER_PAGE = 20
-    MAIL_SENDER = "Coopex <no-reply@coopex.example>"
 
     API_TITLE = "Coopex API"
     API_VERSION = "v1"
@@ -49,9 +47,17 @@ class Config:
         self.STRIPE_API_BASE = env.get("STRIPE_API_BASE", "http://127.0.0.1:12111")
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
         self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute")
+        self.SIGNUP_RATE_LIMIT = env.get("SIGNUP_RATE_LIMIT", "20 per hour")
         self.MAIL_BACKEND = env.get("MAIL_BACKEND", "log")
+        self.MAIL_SENDER = env.get("MAIL_SENDER", "Coopex <no-reply@coopex.example>")
+        self.MAIL_SERVER = env.get("MAIL_SERVER", "localhost")
+        self.MAIL_PORT = int(env.get("MAIL_PORT", "587"))
+        self.MAIL_USE_TLS = env.get("MAIL_USE_TLS", "true").lower() in ("1", "true", "yes")
+        self.MAIL_USERNAME = env.get("MAIL_USERNAME") or None
+        self.MAIL_PASSWORD = env.get("MAIL_PASSWORD") or None
         self.SERVER_NAME = env.get("SERVER_NAME") or None
         self.PREFERRED_URL_SCHEME = env.get("PREFERRED_URL_SCHEME", "http")
+        self.PROXY_FIX_HOPS = int(env.get("PROXY_FIX_HOPS", "0"))
 
 
 class DevelopmentConfig(Config):
@@ -85,7 +91,8 @@ class ProductionConfig(Config):
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
 
-    REQUIRED = ("SECRET_KEY", "DATABASE_URL", "SEARCH_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")
+    REQUIRED = ("SECRET_KEY", "DATABASE_URL", "SEARCH_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET",
+                "SERVER_NAME", "MAIL_SERVER")
 
     def __init__(self, environ=None):
         env = os.environ if environ is None else environ
@@ -98,6 +105,8 @@ class ProductionConfig(Config):
             raise RuntimeError("Production needs a real STRIPE_SECRET_KEY.")
         super().__init__(env)
         self.PREFERRED_URL_SCHEME = env.get("PREFERRED_URL_SCHEME", "https")
+        # Mail carries invitation links: it is delivered, never printed to a production log.
+        self.MAIL_BACKEND = "smtp"
 
 
 CONFIGS = {

@@ -9,6 +9,7 @@ def create_app(config_name=None, **overrides):
     app = Flask(__name__)
     app.config.from_object(load_config(config_name))
     app.config.update(overrides)
+    register_url_converters(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -17,9 +18,20 @@ def create_app(config_name=None, **overrides):
     return app
 
 
+def register_url_converters(app):
+    from app.converters import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter
+    if app.config.get("PROXY_FIX_HOPS"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
 def register_extensions(app):
     from app import extensions as ext
-    from app import indexing
+    from app import indexing, mail
     from app.accounts import auth  # noqa: F401  (registers the user loader)
     from app.database import configure_engines
 
@@ -36,6 +48,7 @@ def register_extensions(app):
     ext.api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     configure_engines(app)
     indexing.init_app(app)
+    mail.init_app(app)
 
 
 def register_blueprints(app):

@@ -39,7 +39,8 @@ def as_int(text):
     text = (text or "").strip()
     if not text:
         return None
-    return int(text) if text.lstrip("-").isdigit() else text
+    digits = text.removeprefix("-")
+    return int(text) if digits.isascii() and digits.isdecimal() else text
 
 
 def options(pairs):

@@ -1,7 +1,14 @@
-"""Outgoing mail. Development prints it to the log; tests keep it in memory to read."""
-from dataclasses import dataclass
+"""Outgoing mail.
 
-from flask import current_app
+Inside a request, mail is held until the response is ready and sent only if the request succeeded
+(its transaction committed); elsewhere (CLI) it goes at once. Backends: `log` (development: printed to
+the log), `memory` (tests read it), `smtp` (production).
+"""
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+from flask import current_app, g, has_request_context
 
 
 @dataclass(frozen=True)
@@ -12,10 +19,46 @@ class Message:
 
 
 def send_mail(to, subject, body):
-    """Send a plain-text message with the configured backend ('log' or 'memory')."""
+    """Queue a plain-text message for delivery when the current request succeeds."""
     message = Message(to=to, subject=subject, body=body)
-    backend = current_app.config.get("MAIL_BACKEND", "log")
+    if has_request_context():
+        g.setdefault("outgoing_mail", []).append(message)
+    else:
+        _deliver(message)
+    return message
+
+
+def _deliver(message):
+    backend = current_app.config["MAIL_BACKEND"]
     if backend == "memory":
         current_app.extensions.setdefault("mail_outbox", []).append(message)
-    current_app.logger.info("Mail to %s: %s\n%s", to, subject, body)
-    return message
+    elif backend == "smtp":
+        _send_smtp(message)
+    else:
+        current_app.logger.info("Mail to %s: %s\n%s", message.to, message.subject, message.body)
+
+
+def _send_smtp(message):
+    config = current_app.config
+    email = EmailMessage()
+    email["From"], email["To"], email["Subject"] = config["MAIL_SENDER"], message.to, message.subject
+    email.set_content(message.body)
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+        smtp.send_message(email)
+
+
+def init_app(app):
+    @app.after_request
+    def _deliver_queued_mail(response):
+        queued = g.pop("outgoing_mail", [])
+        if response.status_code < 400:
+            for message in queued:
+                try:
+                    _deliver(message)
+                except OSError:
+                    current_app.logger.exception("Could not send mail to %s", message.to)
+        return response

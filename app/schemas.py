@@ -24,6 +24,13 @@ class MoneyField(fields.Field):
             raise ValidationError({"amount": [str(error)]}) from None
 
 
+class Trimmed(fields.String):
+    """A string with surrounding white space removed before it is validated (so '   ' is empty)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
 class CountryCode(fields.String):
     """An ISO 3166 alpha-2 code, upper-cased; existence is checked by the service."""
 

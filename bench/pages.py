@@ -35,6 +35,8 @@ def bench_environment(database_url):
         "SEARCH_URL": "http://127.0.0.1:9200",
         "STRIPE_SECRET_KEY": "sk_test_bench_only",
         "STRIPE_WEBHOOK_SECRET": "whsec_bench_only",
+        "SERVER_NAME": "127.0.0.1",
+        "MAIL_SERVER": "127.0.0.1",
     }
 
 

@@ -180,6 +180,47 @@ def make(app, db):
     return Factory(app)
 
 
+class SearchHelper:
+    """The real OpenSearch node behind the test app, with a fresh listings index for each test."""
+
+    def __init__(self, app):
+        self.app = app
+
+    @property
+    def engine(self):
+        return self.app.extensions["search"]
+
+    def sync(self):
+        """Drain the outbox as the worker would; returns the DrainResult."""
+        from app.indexing.sync import drain_all
+
+        with self.app.app_context():
+            return drain_all()
+
+    def outbox(self):
+        from sqlalchemy import select
+
+        from app.indexing.models import SearchOutbox
+
+        with self.app.app_context():
+            return list(_db.session.scalars(select(SearchOutbox).order_by(SearchOutbox.id)))
+
+
+@pytest.fixture
+def search(app, db):
+    """A fresh listings index (no documents, no version tombstones) and sync after every request, as in development."""
+    helper = SearchHelper(app)
+    engine = helper.engine
+    assert engine.ping(), f"OpenSearch is not answering at {app.config['SEARCH_URL']}: run `make services`"
+    engine.drop("listings")
+    engine.ensure_index("listings")
+    app.config["SEARCH_SYNC_ON_COMMIT"] = True
+    try:
+        yield helper
+    finally:
+        app.config["SEARCH_SYNC_ON_COMMIT"] = False
+
+
 @pytest.fixture
 def auth():
     """Headers for an API token."""

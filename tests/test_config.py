@@ -9,6 +9,8 @@ PRODUCTION = {
     "SEARCH_URL": "https://search.internal:9200",
     "STRIPE_SECRET_KEY": "sk_live_real",
     "STRIPE_WEBHOOK_SECRET": "whsec_real",
+    "SERVER_NAME": "coopex.coop",
+    "MAIL_SERVER": "smtp.coopex.coop",
 }
 
 
@@ -16,6 +18,7 @@ def test_production_starts_with_every_secret():
     config = load_config("production", PRODUCTION)
     assert config.SQLALCHEMY_DATABASE_URI == "postgresql+psycopg://coopex@db/coopex"
     assert config.SESSION_COOKIE_SECURE is True
+    assert config.MAIL_BACKEND == "smtp"
 
 
 @pytest.mark.parametrize("missing", sorted(PRODUCTION))

@@ -2,7 +2,7 @@
 from flask_smorest import Blueprint
 
 from app.accounts import services
-from app.accounts.auth import rate_limited_login, require_api_user
+from app.accounts.auth import rate_limited_login, rate_limited_signup, require_api_user
 from app.accounts.schemas import (
     CredentialsSchema,
     MeSchema,
@@ -18,6 +18,7 @@ blp = Blueprint("accounts_api", __name__, url_prefix="/api/v1", description="Acc
 
 
 @blp.route("/auth/register", methods=["POST"])
+@rate_limited_signup
 @blp.arguments(RegisterSchema)
 @blp.response(201, RegisteredSchema)
 def register(payload):

@@ -64,6 +64,15 @@ login_limits = (
 )
 
 
+def _signup_limit():
+    return current_app.config["SIGNUP_RATE_LIMIT"]
+
+
+def rate_limited_signup(view):
+    """Account creation (sign-up, invitation acceptance, API registration): a budget per client address."""
+    return limiter.limit(_signup_limit, key_func=get_remote_address, methods=["POST"])(view)
+
+
 def rate_limited_login(view):
     for limit in login_limits:
         view = limit(view)

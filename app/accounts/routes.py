@@ -4,21 +4,18 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import bp, services
-from app.accounts.auth import current_membership, rate_limited_login
+from app.accounts.auth import current_membership, rate_limited_login, rate_limited_signup
 from app.accounts.forms import AcceptInvitationForm, LoginForm, SignupForm, TokenForm
-from app.accounts.schemas import RegisterSchema
+from app.accounts.schemas import AcceptInvitationSchema, RegisterSchema
 from app.catalog.services import organization_listings_query
 from app.errors import DomainError
 from app.extensions import db
 from app.forms import attach_errors, country_options, load_form
-
-
-def _safe_next(default):
-    target = request.values.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") else default
+from app.navigation import safe_next
 
 
 @bp.route("/signup", methods=["GET", "POST"])
+@rate_limited_signup
 def signup():
     form = SignupForm()
     form.organization_country.choices = country_options(blank=True)
@@ -58,10 +55,13 @@ def login():
     if request.method == "POST":
         user = services.authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
+            locale = session.get("locale")
+            session.clear()  # a fresh session for the signed-in user: nothing carried over from before
+            if locale:
+                session["locale"] = locale
             login_user(user, remember=form.remember.data)
-            session.pop("organization_id", None)
             flash(_("You are signed in."), "success")
-            return redirect(_safe_next(url_for("accounts.dashboard")))
+            return redirect(safe_next(url_for("accounts.dashboard")))
         form.form_errors.append(_("Wrong e-mail address or password."))
         return render_template("accounts/login.html", form=form), 401
     return render_template("accounts/login.html", form=form)
@@ -82,7 +82,7 @@ def switch_organization():
     if organization_id is None or current_user.membership_of(organization_id) is None:
         abort(403)
     session["organization_id"] = organization_id
-    return redirect(_safe_next(url_for("accounts.dashboard")))
+    return redirect(safe_next(url_for("accounts.dashboard")))
 
 
 @bp.route("/dashboard")
@@ -98,6 +98,7 @@ def dashboard():
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
+@rate_limited_signup
 def invitation(token):
     invitation = services.find_open_invitation(token)
     form = AcceptInvitationForm()
@@ -107,7 +108,10 @@ def invitation(token):
             if current_user.is_authenticated:
                 user = current_user
             elif existing is None:
-                user = services.create_user(invitation.email, form.password.data or "", form.name.data or "")
+                data = load_form(AcceptInvitationSchema(), {"name": form.name.data or "", "password": form.password.data or ""}, form)
+                if data is None:
+                    return render_template("accounts/invitation.html", invitation=invitation, form=form, existing=existing), 422
+                user = services.create_user(invitation.email, data["password"], data["name"])
             else:
                 flash(_("Log in as %(email)s to accept.", email=invitation.email), "warning")
                 return redirect(url_for("accounts.login", next=request.path))

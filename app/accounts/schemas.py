@@ -2,12 +2,13 @@
 from marshmallow import Schema, fields, validate
 
 from app.orgs.schemas import OrganizationCreateSchema, OrganizationSchema, OrganizationSummarySchema
+from app.schemas import Trimmed
 
 
 class RegisterSchema(Schema):
     email = fields.Email(required=True, validate=validate.Length(max=254))
     password = fields.String(required=True, validate=validate.Length(max=200), load_only=True)
-    name = fields.String(required=True, validate=validate.Length(1, 120))
+    name = Trimmed(required=True, validate=validate.Length(1, 120))
     organization = fields.Nested(OrganizationCreateSchema, required=True)
 
 
@@ -48,3 +49,8 @@ class TokenSchema(Schema):
 
 class NewTokenSchema(TokenSchema):
     token = fields.String(attribute="secret")
+
+
+class AcceptInvitationSchema(Schema):
+    name = Trimmed(required=True, validate=validate.Length(1, 120))
+    password = fields.String(required=True, validate=validate.Length(max=200), load_only=True)

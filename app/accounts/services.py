@@ -6,11 +6,11 @@ from functools import cache
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.accounts.models import ApiToken, Invitation, Membership, User
-from app.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
+from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.mail import send_mail
 from app.models_base import utcnow
@@ -186,11 +186,3 @@ def tokens_of(user):
     return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
 
 
-def count_users():
-    return db.session.scalar(select(func.count(User.id)))
-
-
-def require_authenticated(user):
-    if user is None or not user.is_authenticated:
-        raise Unauthorized("Log in, or send an API token as 'Authorization: Bearer …'.")
-    return user

@@ -85,14 +85,7 @@ def archive_listing(listing_id):
 def organization_listings(query, organization_id):
     """An organisation's active listings; its members may ask for other statuses."""
     organization = get_organization(organization_id)
-    user = api_user()
-    statuses = query.get("status") or ["active"]
-    if set(statuses) != {"active"} and not (user and user.membership_of(organization.id)):
-        raise Forbidden("Only members see listings that are not active.")
-    if statuses == ["active"]:
-        statement = services.public_listings_query(organization_id=organization.id)
-    else:
-        statement = services.organization_listings_query(organization.id, statuses)
+    statement = services.listings_of(organization, api_user(), query.get("status"))
     page = db.paginate(statement, page=query["page"], per_page=query["per_page"], error_out=False)
     return {"items": page.items, "total": page.total, "page": page.page, "per_page": page.per_page}
 

@@ -6,7 +6,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
-from sqlalchemy import select
 
 from app.accounts import services as accounts
 from app.accounts.auth import current_membership
@@ -18,7 +17,8 @@ from app.errors import DomainError, Forbidden
 from app.extensions import db
 from app.forms import as_int, attach_errors, country_options, load_form, options, sdg_options
 from app.money import currency_codes
-from app.reference.models import CpvCode
+from app.navigation import page_number
+from app.reference.services import cpv_divisions
 from search import SearchUnavailable
 
 
@@ -28,9 +28,9 @@ def browse():
     division = division if len(division) == 2 and division.isdigit() else ""
     page = db.paginate(
         services.public_listings_query(division=division or None),
-        page=request.args.get("page", 1, type=int), per_page=20, error_out=False,
+        page=page_number(), per_page=20, error_out=False,
     )
-    divisions = db.session.scalars(select(CpvCode).where(CpvCode.level == "division").order_by(CpvCode.code8)).all()
+    divisions = cpv_divisions()
     return render_template("catalog/browse.html", page=page, divisions=divisions, division=division)
 
 
@@ -46,7 +46,7 @@ def search():
         results = search_service.search_listings(params, current_app.config["SEARCH_COOPERATIVE_BOOST"], str(get_locale()))
     except SearchUnavailable:
         current_app.logger.warning("Search engine unavailable; showing browse by category")
-        divisions = db.session.scalars(select(CpvCode).where(CpvCode.level == "division").order_by(CpvCode.code8)).all()
+        divisions = cpv_divisions()
         latest = db.session.scalars(services.public_listings_query().limit(12)).all()
         return render_template("catalog/search.html", params=params, results=None, unavailable=True,
                                divisions=divisions, latest=latest, chips=[], errors=None), 503
@@ -122,13 +122,17 @@ def _payload(form):
         "cpv_code": (form.cpv_code.data or "").strip().split(" ")[0],
         "price": price,
         "unit": (form.unit.data or "").strip(),
-        "min_order_quantity": as_int(form.min_order_quantity.data) or 1,
+        "min_order_quantity": _default(as_int(form.min_order_quantity.data), 1),
         "lead_time_days": as_int(form.lead_time_days.data),
         "delivery_countries": form.delivery_countries.data or [],
         "sdgs": [as_int(n) for n in form.sdgs.data or []],
         "certifications": [c.strip() for c in (form.certifications.data or "").split(",") if c.strip()],
         "status": form.status.data,
     }
+
+
+def _default(value, default):
+    return default if value is None else value
 
 
 def _save(form, schema, save):
@@ -150,6 +154,9 @@ def _save(form, schema, save):
 @login_required
 def new():
     membership = current_membership()
+    if request.method == "POST":
+        # The organisation the form was shown for, even if the user switched organisation meanwhile.
+        membership = current_user.membership_of(request.form.get("organization_id", type=int)) or membership
     if membership is None or not membership.allows(*services.SELLER_ROLES):
         raise Forbidden(_("Only admins and sellers of an organisation can post listings."))
     form = _listing_form()

@@ -2,12 +2,13 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.catalog.models import LISTING_KINDS, LISTING_LANGUAGES, LISTING_STATUSES
+from app.converters import MAX_ID
 from app.orgs.schemas import OrganizationSummarySchema
-from app.schemas import CountryCode, MoneyField, PageQuerySchema, PartialMixin, sdg_list
+from app.schemas import CountryCode, MoneyField, PageQuerySchema, PartialMixin, Trimmed, sdg_list
 
 
 class ListingFieldsSchema(Schema):
-    title = fields.String(required=True, validate=validate.Length(3, 200))
+    title = Trimmed(required=True, validate=validate.Length(3, 200))
     description = fields.String(load_default="", validate=validate.Length(max=10_000))
     language = fields.String(load_default="en", validate=validate.OneOf(LISTING_LANGUAGES))
     kind = fields.String(load_default="good", validate=validate.OneOf(LISTING_KINDS))
@@ -16,7 +17,7 @@ class ListingFieldsSchema(Schema):
         validate=validate.Regexp(r"^\s*\d{8}(-\d)?\s*$", error="Give an 8-digit CPV code, e.g. 15861000-1."),
     )
     price = MoneyField(load_default=None, allow_none=True)
-    unit = fields.String(load_default="", validate=validate.Length(max=40))
+    unit = Trimmed(load_default="", validate=validate.Length(max=40))
     min_order_quantity = fields.Integer(strict=True, load_default=1, validate=validate.Range(1, 1_000_000_000))
     lead_time_days = fields.Integer(strict=True, load_default=None, allow_none=True, validate=validate.Range(0, 3650))
     delivery_countries = fields.List(CountryCode(), load_default=list, validate=validate.Length(max=250))
@@ -27,7 +28,7 @@ class ListingFieldsSchema(Schema):
 
 
 class ListingCreateSchema(ListingFieldsSchema):
-    organization_id = fields.Integer(strict=True, required=True)
+    organization_id = fields.Integer(strict=True, required=True, validate=validate.Range(1, MAX_ID))
     status = fields.String(load_default="draft", validate=validate.OneOf(("draft", "active")))
 
 

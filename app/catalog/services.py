@@ -1,8 +1,9 @@
 """Rules for listings: who may write them, what they may hold, how their status moves."""
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app.catalog.models import Listing
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, Forbidden, NotFound
 from app.extensions import db
 from app.orgs.models import Organization
 from app.orgs.services import resolve_countries, resolve_sdgs
@@ -95,6 +96,7 @@ def public_listings_query(organization_id=None, division=None, country=None):
         .join(Listing.organization)
         .where(Listing.status == "active", Organization.is_active.is_(True))
         .order_by(Listing.created_at.desc(), Listing.id.desc())
+        .options(selectinload(Listing.sdgs), selectinload(Listing.delivery_countries))
     )
     if organization_id is not None:
         statement = statement.where(Listing.organization_id == organization_id)
@@ -110,11 +112,30 @@ def organization_listings_query(organization_id, statuses):
         select(Listing)
         .where(Listing.organization_id == organization_id, Listing.status.in_(statuses))
         .order_by(Listing.updated_at.desc(), Listing.id.desc())
+        .options(selectinload(Listing.sdgs), selectinload(Listing.delivery_countries))
     )
 
 
-def count_public_listings():
-    return db.session.scalar(
-        select(func.count(Listing.id)).join(Listing.organization)
-        .where(Listing.status == "active", Organization.is_active.is_(True))
-    )
+def listings_of(organization, user, statuses):
+    """The organisation's listings in `statuses`: the public ones for anyone, any status for its members."""
+    statuses = sorted(set(statuses or ["active"]))
+    if statuses == ["active"]:
+        return public_listings_query(organization_id=organization.id)
+    if not (user and user.is_authenticated and user.membership_of(organization.id)):
+        raise Forbidden("Only members see listings that are not active.")
+    return organization_listings_query(organization.id, statuses)
+
+
+def marketplace_counts():
+    """Headline figures of the home page."""
+    active_organization = Organization.is_active.is_(True)
+    return {
+        "listings": db.session.scalar(
+            select(func.count(Listing.id)).join(Listing.organization)
+            .where(Listing.status == "active", active_organization)
+        ),
+        "organizations": db.session.scalar(select(func.count(Organization.id)).where(active_organization)),
+        "verified": db.session.scalar(
+            select(func.count(Organization.id)).where(active_organization, Organization.verification_status == "verified")
+        ),
+    }

@@ -80,9 +80,11 @@ class Organization(db.Model):
 
     @property
     def latest_decision(self):
-        """The last verify / reject decision, shown on the public profile."""
+        """The verify / reject decision that stands now (none once a change of legal form or country voids it)."""
         decisions = [e for e in self.verification_events if e.kind in ("verified", "rejected")]
-        return decisions[-1] if decisions else None
+        if decisions and decisions[-1].kind == self.verification_status:
+            return decisions[-1]
+        return None
 
 
 class VerificationEvent(db.Model):

@@ -9,7 +9,8 @@ from app.accounts.forms import InvitationForm
 from app.catalog.services import public_listings_query
 from app.errors import DomainError
 from app.extensions import db
-from app.forms import attach_errors, country_options, load_form, sdg_options
+from app.forms import as_int, attach_errors, country_options, load_form, sdg_options
+from app.navigation import page_number
 from app.orgs import bp, services
 from app.orgs.forms import OrganizationForm, VerificationDecisionForm
 from app.orgs.schemas import InvitationCreateSchema, OrganizationUpdateSchema, VerificationDecisionSchema
@@ -20,7 +21,7 @@ def profile(organization_id):
     organization = services.get_organization(organization_id)
     page = db.paginate(
         public_listings_query(organization_id=organization.id),
-        page=request.args.get("page", 1, type=int), per_page=20, error_out=False,
+        page=page_number(), per_page=20, error_out=False,
     )
     membership = current_user.membership_of(organization.id) if current_user.is_authenticated else None
     return render_template(
@@ -50,7 +51,7 @@ def edit(organization_id):
             "name": form.name.data or "", "legal_form": form.legal_form.data, "size": form.size.data,
             "country": form.country.data or "", "city": form.city.data or "", "sector": form.sector.data,
             "website": form.website.data or None, "description": form.description.data or "",
-            "sdgs": [int(n) for n in form.sdgs.data if str(n).isdigit()],
+            "sdgs": [as_int(n) for n in form.sdgs.data or []],
         }
         changes = load_form(OrganizationUpdateSchema(), payload, form)
         if changes is not None:

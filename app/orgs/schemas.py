@@ -2,16 +2,16 @@
 from marshmallow import Schema, fields, validate
 
 from app.orgs.models import LEGAL_FORMS, SECTORS, SIZES
-from app.schemas import CountryCode, PartialMixin, sdg_list
+from app.schemas import CountryCode, PartialMixin, Trimmed, sdg_list
 
 
 class OrganizationCreateSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(2, 200))
+    name = Trimmed(required=True, validate=validate.Length(2, 200))
     legal_form = fields.String(required=True, validate=validate.OneOf(LEGAL_FORMS))
     size = fields.String(required=True, validate=validate.OneOf(SIZES))
     country = CountryCode(required=True)
     sector = fields.String(required=True, validate=validate.OneOf(SECTORS))
-    city = fields.String(validate=validate.Length(max=120))
+    city = Trimmed(validate=validate.Length(max=120))
     website = fields.Url(schemes={"http", "https"}, validate=validate.Length(max=300), allow_none=True)
     description = fields.String(validate=validate.Length(max=5000))
     sdgs = sdg_list()

@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
-from app.orgs.models import COOPERATIVE_FAMILY, Organization, VerificationEvent
+from app.orgs.models import Organization, VerificationEvent
 from app.reference.models import Country, SdgGoal
 
 
@@ -100,13 +100,17 @@ def verifying_federations(user, organization):
 
 
 def may_verify(user, organization):
-    return bool(user and user.is_authenticated and (user.is_platform_admin or verifying_federations(user, organization)))
+    if not (user and user.is_authenticated) or user.membership_of(organization.id) is not None:
+        return False
+    return bool(user.is_platform_admin or verifying_federations(user, organization))
 
 
 def decide_verification(organization, user, decision, note):
     """A platform admin, or an admin of a verified federation of the same country, verifies or rejects."""
     if decision not in ("verified", "rejected"):
         raise ValidationFailed("Unknown decision.", {"decision": ["Choose verified or rejected."]})
+    if user.membership_of(organization.id) is not None:
+        raise Forbidden("Nobody may decide on the verification of an organisation they belong to.")
     federations = verifying_federations(user, organization)
     if not (user.is_platform_admin or federations):
         raise Forbidden("Only platform admins and admins of a verified federation of the same country can verify.")
@@ -136,5 +140,3 @@ def pending_verifications_for(user):
     return [org for org in db.session.scalars(statement) if may_verify(user, org)]
 
 
-def is_cooperative_family(legal_form):
-    return legal_form in COOPERATIVE_FAMILY

@@ -130,8 +130,9 @@ def countries():
     return list(db.session.scalars(select(Country).order_by(Country.name_en)))
 
 
-def country_codes():
-    return set(db.session.scalars(select(Country.iso2)))
+def cpv_divisions():
+    """The 45 top-level CPV divisions, in code order."""
+    return list(db.session.scalars(select(CpvCode).where(CpvCode.level == "division").order_by(CpvCode.code8)))
 
 
 def sdg_goals():

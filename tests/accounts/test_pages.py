@@ -144,7 +144,7 @@ def test_a_member_of_two_organisations_switches_between_them(client, make):
     stranger_org = make.organization(make.user())
     refused = client.post("/switch-organization", data={"organization_id": stranger_org.id, "csrf_token": token})
     assert refused.status_code == 403
-    assert first.id != second.id
+    assert f'value="{first.id}"' in client.get("/dashboard").get_data(as_text=True)
 
 
 def test_tokens_page_shows_a_new_token_once(client, make, auth):
@@ -154,3 +154,73 @@ def test_tokens_page_shows_a_new_token_once(client, make, auth):
     secret = re.search(r'id="new-token">(cpx_[^<]+)<', page.get_data(as_text=True)).group(1)
     assert client.get("/api/v1/me", headers=auth(secret)).status_code == 200
     assert secret not in client.get("/account/tokens").get_data(as_text=True)
+
+
+def test_invitation_form_validates_the_new_persons_name(app, client, make, outbox):
+    admin = make.user()
+    organization = make.organization(admin)
+    login(client, admin)
+    members_url = f"/organizations/{organization.id}/members"
+    client.post(members_url, data={"email": "blank@example.coop", "role": "buyer", "csrf_token": csrf_token(client, members_url)})
+    secret = re.search(r"/invitations/(\S+)", outbox[0].body).group(1)
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/dashboard")})
+    path = f"/invitations/{secret}"
+    for name in ("   ", "n" * 121):
+        response = client.post(path, data={"name": name, "password": "a-long-new-password-9", "csrf_token": csrf_token(client, path)})
+        assert response.status_code == 422
+    with app.app_context():
+        from app.extensions import db
+
+        assert db.session.scalar(select(func.count(User.id)).where(User.email == "blank@example.coop")) == 0
+
+
+def test_an_existing_user_logs_in_to_accept(app, client, make, outbox):
+    admin = make.user()
+    organization = make.organization(admin)
+    existing = make.user(email="already@example.coop")
+    login(client, admin)
+    members_url = f"/organizations/{organization.id}/members"
+    client.post(members_url, data={"email": existing.email, "role": "finance", "csrf_token": csrf_token(client, members_url)})
+    secret = re.search(r"/invitations/(\S+)", outbox[0].body).group(1)
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/dashboard")})
+    path = f"/invitations/{secret}"
+    response = client.post(path, data={"csrf_token": csrf_token(client, path)})
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    login(client, existing)
+    assert client.post(path, data={"csrf_token": csrf_token(client, path)}).status_code == 302
+    with app.app_context():
+        from app.extensions import db
+
+        roles = db.session.scalars(select(Membership.role).where(Membership.user_id == existing.id)).all()
+        assert roles == ["finance"]
+
+
+def test_expired_invitations_are_refused(app, client, make, outbox):
+    import datetime as dt
+
+    from app.accounts.models import Invitation
+
+    admin = make.user()
+    organization = make.organization(admin)
+    login(client, admin)
+    members_url = f"/organizations/{organization.id}/members"
+    client.post(members_url, data={"email": "late@example.coop", "role": "buyer", "csrf_token": csrf_token(client, members_url)})
+    secret = re.search(r"/invitations/(\S+)", outbox[0].body).group(1)
+    with app.app_context():
+        from app.extensions import db
+
+        invitation = db.session.scalars(select(Invitation)).one()
+        invitation.expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+        db.session.commit()
+    assert client.get(f"/invitations/{secret}").status_code == 404
+
+
+def test_no_mail_leaves_when_the_invitation_is_refused(client, make, outbox):
+    admin = make.user()
+    organization = make.organization(admin)
+    member = make.member(organization, role="buyer")
+    login(client, admin)
+    members_url = f"/organizations/{organization.id}/members"
+    response = client.post(members_url, data={"email": member.email, "role": "seller", "csrf_token": csrf_token(client, members_url)})
+    assert response.status_code == 422
+    assert outbox == []

@@ -93,6 +93,11 @@ def test_seller_pauses_and_archives_from_the_listing_page(app, client, make):
     client.post(f"/listings/{listing.id}/status", data={"status": "paused", "csrf_token": token})
     assert "paused" in client.get(f"/listings/{listing.id}").get_data(as_text=True)
     client.post(f"/listings/{listing.id}/status", data={"status": "archived", "csrf_token": token})
+    from app.extensions import db
+
+    with app.app_context():
+        assert db.session.get(Listing, listing.id).status == "archived"
+    assert client.post(f"/listings/{listing.id}/status", data={"status": "active", "csrf_token": token}).status_code == 409
     client.post("/logout", data={"csrf_token": token})
     assert client.get(f"/listings/{listing.id}").status_code == 404
 
@@ -126,3 +131,63 @@ def test_output_is_escaped(client, make):
     page = client.get(f"/listings/{listing.id}").get_data(as_text=True)
     assert "<script>alert('x')</script>" not in page
     assert "&lt;script&gt;" in page
+
+
+def test_unicode_digits_in_number_fields_are_field_errors(client, make):
+    admin = make.user()
+    make.organization(admin)
+    login(client, admin)
+    data = {**FORM, "min_order_quantity": "²", "lead_time_days": "٣", "csrf_token": csrf_token(client, "/listings/new")}
+    response = client.post("/listings/new", data=data)
+    assert response.status_code == 422
+    assert "Not a valid integer." in response.get_data(as_text=True)
+
+
+def test_minimum_order_of_zero_is_refused_not_replaced(client, make):
+    admin = make.user()
+    make.organization(admin)
+    login(client, admin)
+    response = client.post("/listings/new", data={**FORM, "min_order_quantity": "0", "csrf_token": csrf_token(client, "/listings/new")})
+    assert response.status_code == 422
+
+
+def test_buyers_cannot_edit_or_move_listings_from_the_pages(app, client, make):
+    organization = make.organization(make.user())
+    listing = make.listing(organization)
+    buyer = make.member(organization, role="buyer")
+    login(client, buyer)
+    token = csrf_token(client, "/dashboard")
+    assert client.post(f"/listings/{listing.id}/edit", data={**FORM, "csrf_token": token}).status_code == 403
+    assert client.post(f"/listings/{listing.id}/status", data={"status": "paused", "csrf_token": token}).status_code == 403
+    with app.app_context():
+        from app.extensions import db
+
+        assert db.session.get(Listing, listing.id).status == "active"
+
+
+def test_new_listing_goes_to_the_organisation_the_form_was_shown_for(app, client, make):
+    user = make.user()
+    first = make.organization(user, name="First Bakers")
+    second = make.organization(user, name="Second Brewers")
+    login(client, user)
+    token = csrf_token(client, "/listings/new")  # shown for the first organisation
+    client.post("/switch-organization", data={"organization_id": second.id, "csrf_token": token})
+    client.post("/listings/new", data={**FORM, "organization_id": first.id, "csrf_token": token})
+    with app.app_context():
+        from app.extensions import db
+
+        assert db.session.scalars(select(Listing.organization_id)).all() == [first.id]
+
+
+def test_posting_for_an_organisation_one_does_not_belong_to_is_refused(app, client, make):
+    user = make.user()
+    make.organization(user)
+    other = make.organization(make.user())
+    login(client, user)
+    response = client.post("/listings/new", data={**FORM, "organization_id": other.id, "csrf_token": csrf_token(client, "/listings/new")})
+    with app.app_context():
+        from app.extensions import db
+
+        owners = db.session.scalars(select(Listing.organization_id)).all()
+    assert other.id not in owners
+    assert response.status_code in (302, 403)

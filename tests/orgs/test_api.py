@@ -72,6 +72,7 @@ def test_profile_changes_are_validated(app, client, make, auth, changes, field):
 def request_verification(client, make, auth, **org_fields):
     admin = make.user()
     organization = make.organization(admin, **org_fields)
+    organization.admin = admin
     response = client.post(f"/api/v1/organizations/{organization.id}/verification-requests", headers=auth(make.token(admin)))
     return organization, response
 
@@ -163,19 +164,43 @@ def test_only_its_admins_may_ask_for_verification(app, client, make, auth):
 
 
 @pytest.mark.parametrize("payload", [{"decision": "maybe", "note": "x" * 10}, {"decision": "verified"}, {"note": "hello"}])
-def test_verification_decisions_are_validated(client, make, auth, payload):
+def test_verification_decisions_are_validated(app, client, make, auth, payload):
     organization, _ = request_verification(client, make, auth)
     platform_admin = make.user(platform_admin=True)
+    before = org_state(app, organization.id)
     response = client.post(f"/api/v1/organizations/{organization.id}/verification", headers=auth(make.token(platform_admin)),
                            json=payload)
     assert response.status_code == 422
+    assert org_state(app, organization.id) == before
 
 
-def test_changing_country_withdraws_the_verification(client, make, auth):
-    admin = make.user()
-    organization = make.organization(admin, verified=True)
-    response = client.patch(f"/api/v1/organizations/{organization.id}", headers=auth(make.token(admin)), json={"country": "FR"})
-    assert response.get_json()["verified"] is False
+def test_nobody_verifies_an_organisation_they_belong_to(app, client, make, auth):
+    """An admin of a verified federation who is also admin of a co-op of the same country cannot verify that co-op."""
+    person = make.user()
+    make.organization(person, legal_form="cooperative_federation", country="FR", verified=True)
+    own_coop = make.organization(person, country="FR")
+    client.post(f"/api/v1/organizations/{own_coop.id}/verification-requests", headers=auth(make.token(person)))
+    response = client.post(f"/api/v1/organizations/{own_coop.id}/verification", headers=auth(make.token(person)),
+                           json={"decision": "verified", "note": "We are great."})
+    assert response.status_code == 403
+    assert org_state(app, own_coop.id)[1] == "pending"
+    platform_admin_member = make.member(own_coop, role="buyer", user=make.user(platform_admin=True))
+    response = client.post(f"/api/v1/organizations/{own_coop.id}/verification", headers=auth(make.token(platform_admin_member)),
+                           json={"decision": "verified", "note": "Mine too."})
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("change", [{"country": "FR"}, {"legal_form": "cooperative_bank"}])
+def test_changing_country_or_legal_form_withdraws_the_verification_and_its_record(client, make, auth, change):
+    organization, _ = request_verification(client, make, auth)
+    platform_admin = make.user(platform_admin=True)
+    client.post(f"/api/v1/organizations/{organization.id}/verification", headers=auth(make.token(platform_admin)),
+                json={"decision": "verified", "note": "Checked."})
+    admin_token = make.token(organization.admin)
+    body = client.patch(f"/api/v1/organizations/{organization.id}", headers=auth(admin_token), json=change).get_json()
+    assert body["verified"] is False
+    assert body["verification_status"] == "unverified"
+    assert body["verification"] is None
 
 
 def test_invitations_by_api(client, make, auth, outbox):
