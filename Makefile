@@ -14,7 +14,7 @@ STAMP := $(VENV)/.installed
 .PHONY: help install services stop run test test-pg test-sqlite bench lint db
 
 help:
-	@echo "make run       install, prepare the SQLite database with demo data, serve http://127.0.0.1:5000"
+	@echo "make run       install, prepare the SQLite database with demo data, start OpenSearch and the search worker, serve http://127.0.0.1:5000"
 	@echo "make test      install, start PostgreSQL, OpenSearch, stripe-mock and Chromium, run all tests on PostgreSQL and SQLite"
 	@echo "make install   virtual environment and dependencies only"
 	@echo "make services  start the background services (idempotent)"
@@ -48,8 +48,7 @@ db: install
 	@$(FLASK) seed-demo
 
 run: db
-	@echo "== serving Coopex on http://127.0.0.1:5000 (Ctrl-C to stop)"
-	@$(FLASK) run --host 127.0.0.1 --port 5000
+	@scripts/run.sh
 
 test: services
 	@scripts/chromium.sh install

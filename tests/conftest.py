@@ -101,6 +101,25 @@ def client(app, db):
     return app.test_client()
 
 
+REFERENCE_TABLES = {"cpv_codes", "countries", "sdg_goals", "alembic_version"}
+
+
+@pytest.fixture
+def committed_app(app):
+    """A second app on the test database whose commits are real (for threads and servers); wiped afterwards."""
+    other = create_app("testing", MAIL_BACKEND="memory", PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
+    try:
+        yield other
+    finally:
+        with other.app_context():
+            _db.session.remove()
+            with _db.engine.begin() as connection:
+                for table in reversed(_db.metadata.sorted_tables):
+                    if table.name not in REFERENCE_TABLES:
+                        connection.execute(table.delete())
+            _db.engine.dispose()
+
+
 @pytest.fixture
 def outbox(app, db):
     return app.extensions["mail_outbox"]

@@ -6,28 +6,16 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
-from app import create_app
-from app.extensions import db
-
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-REFERENCE_TABLES = {"cpv_codes", "countries", "sdg_goals", "alembic_version"}
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
 
 
-def _wipe_committed_rows(server_app):
-    with server_app.app_context(), db.engine.begin() as connection:
-        for table in reversed(db.metadata.sorted_tables):
-            if table.name not in REFERENCE_TABLES:
-                connection.execute(table.delete())
-
-
 @pytest.fixture
-def live_server(app):
-    """The app served by a real HTTP server in a thread; what it commits is wiped afterwards."""
-    server_app = create_app("testing", MAIL_BACKEND="memory", PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
-    server = make_server("127.0.0.1", 0, server_app, threaded=True)
+def live_server(committed_app):
+    """The app served by a real HTTP server in a thread."""
+    server = make_server("127.0.0.1", 0, committed_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -35,9 +23,6 @@ def live_server(app):
     finally:
         server.shutdown()
         thread.join(timeout=10)
-        _wipe_committed_rows(server_app)
-        with server_app.app_context():
-            db.engine.dispose()
 
 
 @pytest.fixture

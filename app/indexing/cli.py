@@ -6,7 +6,7 @@ from flask.cli import AppGroup
 
 from app.extensions import db
 from app.indexing import search_engine
-from app.indexing.reindex import reindex_listings
+from app.indexing.reindex import public_listing_ids, reindex_listings
 from app.indexing.sync import drain_all, outbox_status
 from search import SearchUnavailable
 
@@ -35,7 +35,7 @@ def sync(watch, interval):
 def reindex(kind):
     """Rebuild an index from the database and swap it in atomically."""
     try:
-        with click.progressbar(length=0, label=f"Reindexing {kind}") as bar:
+        with click.progressbar(length=len(public_listing_ids()), label=f"Reindexing {kind}") as bar:
             (index, totals), count = reindex_listings(progress=bar.update)
     except SearchUnavailable as error:
         raise click.ClickException(f"The search engine is unavailable: {error}") from None

@@ -40,9 +40,13 @@ def _due_rows(limit):
         .order_by(SearchOutbox.id)
         .limit(limit)
     )
-    if db.session.get_bind().dialect.name == "postgresql":
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
         # Several workers share the outbox: each takes rows no other worker holds.
         statement = statement.with_for_update(skip_locked=True)
+    elif dialect == "sqlite":
+        # SQLite has no row locks: take the database's write lock first, so drains run one at a time.
+        db.session.execute(update(SearchOutbox).where(SearchOutbox.id == -1).values(attempts=0))
     return list(db.session.scalars(statement))
 
 

@@ -1,0 +1,50 @@
+"""Several sync workers at once deliver every outbox row exactly once (PostgreSQL: SKIP LOCKED; SQLite: one at a time)."""
+import threading
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.indexing.models import SearchOutbox
+from app.indexing.sync import drain
+from tests.conftest import Factory
+
+
+def test_two_workers_share_the_outbox_without_double_work(committed_app):
+    engine = committed_app.extensions["search"]
+    assert engine.ping(), "OpenSearch is not running: make services"
+    engine.drop("listings")
+    engine.ensure_index("listings")
+    make = Factory(committed_app)
+    organization = make.organization(make.user())
+    for n in range(120):
+        make.listing(organization, title=f"Worker test crate {n}")
+    with committed_app.app_context():
+        assert db.session.scalar(select(func.count(SearchOutbox.id))) == 120
+
+    results, errors = [], []
+
+    def worker():
+        try:
+            with committed_app.app_context():
+                while True:
+                    result = drain(limit=15)
+                    db.session.commit()
+                    results.append(result)
+                    if result.rows == 0:
+                        return
+        except Exception as error:  # noqa: BLE001 - surfaced by the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert sum(r.written for r in results) == 120
+    assert sum(r.stale for r in results) == 0
+    assert sum(r.rows for r in results) == 120
+    engine.refresh_now("listings")
+    assert engine.count("listings") == 120
+    with committed_app.app_context():
+        assert db.session.scalar(select(func.count(SearchOutbox.id))) == 0
