@@ -82,7 +82,14 @@ class SearchEngine:
             return
         if not self.indices_behind(kind):
             name = self.create_index(kind)
-            self.swap_alias(kind, name)
+            try:
+                self._call(self.client.indices.update_aliases, body={"actions": [
+                    {"add": {"index": name, "alias": self.alias(kind), "is_write_index": True}}]})
+            except (SearchUnavailable, os_errors.TransportError):
+                # Another process created the first index at the same moment: keep theirs.
+                self.delete_indices([name])
+                if not self.indices_behind(kind):
+                    raise
         self._ready.add(kind)
 
     def swap_alias(self, kind, new_index):
@@ -121,7 +128,8 @@ class SearchEngine:
         `writes` holds (doc_id, version, document) tuples; a document of None deletes.
         """
         target = index or self.alias(kind)
-        if index is None:
+        if index is None and not self._call(self.client.indices.exists_alias, name=target):
+            self._ready.discard(kind)  # first write, or the index was removed behind our back
             self.ensure_index(kind)
         lines = []
         for doc_id, version, document in writes:
@@ -133,7 +141,9 @@ class SearchEngine:
         outcome = BulkOutcome()
         if not lines:
             return outcome
-        response = self._call(self.client.bulk, body=lines, refresh=self.refresh)
+        # require_alias: an index write to a missing alias fails instead of auto-creating a stray index.
+        params = {"require_alias": "true"} if index is None else {}
+        response = self._call(self.client.bulk, body=lines, refresh=self.refresh, params=params)
         for item in response["items"]:
             (action, result), = item.items()
             doc_id, status = result["_id"], result["status"]
@@ -150,15 +160,24 @@ class SearchEngine:
     # Reads -----------------------------------------------------------------------------------
 
     def search(self, kind, body):
-        self.ensure_index(kind)
-        return self._call(self.client.search, index=self.alias(kind), body=body)
+        return self._read(kind, lambda: self._call(self.client.search, index=self.alias(kind), body=body))
 
     def msearch(self, kind, bodies):
-        self.ensure_index(kind)
         lines = []
         for body in bodies:
             lines.extend(({}, body))
-        return self._call(self.client.msearch, index=self.alias(kind), body=lines)["responses"]
+        responses = self._read(kind, lambda: self._call(self.client.msearch, index=self.alias(kind), body=lines))
+        return responses["responses"]
+
+    def _read(self, kind, call):
+        """Run a read; if the index vanished behind our back, create it again and retry once."""
+        self.ensure_index(kind)
+        try:
+            return call()
+        except os_errors.NotFoundError:
+            self._ready.discard(kind)
+            self.ensure_index(kind)
+            return call()
 
     def count(self, kind):
         self.ensure_index(kind)

@@ -5,13 +5,16 @@ The database is PostgreSQL when COOPEX_TEST_DATABASE_URL says so (make test-pg),
 import os
 import re
 import tempfile
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
+from playwright.sync_api import sync_playwright
 from sqlalchemy import MetaData, text
+from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db as _db
@@ -244,6 +247,34 @@ def search(app, db):
 def auth():
     """Headers for an API token."""
     return lambda secret: {"Authorization": f"Bearer {secret}"}
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def live_server(committed_app):
+    """The app served by a real HTTP server in a thread."""
+    server = make_server("127.0.0.1", 0, committed_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
 
 
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')

@@ -309,6 +309,7 @@ node_args() {
         -E "transport.port=$(transport_port "$i")"
         -E "node.roles=[cluster_manager,data,ingest]"
         -E "cluster.routing.allocation.disk.threshold_enabled=false"
+        -E "action.auto_create_index=-coopex-*,+*"
     )
     if [ "$NODES" = 1 ]; then
         NODE_ARGS+=(-E "discovery.type=single-node")
