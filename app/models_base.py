@@ -10,6 +10,11 @@ def utcnow():
     return dt.datetime.now(dt.UTC)
 
 
+def one_of(column, values):
+    """SQL for a CHECK constraint: the column holds one of `values`."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
 class UTCDateTime(TypeDecorator):
     """Stores aware datetimes in UTC; gives them back aware on every database (SQLite forgets the zone)."""
 

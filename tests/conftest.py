@@ -183,6 +183,16 @@ class Factory:
             _db.session.commit()
             return secret
 
+    def headers_of(self, who, organization, auth):
+        """Request headers of `who`: 'anonymous', 'other_organisation_admin', or '<role>_member' of the organisation."""
+        if who == "anonymous":
+            return {}
+        if who == "other_organisation_admin":
+            outsider = self.user()
+            self.organization(outsider)
+            return auth(self.token(outsider))
+        return auth(self.token(self.member(organization, role=who.removesuffix("_member"))))
+
     def listing(self, organization, **fields):
         from app.catalog.services import create_listing
         from app.money import Money

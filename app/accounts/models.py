@@ -6,7 +6,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models_base import UTCDateTime, utcnow
+from app.models_base import UTCDateTime, one_of, utcnow
 
 ROLES = ("admin", "buyer", "seller", "finance")
 
@@ -35,7 +35,7 @@ class Membership(db.Model):
     __tablename__ = "memberships"
     __table_args__ = (
         UniqueConstraint("user_id", "organization_id"),
-        CheckConstraint("role IN ('admin', 'buyer', 'seller', 'finance')", name="role"),
+        CheckConstraint(one_of("role", ROLES), name="role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,7 +56,7 @@ class Invitation(db.Model):
     """An organisation admin's invitation to join with a role; the token is kept only as a hash."""
 
     __tablename__ = "invitations"
-    __table_args__ = (CheckConstraint("role IN ('admin', 'buyer', 'seller', 'finance')", name="role"),)
+    __table_args__ = (CheckConstraint(one_of("role", ROLES), name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)

@@ -5,7 +5,7 @@ from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, ForeignKey, In
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models_base import UTCDateTime, utcnow
+from app.models_base import UTCDateTime, one_of, utcnow
 from app.money import Money
 
 LISTING_STATUSES = ("draft", "active", "paused", "archived")
@@ -30,9 +30,9 @@ listing_sdgs = Table(
 class Listing(db.Model):
     __tablename__ = "listings"
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'active', 'paused', 'archived')", name="status"),
-        CheckConstraint("kind IN ('good', 'service')", name="kind"),
-        CheckConstraint("language IN ('en', 'fr', 'es')", name="language"),
+        CheckConstraint(one_of("status", LISTING_STATUSES), name="status"),
+        CheckConstraint(one_of("kind", LISTING_KINDS), name="kind"),
+        CheckConstraint(one_of("language", LISTING_LANGUAGES), name="language"),
         CheckConstraint(
             "(price_minor IS NULL AND price_currency IS NULL) OR (price_minor > 0 AND price_currency IS NOT NULL)",
             name="price",

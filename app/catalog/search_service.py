@@ -8,6 +8,7 @@ from app.money import Money, is_currency
 from app.orgs.forms import LEGAL_FORM_LABELS, SECTOR_LABELS
 from app.reference.models import Country, CpvCode, SdgGoal
 from search import FACET_FIELDS, ListingQuery
+from search.queries import suggestion_check_body
 
 
 def build_query(params, cooperative_boost):
@@ -68,22 +69,28 @@ def _hit(document):
 
 def search_listings(params, cooperative_boost, locale="en"):
     """Run the search; raises search.SearchUnavailable when the engine cannot answer."""
-    found = search_engine().search_listings(build_query(params, cooperative_boost))
+    engine, query = search_engine(), build_query(params, cooperative_boost)
+    found = engine.search_listings(query)
+    suggestion = found["suggestion"] if found["total"] < 3 else None
+    if suggestion and not engine.search("listings", suggestion_check_body(query, suggestion))["hits"]["total"]["value"]:
+        suggestion = None
     labels = _labels(locale)
-    facets = {
-        name: [
+    facets = {}
+    for name, buckets in found["facets"].items():
+        # A selected value that matches nothing still shows (count 0), so its box stays checked and labelled.
+        counted = {value for value, _count in buckets}
+        buckets = buckets + [(value, 0) for value in dict.fromkeys(params.get(name) or ()) if value not in counted]
+        facets[name] = [
             {"value": value, "label": labels.get(name, {}).get(value, str(value)), "count": count}
             for value, count in buckets
         ]
-        for name, buckets in found["facets"].items()
-    }
     return {
         "total": found["total"],
         "page": params["page"],
         "per_page": params["per_page"],
         "items": [_hit(document) for document in found["items"]],
         "facets": facets,
-        "suggestion": found["suggestion"] if found["total"] < 3 else None,
+        "suggestion": suggestion,
     }
 
 

@@ -11,8 +11,11 @@ from app.indexing.models import SearchOutbox
 from app.models_base import utcnow
 from app.orgs.models import Organization
 
-#: Organisation attributes copied into every listing document of that organisation.
-ORGANIZATION_FIELDS_IN_LISTINGS = ("name", "legal_form", "size", "sector", "country_code", "verification_status", "is_active")
+#: Organisation attributes copied into every listing document of that organisation. Both the country column
+#: and the relationship: services assign `organization.country`, whose column only changes later, during the flush.
+ORGANIZATION_FIELDS_IN_LISTINGS = (
+    "name", "legal_form", "size", "sector", "country_code", "country", "verification_status", "is_active",
+)
 
 _PENDING = "search_pending"
 _DIRTY = "search_outbox_dirty"

@@ -5,7 +5,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models_base import UTCDateTime, utcnow
+from app.models_base import UTCDateTime, one_of, utcnow
 
 LEGAL_FORMS = (
     "cooperative", "cooperative_federation", "cooperative_bank", "mutual",
@@ -20,10 +20,6 @@ SECTORS = (
 VERIFICATION_STATUSES = ("unverified", "pending", "verified", "rejected")
 
 
-def _in(column, values):
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 organization_sdgs = Table(
     "organization_sdgs",
     db.metadata,
@@ -35,10 +31,10 @@ organization_sdgs = Table(
 class Organization(db.Model):
     __tablename__ = "organizations"
     __table_args__ = (
-        CheckConstraint(_in("legal_form", LEGAL_FORMS), name="legal_form"),
-        CheckConstraint(_in("size", SIZES), name="size"),
-        CheckConstraint(_in("sector", SECTORS), name="sector"),
-        CheckConstraint(_in("verification_status", VERIFICATION_STATUSES), name="verification_status"),
+        CheckConstraint(one_of("legal_form", LEGAL_FORMS), name="legal_form"),
+        CheckConstraint(one_of("size", SIZES), name="size"),
+        CheckConstraint(one_of("sector", SECTORS), name="sector"),
+        CheckConstraint(one_of("verification_status", VERIFICATION_STATUSES), name="verification_status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -91,7 +87,7 @@ class VerificationEvent(db.Model):
     """One step of a verification: requested, verified or rejected, by whom, when, with a note."""
 
     __tablename__ = "verification_events"
-    __table_args__ = (CheckConstraint(_in("kind", ("requested", "verified", "rejected")), name="kind"),)
+    __table_args__ = (CheckConstraint(one_of("kind", ("requested", "verified", "rejected")), name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)

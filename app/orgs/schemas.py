@@ -1,6 +1,7 @@
 """Shapes of organisations in the API."""
 from marshmallow import Schema, fields, validate
 
+from app.accounts.models import ROLES
 from app.orgs.models import LEGAL_FORMS, SECTORS, SIZES
 from app.schemas import CountryCode, PartialMixin, Trimmed, sdg_list
 
@@ -60,7 +61,7 @@ class OrganizationSchema(OrganizationSummarySchema):
 
 class InvitationCreateSchema(Schema):
     email = fields.Email(required=True, validate=validate.Length(max=254))
-    role = fields.String(required=True, validate=validate.OneOf(("admin", "buyer", "seller", "finance")))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
 
 
 class InvitationSchema(Schema):

@@ -123,13 +123,7 @@ WRITES = [
 def test_listing_writes_are_refused_to_those_without_the_right(app, client, make, auth, seller_org, method, path, body, who):
     _admin, organization = seller_org
     listing = make.listing(organization)
-    headers = {}
-    if who == "other_organisation_admin":
-        other = make.user()
-        make.organization(other)
-        headers = auth(make.token(other))
-    elif who != "anonymous":
-        headers = auth(make.token(make.member(organization, role=who.split("_")[0])))
+    headers = make.headers_of(who, organization, auth)
     before = snapshot(app)
     response = getattr(client, method)(path.format(listing=listing.id), headers=headers, json=body(organization, listing))
     expected = {"anonymous": (401,), "other_organisation_admin": (403, 404)}.get(who, (403,))

@@ -229,13 +229,7 @@ ORG_WRITES = [
 @pytest.mark.parametrize("who", ["other_organisation_admin", "seller_member", "buyer_member", "anonymous"])
 def test_organisation_writes_are_refused_to_those_without_the_right(app, client, make, auth, outbox, method, path, body, who):
     organization = make.organization(make.user())
-    headers = {}
-    if who == "other_organisation_admin":
-        other = make.user()
-        make.organization(other)
-        headers = auth(make.token(other))
-    elif who != "anonymous":
-        headers = auth(make.token(make.member(organization, role=who.split("_")[0])))
+    headers = make.headers_of(who, organization, auth)
     before = org_state(app, organization.id)
     response = getattr(client, method)(path.format(id=organization.id), headers=headers, json=body)
     assert response.status_code == (401 if who == "anonymous" else 403)
