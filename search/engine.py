@@ -166,8 +166,7 @@ class SearchEngine:
         lines = []
         for body in bodies:
             lines.extend(({}, body))
-        responses = self._read(kind, lambda: self._call(self.client.msearch, index=self.alias(kind), body=lines))
-        return responses["responses"]
+        return self._read(kind, lambda: _raise_first_error(self._call(self.client.msearch, index=self.alias(kind), body=lines)))
 
     def _read(self, kind, call):
         """Run a read; if the index vanished behind our back, create it again and retry once."""
@@ -206,6 +205,22 @@ class SearchEngine:
             return self._call(self.client.get, index=self.alias(kind), id=str(doc_id), _source=False)["_version"]
         except os_errors.NotFoundError:
             return None
+
+
+def _raise_first_error(answer):
+    """msearch answers 200 even when its searches fail; raise the first failure as the single search would."""
+    responses = answer["responses"]
+    for response in responses:
+        if "error" in response:
+            error = response["error"]
+            kind = error.get("type") if isinstance(error, dict) else str(error)
+            status = response.get("status", 500)
+            if status == 404 and kind == "index_not_found_exception":
+                raise os_errors.NotFoundError(status, kind, response)
+            if status >= 500 or status == 429:
+                raise SearchUnavailable(f"msearch: {kind}: {str(error)[:300]}")
+            raise os_errors.RequestError(status, kind, response)
+    return responses
 
 
 def _reason(result):

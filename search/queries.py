@@ -1,5 +1,7 @@
 """Query bodies for marketplace search, built from plain values (no user text ever reaches a query parser)."""
-from dataclasses import dataclass, field
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 #: facet name -> indexed field. Selections inside one facet are OR-ed, facets are AND-ed.
@@ -21,6 +23,10 @@ TEXT_FIELDS = [
     "organization.name",
 ]
 MAX_TEXT = 200
+MAX_TOKENS = 32
+_IDEOGRAPHS = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff"
+#: An ideograph, a run of other word characters, or one symbol (emoji, punctuation): never fewer pieces than words.
+_PIECE = re.compile(f"[{_IDEOGRAPHS}]|[^\\W{_IDEOGRAPHS}]+|[^\\w\\s]")
 SORTS = ("relevance", "newest", "price_asc", "price_desc")
 
 
@@ -41,8 +47,19 @@ class ListingQuery:
 
 
 def clean_text(text):
-    """Collapse white space and cut to a length the engine handles quickly."""
-    return " ".join((text or "").split())[:MAX_TEXT]
+    """Collapse white space and cut to a length the engine handles quickly.
+
+    Every word becomes clauses on each text field, and the engine refuses a query of more than 1,024 clauses
+    (a 500 error). Characters alone do not bound the words: the tokenizer makes a word of each emoji or
+    ideograph. So the text is also cut after MAX_TOKENS pieces, counted so that each piece makes at most one word.
+    """
+    # Pictographs and other symbols carry no searchable meaning, but each would count as a required word.
+    text = "".join(" " if unicodedata.category(ch) in ("So", "Sk", "Cs", "Co", "Cn") else ch for ch in text or "")
+    text = " ".join(text.split())[:MAX_TEXT]
+    for count, piece in enumerate(_PIECE.finditer(text), start=1):
+        if count == MAX_TOKENS:
+            return text[:piece.end()]
+    return text
 
 
 def _terms(field_name, values):
@@ -120,6 +137,16 @@ def _sort(name):
     }[name]
 
 
+def _facet_aggregation(name, selections):
+    """Counts of a facet's values under every other facet's selection; the values selected in it are always
+    counted, even when they are not among the most frequent (a checked box must never vanish)."""
+    aggs = {"values": {"terms": {"field": FACET_FIELDS[name], "size": FACET_SIZES.get(name, 30)}}}
+    selected = list(dict.fromkeys(selections.get(name) or ()))
+    if selected:
+        aggs["selected"] = {"terms": {"field": FACET_FIELDS[name], "include": selected, "size": len(selected)}}
+    return {"filter": {"bool": {"filter": _facet_filters(selections, leave_out=name)}}, "aggs": aggs}
+
+
 def listing_search_body(query):
     """The search request for one page of listings with facets, highlights and a spelling suggestion."""
     text = clean_text(query.text)
@@ -129,13 +156,7 @@ def listing_search_body(query):
     body = {
         "query": cooperative_preference(inner, query.cooperative_boost),
         "post_filter": {"bool": {"filter": _facet_filters(selections)}},
-        "aggs": {
-            name: {
-                "filter": {"bool": {"filter": _facet_filters(selections, leave_out=name)}},
-                "aggs": {"values": {"terms": {"field": FACET_FIELDS[name], "size": FACET_SIZES.get(name, 30)}}},
-            }
-            for name in RETURNED_FACETS
-        },
+        "aggs": {name: _facet_aggregation(name, selections) for name in RETURNED_FACETS},
         "sort": _sort(query.sort),
         "from": (query.page - 1) * query.per_page,
         "size": query.per_page,
@@ -157,6 +178,13 @@ def listing_search_body(query):
     return body
 
 
+def suggestion_check_body(query, suggestion):
+    """Does the corrected text find anything under the same filters? The spelling dictionary still holds the words
+    of listings withdrawn since the index last merged its segments: a suggestion must lead to a result."""
+    body = listing_search_body(replace(query, text=suggestion, page=1, per_page=0))
+    return {"size": 0, "track_total_hits": 1, "query": body["query"], "post_filter": body["post_filter"]}
+
+
 def parse_listing_results(response):
     """Plain data from the engine's answer: total, hits with highlights, facet counts, a corrected query."""
     items = []
@@ -164,12 +192,18 @@ def parse_listing_results(response):
         highlight = hit.get("highlight") or {}
         fragment = (highlight.get("title") or highlight.get("description") or [None])[0]
         items.append({**hit["_source"], "highlight": fragment})
-    facets = {
-        name: [(bucket["key"], bucket["doc_count"]) for bucket in response["aggregations"][name]["values"]["buckets"]]
-        for name in RETURNED_FACETS
-    }
+    facets = {name: _facet_counts(response["aggregations"][name]) for name in RETURNED_FACETS}
     return {"total": response["hits"]["total"]["value"], "items": items, "facets": facets,
             "suggestion": _corrected(response)}
+
+
+def _facet_counts(aggregation):
+    """(value, count) pairs, most frequent first, then selected values that were not among them."""
+    counts = [(bucket["key"], bucket["doc_count"]) for bucket in aggregation["values"]["buckets"]]
+    shown = {value for value, _count in counts}
+    counts += [(bucket["key"], bucket["doc_count"]) for bucket in aggregation.get("selected", {}).get("buckets", [])
+               if bucket["key"] not in shown]
+    return counts
 
 
 def _corrected(response):

@@ -6,6 +6,7 @@ import os
 import re
 import tempfile
 import threading
+import uuid
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -46,6 +47,9 @@ def _drop_everything(engine):
 def app():
     """The app on a database migrated from empty, with the reference data loaded."""
     os.environ["COOPEX_TEST_DATABASE_URL"] = _test_database_url()
+    # Every app of this test session (servers, workers) shares one index prefix, unique to the session:
+    # two test runs on one machine never delete each other's indices.
+    os.environ["SEARCH_INDEX_PREFIX"] = f"coopex-test-{uuid.uuid4().hex[:8]}"
     app = create_app(
         "testing",
         MAIL_BACKEND="memory",
@@ -63,6 +67,9 @@ def app():
     yield app
     with app.app_context():
         _db.engine.dispose()
+        engine = app.extensions["search"]
+        if engine.ping():
+            engine.drop("listings")
 
 
 class _ConnectionBoundSession(FlaskSession):

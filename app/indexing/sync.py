@@ -76,6 +76,9 @@ def drain(limit=1000):
     done_rows = [row.id for key, group in by_doc.items() if key[1] in finished for row in group]
     if done_rows:
         db.session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(done_rows)))
+        # The index now holds a newer state of documents parked earlier: their parked rows are settled too.
+        db.session.execute(delete(SearchOutbox).where(
+            SearchOutbox.kind == "listings", SearchOutbox.doc_id.in_(sorted(finished)), SearchOutbox.parked_at.is_not(None)))
     for doc_id, reason in outcome.rejected.items():
         _park(by_doc[("listings", int(doc_id))], reason)
         result.parked += 1
