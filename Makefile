@@ -19,7 +19,7 @@ help:
 	@echo "make install   virtual environment and dependencies only"
 	@echo "make services  start the background services (idempotent)"
 	@echo "make stop      stop them"
-	@echo "make bench     run the benchmarks under bench/"
+	@echo "make bench     run the benchmarks under bench/ (pages, search)"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@echo "== installing Python dependencies into $(VENV)"
@@ -66,7 +66,9 @@ test-sqlite:
 
 bench: services
 	@scripts/postgres.sh createdb coopex_bench
+	@scripts/postgres.sh createdb coopex_search_bench
 	@$(BIN)/python bench/pages.py
+	@$(BIN)/python bench/search.py
 
 lint: install
 	@$(BIN)/ruff check .

@@ -9,6 +9,7 @@ def create_app(config_name=None, **overrides):
     app = Flask(__name__)
     app.config.from_object(load_config(config_name))
     app.config.update(overrides)
+    app.json.sort_keys = False  # answers keep the schemas' field order, and big search answers are not re-sorted
     register_url_converters(app)
     register_extensions(app)
     register_blueprints(app)

@@ -134,7 +134,7 @@ def start_gunicorn(env, port, workers):
         try:
             if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
                 return process
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or too busy to answer in time
             time.sleep(0.2)
     process.terminate()
     raise SystemExit("gunicorn did not start")

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from app.catalog.models import Listing
 from app.extensions import db
 from app.indexing import search_engine
-from app.indexing.documents import listing_write, load_listings
+from app.indexing.documents import listing_writes
 from app.models_base import utcnow
 from app.orgs.models import Organization
 from search.reindex import rebuild
@@ -19,9 +19,8 @@ REPLAY_MARGIN = dt.timedelta(seconds=5)
 def _listing_batches(ids):
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
-        listings = load_listings(chunk)
-        yield [listing_write(doc_id, listings[doc_id]) for doc_id in chunk if doc_id in listings]
-        db.session.expunge_all()
+        found = listing_writes(chunk)
+        yield [found[doc_id] for doc_id in chunk if doc_id in found]
 
 
 def public_listing_ids():

@@ -8,7 +8,7 @@ from sqlalchemy import delete, or_, select, update
 
 from app.extensions import db
 from app.indexing import listeners, search_engine
-from app.indexing.documents import listing_write, load_listings
+from app.indexing.documents import ids_in, listing_writes
 from app.indexing.models import SearchOutbox
 from app.models_base import utcnow
 from search import SearchUnavailable
@@ -59,11 +59,9 @@ def drain(limit=1000):
     by_doc = {}
     for row in rows:
         by_doc.setdefault((row.kind, row.doc_id), []).append(row)
-    listings = load_listings([doc_id for kind, doc_id in by_doc if kind == "listings"])
-    writes = []
-    for (_kind, doc_id) in by_doc:
-        write = listing_write(doc_id, listings.get(doc_id))
-        writes.append(write if write is not None else (doc_id, time.time_ns(), None))
+    found = listing_writes([doc_id for kind, doc_id in by_doc if kind == "listings"])
+    # A listing no longer in the database is deleted, with a version above any it was written with.
+    writes = [found.get(doc_id) or (doc_id, time.time_ns(), None) for (_kind, doc_id) in by_doc]
     try:
         outcome = search_engine().bulk("listings", writes)
     except SearchUnavailable as error:
@@ -75,10 +73,14 @@ def drain(limit=1000):
     result.written, result.stale = len(outcome.done), len(outcome.stale)
     done_rows = [row.id for key, group in by_doc.items() if key[1] in finished for row in group]
     if done_rows:
-        db.session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(done_rows)))
+        # No session sync: the delivered rows are not used again, and matching thousands of loaded objects
+        # against thousands of ids in Python costs more than the DELETE itself.
+        db.session.execute(delete(SearchOutbox).where(ids_in(SearchOutbox.id, done_rows))
+                           .execution_options(synchronize_session=False))
         # The index now holds a newer state of documents parked earlier: their parked rows are settled too.
         db.session.execute(delete(SearchOutbox).where(
-            SearchOutbox.kind == "listings", SearchOutbox.doc_id.in_(sorted(finished)), SearchOutbox.parked_at.is_not(None)))
+            SearchOutbox.kind == "listings", ids_in(SearchOutbox.doc_id, sorted(finished)), SearchOutbox.parked_at.is_not(None))
+            .execution_options(synchronize_session=False))
     for doc_id, reason in outcome.rejected.items():
         _park(by_doc[("listings", int(doc_id))], reason)
         result.parked += 1
