@@ -1,4 +1,6 @@
 """JSON API: listings."""
+from contextlib import contextmanager
+
 from flask import current_app
 from flask_smorest import Blueprint
 
@@ -93,16 +95,23 @@ def organization_listings(query, organization_id):
 UNAVAILABLE = "Search is temporarily unavailable; please try again in a moment."
 
 
+@contextmanager
+def engine_answers():
+    """An engine that cannot answer is a 503 problem for the client, never a 500."""
+    try:
+        yield
+    except SearchUnavailable:
+        raise ServiceUnavailable(UNAVAILABLE) from None
+
+
 @blp.route("/search/listings", methods=["GET"])
 @blp.arguments(ListingSearchQuerySchema, location="query")
 @blp.response(200, ListingSearchResultSchema)
 @blp.alt_response(503, description="The search engine cannot be reached")
 def search_listings(params):
     """Full-text search of active listings with filters, facets, highlights and a spelling suggestion."""
-    try:
+    with engine_answers():
         return search_service.search_listings(params, current_app.config["SEARCH_COOPERATIVE_BOOST"])
-    except SearchUnavailable:
-        raise ServiceUnavailable(UNAVAILABLE) from None
 
 
 @blp.route("/search/suggest", methods=["GET"])
@@ -111,7 +120,5 @@ def search_listings(params):
 @blp.alt_response(503, description="The search engine cannot be reached")
 def suggest(params):
     """Listing titles and organisation names as the user types."""
-    try:
+    with engine_answers():
         return search_service.suggest(params["q"])
-    except SearchUnavailable:
-        raise ServiceUnavailable(UNAVAILABLE) from None
