@@ -189,8 +189,7 @@ class SearchEngine:
 
     def search_listings(self, query):
         """One page of listings for a ListingQuery, as plain data."""
-        hits, facets = self.msearch("listings", listing_search_requests(query))
-        return parse_listing_results(hits, facets)
+        return parse_listing_results(*self.msearch("listings", listing_search_requests(query)))
 
     def suggest(self, text, size=5):
         """Listing titles and organisation names that start like `text`."""

@@ -182,12 +182,16 @@ def listing_search_body(query):
 
 
 def listing_search_requests(query):
-    """The search as two requests the engine runs side by side: the page of hits (with highlights and spelling),
-    and the facet counts. The facet request returns no hits (size 0), so the engine's request cache keeps it
-    until the index next changes, and popular browse states cost nothing the second time."""
-    hits = listing_search_body(query)
-    facets = {"size": 0, "track_total_hits": False, "query": hits["query"], "aggs": hits.pop("aggs")}
-    return [hits, facets]
+    """The search as the requests to send in one _msearch.
+
+    Browsing (no text) is two requests the engine runs side by side: the page of hits, and the facet counts with
+    no hits (size 0), which the engine's request cache keeps until the index next changes, so popular browse
+    states cost nothing the second time. A text search stays one request: its facets would match the words again."""
+    body = listing_search_body(query)
+    if clean_text(query.text):
+        return [body]
+    facets = {"size": 0, "track_total_hits": False, "query": body["query"], "aggs": body.pop("aggs")}
+    return [body, facets]
 
 
 def suggestion_check_body(query, suggestion):

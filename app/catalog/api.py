@@ -1,7 +1,7 @@
 """JSON API: listings."""
 from contextlib import contextmanager
 
-from flask import current_app
+from flask import current_app, jsonify
 from flask_smorest import Blueprint
 
 from app.accounts import services as accounts
@@ -111,7 +111,8 @@ def engine_answers():
 def search_listings(params):
     """Full-text search of active listings with filters, facets, highlights and a spelling suggestion."""
     with engine_answers():
-        return search_service.search_listings(params, current_app.config["SEARCH_COOPERATIVE_BOOST"])
+        result = search_service.search_listings(params, current_app.config["SEARCH_COOPERATIVE_BOOST"])
+    return jsonify(search_service.as_json(result))
 
 
 @blp.route("/search/suggest", methods=["GET"])

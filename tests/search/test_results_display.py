@@ -107,3 +107,14 @@ def test_the_search_page_keeps_its_whole_state_in_the_url(client, make, search, 
     assert 'value="GB" id="facet-country-1" checked' in html
     assert 'value="12" id="facet-sdg-1" checked' in html
     assert "1 offer" in html
+
+
+def test_the_answer_matches_its_documented_schema(client, make, search, seller):
+    from app.catalog.search_schemas import ListingSearchResultSchema
+
+    make.listing(seller, **plain("Heather honey", price=Money(1200, "JPY")))
+    make.listing(seller, **plain("Honey on request", price=None))
+    search.sync()
+    answer = find(client, q="honey")
+    assert ListingSearchResultSchema().dump(ListingSearchResultSchema().load(answer)) == answer
+    assert {item["price"]["amount"] if item["price"] else None for item in answer["items"]} == {"1200", None}
