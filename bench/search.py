@@ -380,7 +380,7 @@ def main():
     best = max(runs, key=lambda run: run["rate"])
 
     mix = search_mix(app, args.searches, seed=3)
-    warm_up = search_mix(app, 200, seed=4)
+    warm_up = search_mix(app, 1000, seed=4)  # a JVM just started needs about this many to compile its hot paths
     alias = f"{PREFIX}-listings"
     settled = wait_for_merges()
     bodies, warm_bodies = engine_bodies(app, mix), engine_bodies(app, warm_up)
