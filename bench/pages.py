@@ -40,6 +40,22 @@ def bench_environment(database_url):
     }
 
 
+def migrate_with_reference_data(reset):
+    """In an app context: optionally wipe the schema, migrate to head, load the reference data."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from app.extensions import db
+    from app.reference.services import load_reference_data
+
+    if reset:
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    upgrade(directory=str(ROOT / "migrations"))
+    load_reference_data()
+    db.session.commit()
+
+
 def prepare_database(env, target, reset):
     """Migrate, load reference data, and fill up to `target` listings (generated from real CPV labels)."""
     os.environ.update(env)
@@ -51,18 +67,10 @@ def prepare_database(env, target, reset):
     from app.extensions import db
     from app.orgs.models import Organization
     from app.reference.models import CpvCode
-    from app.reference.services import load_reference_data
 
     app = create_app()
     with app.app_context():
-        if reset:
-            with db.engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        from flask_migrate import upgrade
-
-        upgrade(directory=str(ROOT / "migrations"))
-        load_reference_data()
-        db.session.commit()
+        migrate_with_reference_data(reset)
         have = db.session.scalar(select(func.count(Listing.id)))
         if have >= target:
             print(f"database ready: {have:,} listings")

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, this file's folder comes first on sys.path and would shadow the `search` package.
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 
-from bench.pages import bench_environment, free_port, percentile  # noqa: E402
+from bench.pages import bench_environment, free_port, migrate_with_reference_data, percentile  # noqa: E402
 
 DEFAULT_URL = "postgresql://coopex@127.0.0.1:5433/coopex_search_bench"
 PREFIX = "coopex-bench"
@@ -51,7 +51,6 @@ def prepare_database(app, target, reset):
     Listings, their SDGs and delivery countries, and their outbox rows go in with Core inserts in one
     transaction; the outbox rows are what the flush listener would have written for them.
     """
-    from flask_migrate import upgrade
     from sqlalchemy import func, insert, literal, select, text
 
     from app.catalog.models import Listing, listing_delivery_countries, listing_sdgs
@@ -61,15 +60,9 @@ def prepare_database(app, target, reset):
     from app.models_base import utcnow
     from app.orgs.models import Organization
     from app.reference.models import Country, CpvCode
-    from app.reference.services import load_reference_data
 
     with app.app_context():
-        if reset:
-            with db.engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        upgrade(directory=str(ROOT / "migrations"))
-        load_reference_data()
-        db.session.commit()
+        migrate_with_reference_data(reset)
         have = db.session.scalar(select(func.count(Listing.id)).where(Listing.status == "active"))
         if have >= target:
             print(f"database ready: {have:,} active listings")
