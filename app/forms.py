@@ -1,11 +1,6 @@
 """Form helpers: HTML forms are rendered by WTForms but validated by the same schemas as the API."""
-from flask_wtf import FlaskForm
 from marshmallow import ValidationError
 from wtforms import SelectChoice
-
-
-class ActionForm(FlaskForm):
-    """A button that changes something: only the CSRF token."""
 
 
 def attach_errors(form, messages, prefix=""):

@@ -2,7 +2,6 @@
 from flask_babel import get_locale
 
 from app.accounts.auth import current_membership
-from app.forms import ActionForm
 from app.orgs.forms import LEGAL_FORM_LABELS, SECTOR_LABELS, SIZE_LABELS
 
 
@@ -15,7 +14,6 @@ def init_app(app):
             "sector_label": lambda value: SECTOR_LABELS.get(value, value),
             "size_label": lambda value: SIZE_LABELS.get(value, value),
             "locale": str(get_locale() or "en"),
-            "action_form": ActionForm(),
         }
 
     @app.template_filter("money")

@@ -96,7 +96,6 @@ def public_listings_query(organization_id=None, division=None, country=None):
         .join(Listing.organization)
         .where(Listing.status == "active", Organization.is_active.is_(True))
         .order_by(Listing.created_at.desc(), Listing.id.desc())
-        .options(selectinload(Listing.sdgs), selectinload(Listing.delivery_countries))
     )
     if organization_id is not None:
         statement = statement.where(Listing.organization_id == organization_id)
@@ -112,7 +111,6 @@ def organization_listings_query(organization_id, statuses):
         select(Listing)
         .where(Listing.organization_id == organization_id, Listing.status.in_(statuses))
         .order_by(Listing.updated_at.desc(), Listing.id.desc())
-        .options(selectinload(Listing.sdgs), selectinload(Listing.delivery_countries))
     )
 
 
@@ -120,10 +118,13 @@ def listings_of(organization, user, statuses):
     """The organisation's listings in `statuses`: the public ones for anyone, any status for its members."""
     statuses = sorted(set(statuses or ["active"]))
     if statuses == ["active"]:
-        return public_listings_query(organization_id=organization.id)
-    if not (user and user.is_authenticated and user.membership_of(organization.id)):
+        statement = public_listings_query(organization_id=organization.id)
+    elif user and user.is_authenticated and user.membership_of(organization.id):
+        statement = organization_listings_query(organization.id, statuses)
+    else:
         raise Forbidden("Only members see listings that are not active.")
-    return organization_listings_query(organization.id, statuses)
+    # The API shows each listing's SDGs and delivery countries: load them for the whole page at once.
+    return statement.options(selectinload(Listing.sdgs), selectinload(Listing.delivery_countries))
 
 
 def marketplace_counts():

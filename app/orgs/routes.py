@@ -24,9 +24,10 @@ def profile(organization_id):
         page=page_number(), per_page=20, error_out=False,
     )
     membership = current_user.membership_of(organization.id) if current_user.is_authenticated else None
+    may_verify = services.may_verify(current_user, organization)
     return render_template(
         "orgs/profile.html", organization=organization, page=page, membership=membership,
-        may_verify=services.may_verify(current_user, organization), decision_form=VerificationDecisionForm(),
+        may_verify=may_verify, decision_form=VerificationDecisionForm() if may_verify else None,
     )
 
 
