@@ -40,6 +40,7 @@ class Config:
         self.SEARCH_CA_CERTS = env.get("SEARCH_CA_CERTS") or None
         self.SEARCH_INDEX_PREFIX = env.get("SEARCH_INDEX_PREFIX", f"coopex-{self.ENV_NAME}")
         self.SEARCH_TIMEOUT = float(env.get("SEARCH_TIMEOUT", "5"))
+        self.SEARCH_BULK_TIMEOUT = float(env.get("SEARCH_BULK_TIMEOUT", "60"))
         self.SEARCH_COOPERATIVE_BOOST = float(env.get("SEARCH_COOPERATIVE_BOOST", "0.5"))
         self.SEARCH_REPLICAS = int(env.get("SEARCH_REPLICAS", "0"))
         self.STRIPE_SECRET_KEY = env.get("STRIPE_SECRET_KEY", "sk_test_123")

@@ -33,11 +33,12 @@ def _unavailable(error):
 class SearchEngine:
     """One engine per app: the client, the index prefix of the environment, and refresh policy."""
 
-    def __init__(self, client, prefix, refresh=False, replicas=0):
+    def __init__(self, client, prefix, refresh=False, replicas=0, bulk_timeout=60):
         self.client = client
         self.prefix = prefix
         self.refresh = refresh
         self.replicas = replicas
+        self.bulk_timeout = bulk_timeout
         self._ready = set()
 
     @classmethod
@@ -47,6 +48,7 @@ class SearchEngine:
             prefix=config["SEARCH_INDEX_PREFIX"],
             refresh=config.get("SEARCH_REFRESH", False),
             replicas=config.get("SEARCH_REPLICAS", 0),
+            bulk_timeout=config.get("SEARCH_BULK_TIMEOUT", 60),
         )
 
     # Names and indices -----------------------------------------------------------------------
@@ -114,6 +116,11 @@ class SearchEngine:
         self._call(self.client.indices.delete, index=pattern, ignore_unavailable=True, allow_no_indices=True)
         self._ready.discard(kind)
 
+    def drop_all(self):
+        """Remove every index of every kind of this environment (tests and resets)."""
+        for kind in KINDS:
+            self.drop(kind)
+
     def refresh_now(self, kind):
         self._call(self.client.indices.refresh, index=self.alias(kind))
 
@@ -131,9 +138,6 @@ class SearchEngine:
         `writes` holds (doc_id, version, document) tuples; a document of None deletes.
         """
         target = index or self.alias(kind)
-        if index is None and not self._call(self.client.indices.exists_alias, name=target):
-            self._ready.discard(kind)  # first write, or the index was removed behind our back
-            self.ensure_index(kind)
         lines = []
         for doc_id, version, document in writes:
             meta = {"_index": target, "_id": str(doc_id), "version": version, "version_type": "external"}
@@ -144,13 +148,18 @@ class SearchEngine:
         outcome = BulkOutcome()
         if not lines:
             return outcome
-        # require_alias: an index write to a missing alias fails instead of auto-creating a stray index.
-        params = {"require_alias": "true"} if index is None else {}
-        response = self._call(self.client.bulk, body=lines, refresh=self.refresh, params=params)
-        for item in response["items"]:
+        if index is None:
+            self.ensure_index(kind)
+        items = self._send_bulk(lines, alias=index is None)
+        if index is None and any(_alias_missing(item) for item in items):
+            # The index was removed behind our back (a reset, an operator): make it again and send once more.
+            self._ready.discard(kind)
+            self.ensure_index(kind)
+            items = self._send_bulk(lines, alias=True)
+        for item in items:
             (action, result), = item.items()
             doc_id, status = result["_id"], result["status"]
-            if status < 300 or (action == "delete" and status == 404):
+            if status < 300 or (action == "delete" and status == 404 and not _alias_missing(item)):
                 outcome.done.append(doc_id)
             elif status == 409:
                 outcome.stale.append(doc_id)
@@ -160,27 +169,45 @@ class SearchEngine:
                 outcome.rejected[doc_id] = _reason(result)
         return outcome
 
+    def _send_bulk(self, lines, alias):
+        # require_alias: an index write to a missing alias fails instead of auto-creating a stray index.
+        params = {"require_alias": "true"} if alias else {}
+        # A search gives up quickly so a page can degrade; a bulk write waits longer: a node that is merging
+        # or compiling its hot paths may take seconds for thousands of documents, and a timed-out bulk is sent again.
+        response = self._call(self.client.bulk, body=lines, refresh=self.refresh, params=params,
+                              request_timeout=self.bulk_timeout)
+        return response["items"]
+
     # Reads -----------------------------------------------------------------------------------
 
     def search(self, kind, body):
         return self._read(kind, lambda: self._call(self.client.search, index=self.alias(kind), body=body))
 
     def msearch(self, kind, bodies):
-        lines = []
-        for body in bodies:
-            lines.extend(({}, body))
-        # Only what the callers read comes back: less JSON to send and parse on every search.
-        return self._read(kind, lambda: _raise_first_error(self._call(
-            self.client.msearch, index=self.alias(kind), body=lines, filter_path=MSEARCH_FIELDS)))
+        """Several searches of one kind in one round trip."""
+        return self.msearch_kinds([(kind, body) for body in bodies])
 
-    def _read(self, kind, call):
-        """Run a read; if the index vanished behind our back, create it again and retry once."""
-        self.ensure_index(kind)
+    def msearch_kinds(self, searches):
+        """Several searches, each (kind, body), in one round trip; the answers in the same order."""
+        lines = []
+        for kind, body in searches:
+            lines.extend(({"index": self.alias(kind)}, body))
+        kinds = list(dict.fromkeys(kind for kind, _body in searches))
+        # Only what the callers read comes back: less JSON to send and parse on every search.
+        return self._read(kinds, lambda: _raise_first_error(self._call(
+            self.client.msearch, body=lines, filter_path=MSEARCH_FIELDS)))
+
+    def _read(self, kinds, call):
+        """Run a read; if an index vanished behind our back, create it again and retry once."""
+        kinds = [kinds] if isinstance(kinds, str) else kinds
+        for kind in kinds:
+            self.ensure_index(kind)
         try:
             return call()
         except os_errors.NotFoundError:
-            self._ready.discard(kind)
-            self.ensure_index(kind)
+            for kind in kinds:
+                self._ready.discard(kind)
+                self.ensure_index(kind)
             return call()
 
     def count(self, kind):
@@ -193,13 +220,14 @@ class SearchEngine:
 
     def suggest(self, text, size=5):
         """Listing titles and organisation names that start like `text`."""
-        titles, organizations = self.msearch("listings", suggest_bodies(text, size))
+        bodies = suggest_bodies(text, size)
+        titles, organizations = self.msearch_kinds(list(bodies.items()))
         suggestions = [
             {"text": hit["_source"]["title"], "kind": "listing", "id": hit["_source"]["listing_id"]}
             for hit in titles["hits"].get("hits", [])
         ]
         suggestions += [
-            {"text": hit["_source"]["organization"]["name"], "kind": "organization", "id": hit["_source"]["organization"]["id"]}
+            {"text": hit["_source"]["name"], "kind": "organization", "id": hit["_source"]["organization_id"]}
             for hit in organizations["hits"].get("hits", [])
         ]
         return suggestions
@@ -226,6 +254,12 @@ def _raise_first_error(answer):
                 raise SearchUnavailable(f"msearch: {kind}: {str(error)[:300]}")
             raise os_errors.RequestError(status, kind, response)
     return responses
+
+
+def _alias_missing(item):
+    (result,) = item.values()
+    error = result.get("error")
+    return result["status"] == 404 and isinstance(error, dict) and error.get("type") == "index_not_found_exception"
 
 
 def _reason(result):

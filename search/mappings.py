@@ -24,24 +24,32 @@ ANALYSIS = {
 
 
 def _text(with_languages=True, **extra):
-    field = {"type": "text", "analyzer": "folded", **extra}
+    field = {"type": "text", "analyzer": "folded", "copy_to": "typo", **extra}
     if with_languages:
         field["fields"] = {lang: {"type": "text", "analyzer": f"folded_{lang}"} for lang in ("en", "fr", "es")}
     return field
 
 
+#: Typo tolerance looks in one field holding the words of the title, description, CPV labels and organisation name:
+#: one term dictionary to expand each misspelt word against, instead of one per field (fuzzy expansion over the CPV
+#: labels, which thousands of listings share, was most of a search's time). Positions and lengths are not needed.
+TYPO_FIELD = {"type": "text", "analyzer": "folded", "index_options": "freqs", "norms": False}
+
 LISTING_MAPPING = {
     "dynamic": "strict",
     "properties": {
         "listing_id": {"type": "integer"},
+        "typo": TYPO_FIELD,
+        # Prefixes of the title's words are indexed too, for suggestions as you type (a separate search_as_you_type
+        # copy of the title, with its shingle sub-fields, cost a fifth of the indexing rate).
         "title": {
             **_text(),
+            "index_prefixes": {"min_chars": 1, "max_chars": 10},
             "fields": {
                 **_text()["fields"],
                 "raw": {"type": "keyword", "normalizer": "folded_keyword", "ignore_above": 256},
             },
         },
-        "title_suggest": {"type": "search_as_you_type", "analyzer": "folded"},
         "description": _text(),
         "language": {"type": "keyword"},
         "kind": {"type": "keyword"},
@@ -50,9 +58,9 @@ LISTING_MAPPING = {
                 "code": {"type": "keyword"},
                 "division": {"type": "keyword"},
                 "ancestors": {"type": "keyword"},
-                "label_en": {"type": "text", "analyzer": "folded_en"},
-                "label_fr": {"type": "text", "analyzer": "folded_fr"},
-                "label_es": {"type": "text", "analyzer": "folded_es"},
+                "label_en": {"type": "text", "analyzer": "folded_en", "copy_to": "typo"},
+                "label_fr": {"type": "text", "analyzer": "folded_fr", "copy_to": "typo"},
+                "label_es": {"type": "text", "analyzer": "folded_es", "copy_to": "typo"},
             }
         },
         "price": {
@@ -70,7 +78,6 @@ LISTING_MAPPING = {
             "properties": {
                 "id": {"type": "integer"},
                 "name": _text(with_languages=False, fields={"raw": {"type": "keyword"}}),
-                "name_suggest": {"type": "search_as_you_type", "analyzer": "folded"},
                 "legal_form": {"type": "keyword"},
                 "size": {"type": "keyword"},
                 "sector": {"type": "keyword"},
@@ -85,7 +92,25 @@ LISTING_MAPPING = {
     },
 }
 
-KINDS = {"listings": LISTING_MAPPING}
+#: Organisations, for suggestions as you type (and their own search later). Listings carry what they need of
+#: their organisation; the organisation's name is not typed-ahead from 100 copies of it in listings.
+ORGANIZATION_MAPPING = {
+    "dynamic": "strict",
+    "properties": {
+        "organization_id": {"type": "integer"},
+        "name": {"type": "text", "analyzer": "folded", "fields": {"raw": {"type": "keyword", "normalizer": "folded_keyword"}}},
+        "name_suggest": {"type": "search_as_you_type", "analyzer": "folded"},
+        "legal_form": {"type": "keyword"},
+        "size": {"type": "keyword"},
+        "sector": {"type": "keyword"},
+        "country": {"type": "keyword"},
+        "region": {"type": "keyword"},
+        "is_cooperative": {"type": "boolean"},
+        "verified": {"type": "boolean"},
+    },
+}
+
+KINDS = {"listings": LISTING_MAPPING, "organizations": ORGANIZATION_MAPPING}
 
 
 def index_body(kind, shards=1, replicas=0):

@@ -22,9 +22,9 @@ TEXT_FIELDS = [
     "cpv.label_en^1.5", "cpv.label_fr^1.5", "cpv.label_es^1.5",
     "organization.name",
 ]
-#: Typos are looked for in the folded fields and the CPV labels ('cofee' finds listings coded under coffee), not in
-#: the stemmed language sub-fields: expanding every word on all of them was most of a query's time.
-FUZZY_FIELDS = ["title^3", "description", "cpv.label_en^1.5", "cpv.label_fr^1.5", "cpv.label_es^1.5", "organization.name"]
+#: Typos are looked for in one field that holds the folded words of the title, description, CPV labels ('cofee'
+#: finds listings coded under coffee) and organisation name: see search.mappings.TYPO_FIELD.
+FUZZY_FIELD = "typo"
 MAX_TEXT = 200
 MAX_TOKENS = 32
 _IDEOGRAPHS = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff"
@@ -104,7 +104,8 @@ def _text_query(text):
         "bool": {
             "should": [
                 {"multi_match": {**words, "boost": 3}},
-                {"multi_match": {**words, "fields": FUZZY_FIELDS, "fuzziness": "AUTO", "prefix_length": 1, "max_expansions": 30}},
+                {"match": {FUZZY_FIELD: {"query": text, "fuzziness": "AUTO", "prefix_length": 1, "max_expansions": 30,
+                                         "minimum_should_match": words["minimum_should_match"]}}},
                 {"match_phrase": {"title": {"query": text, "slop": 2, "boost": 4}}},
             ],
             "minimum_should_match": 1,
@@ -234,16 +235,15 @@ def _corrected(response):
 
 
 def suggest_bodies(text, size=5):
-    """Two searches as you type: listing titles, and organisations (one suggestion each)."""
+    """Two searches as you type: listing titles (in the listings index), organisation names (in the organisations index)."""
     text = clean_text(text)[:60]
 
     def prefix(field_name):
         return {"multi_match": {"query": text, "type": "bool_prefix",
                                 "fields": [field_name, f"{field_name}._2gram", f"{field_name}._3gram"]}}
 
-    return [
-        {"size": size, "query": prefix("title_suggest"), "collapse": {"field": "title.raw"},
-         "_source": ["listing_id", "title"]},
-        {"size": size, "query": prefix("organization.name_suggest"), "collapse": {"field": "organization.id"},
-         "_source": ["organization.id", "organization.name"]},
-    ]
+    return {
+        "listings": {"size": size, "query": {"match_bool_prefix": {"title": text}}, "collapse": {"field": "title.raw"},
+                     "_source": ["listing_id", "title"]},
+        "organizations": {"size": size, "query": prefix("name_suggest"), "_source": ["organization_id", "name"]},
+    }

@@ -20,6 +20,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.extensions import db as _db
 from app.extensions import limiter
+from search.mappings import KINDS
 
 PASSWORD = "a-long-enough-passphrase-42"
 
@@ -69,7 +70,7 @@ def app():
         _db.engine.dispose()
         engine = app.extensions["search"]
         if engine.ping():
-            engine.drop("listings")
+            engine.drop_all()
 
 
 class _ConnectionBoundSession(FlaskSession):
@@ -236,13 +237,14 @@ class SearchHelper:
         with self.app.app_context():
             return drain_all()
 
-    def outbox(self):
+    def outbox(self, kind="listings"):
+        """Outbox rows of one kind of document."""
         from sqlalchemy import select
 
         from app.indexing.models import SearchOutbox
 
         with self.app.app_context():
-            return list(_db.session.scalars(select(SearchOutbox).order_by(SearchOutbox.id)))
+            return list(_db.session.scalars(select(SearchOutbox).where(SearchOutbox.kind == kind).order_by(SearchOutbox.id)))
 
 
 @pytest.fixture
@@ -251,8 +253,9 @@ def search(app, db):
     helper = SearchHelper(app)
     engine = helper.engine
     assert engine.ping(), f"OpenSearch is not answering at {app.config['SEARCH_URL']}: run `make services`"
-    engine.drop("listings")
-    engine.ensure_index("listings")
+    engine.drop_all()
+    for kind in KINDS:
+        engine.ensure_index(kind)
     app.config["SEARCH_SYNC_ON_COMMIT"] = True
     try:
         yield helper

@@ -13,7 +13,7 @@ def marketplace(committed_app):
     """A few committed listings, delivered to a fresh index."""
     engine = committed_app.extensions["search"]
     assert engine.ping(), "OpenSearch is not running: make services"
-    engine.drop("listings")
+    engine.drop_all()
     committed_app.config["SEARCH_SYNC_ON_COMMIT"] = True
     make = Factory(committed_app)
     kenyan = make.organization(make.user(), name="Meru Herbs Cooperative", country="KE", verified=True)

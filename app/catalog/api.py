@@ -105,7 +105,8 @@ def engine_answers():
 
 
 @blp.route("/search/listings", methods=["GET"])
-@blp.arguments(ListingSearchQuerySchema, location="query")
+# Schema instances, not classes: webargs would build a new schema (deep-copying its fields) on every request.
+@blp.arguments(ListingSearchQuerySchema(), location="query")
 @blp.response(200, ListingSearchResultSchema)
 @blp.alt_response(503, description="The search engine cannot be reached")
 def search_listings(params):
@@ -116,7 +117,7 @@ def search_listings(params):
 
 
 @blp.route("/search/suggest", methods=["GET"])
-@blp.arguments(SuggestQuerySchema, location="query")
+@blp.arguments(SuggestQuerySchema(), location="query")
 @blp.response(200, SuggestionsSchema)
 @blp.alt_response(503, description="The search engine cannot be reached")
 def suggest(params):

@@ -6,7 +6,8 @@ from flask.cli import AppGroup
 
 from app.extensions import db
 from app.indexing import search_engine
-from app.indexing.reindex import public_listing_ids, reindex_listings
+from app.indexing.documents import WRITERS
+from app.indexing.reindex import public_ids, reindex as rebuild_index
 from app.indexing.sync import drain_all, outbox_status
 from search import SearchUnavailable
 
@@ -31,15 +32,16 @@ def sync(watch, interval):
 
 
 @search_cli.command("reindex")
-@click.argument("kind", default="listings", type=click.Choice(["listings"]))
-def reindex(kind):
-    """Rebuild an index from the database and swap it in atomically."""
-    try:
-        with click.progressbar(length=len(public_listing_ids()), label=f"Reindexing {kind}") as bar:
-            (index, totals), count = reindex_listings(progress=bar.update)
-    except SearchUnavailable as error:
-        raise click.ClickException(f"The search engine is unavailable: {error}") from None
-    click.echo(f"{kind}: {count} documents into {index} ({totals['indexed']} indexed, {totals['rejected']} rejected)")
+@click.argument("kinds", nargs=-1, type=click.Choice(sorted(WRITERS)))
+def reindex(kinds):
+    """Rebuild indices (all kinds, or those named) from the database and swap each in atomically."""
+    for kind in kinds or sorted(WRITERS):
+        try:
+            with click.progressbar(length=len(public_ids(kind)), label=f"Reindexing {kind}") as bar:
+                (index, totals), count = rebuild_index(kind, progress=bar.update)
+        except SearchUnavailable as error:
+            raise click.ClickException(f"The search engine is unavailable: {error}") from None
+        click.echo(f"{kind}: {count} documents into {index} ({totals['indexed']} indexed, {totals['rejected']} rejected)")
 
 
 @search_cli.command("status")
@@ -49,6 +51,7 @@ def status():
     click.echo(f"outbox: {counts['pending']} pending, {counts['parked']} parked")
     engine = search_engine()
     try:
-        click.echo(f"listings: {engine.count('listings')} documents in {', '.join(engine.indices_behind('listings'))}")
+        for kind in sorted(WRITERS):
+            click.echo(f"{kind}: {engine.count(kind)} documents in {', '.join(engine.indices_behind(kind))}")
     except SearchUnavailable as error:
         click.echo(f"engine unavailable: {error}")

@@ -70,7 +70,6 @@ def _documents(rows):
             organizations[row.organization_id] = {
                 "id": row.organization_id,
                 "name": row.organization_name,
-                "name_suggest": row.organization_name,
                 "legal_form": row.legal_form,
                 "size": row.size,
                 "sector": row.sector,
@@ -83,7 +82,6 @@ def _documents(rows):
         documents[row.id] = {
             "listing_id": row.id,
             "title": row.title,
-            "title_suggest": row.title,
             "description": row.description,
             "language": row.language,
             "kind": row.kind,
@@ -115,3 +113,40 @@ def listing_writes(ids):
     rows = _rows(ids)
     documents = _documents([row for row in rows if row.status == "active" and row.is_active])
     return {row.id: (row.id, row.search_version, documents.get(row.id)) for row in rows}
+
+
+_ORGANIZATION_COLUMNS = (
+    Organization.id, Organization.name, Organization.legal_form, Organization.size, Organization.sector,
+    Organization.country_code, Country.ica_region, Organization.verification_status, Organization.is_active,
+    Organization.search_version,
+)
+
+
+def organization_writes(ids):
+    """{id: (id, version, document)} for the organisations of `ids` that exist; inactive ones are deleted (None)."""
+    if not ids:
+        return {}
+    statement = (
+        select(*_ORGANIZATION_COLUMNS).outerjoin(Country, Organization.country_code == Country.iso2)
+        .where(ids_in(Organization.id, ids))
+    )
+    writes = {}
+    for row in db.session.execute(statement):
+        document = None if not row.is_active else {
+            "organization_id": row.id,
+            "name": row.name,
+            "name_suggest": row.name,
+            "legal_form": row.legal_form,
+            "size": row.size,
+            "sector": row.sector,
+            "country": row.country_code,
+            "region": row.ica_region,
+            "is_cooperative": row.legal_form in COOPERATIVE_FAMILY,
+            "verified": row.verification_status == "verified",
+        }
+        writes[row.id] = (row.id, row.search_version, document)
+    return writes
+
+
+#: kind -> function of ids giving {id: (id, version, document or None)}; what the sync worker and reindex write.
+WRITERS = {"listings": listing_writes, "organizations": organization_writes}

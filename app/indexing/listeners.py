@@ -27,7 +27,7 @@ def _organization_changed(organization):
 
 
 def _before_flush(session, _context, _instances):
-    listings, organizations = set(), set()
+    listings, organizations, changed_organizations = set(), set(), set()
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
         if isinstance(obj, Listing):
             if obj in session.dirty and not session.is_modified(obj):
@@ -37,23 +37,31 @@ def _before_flush(session, _context, _instances):
                 # made by an organisation change earlier in this session is not overwritten.
                 obj.search_version = Listing.search_version + 1
             listings.add(obj)
-        elif isinstance(obj, Organization) and obj in session.dirty and _organization_changed(obj):
+        elif isinstance(obj, Organization):
+            if obj in session.dirty and not _organization_changed(obj):
+                continue
+            if obj in session.dirty:
+                obj.search_version = Organization.search_version + 1
+                changed_organizations.add(obj)
             organizations.add(obj)
     if listings or organizations:
-        pending = session.info.setdefault(_PENDING, (set(), set()))
+        pending = session.info.setdefault(_PENDING, (set(), set(), set()))
         pending[0].update(listings)
         pending[1].update(organizations)
+        pending[2].update(changed_organizations)
 
 
 def _after_flush(session, _context):
-    listings, organizations = session.info.pop(_PENDING, (set(), set()))
+    listings, organizations, changed_organizations = session.info.pop(_PENDING, (set(), set(), set()))
     if not (listings or organizations):
         return
     connection = session.connection()
     rows = [{"kind": "listings", "doc_id": listing.id, "created_at": utcnow()} for listing in listings if listing.id]
+    rows += [{"kind": "organizations", "doc_id": organization.id, "created_at": utcnow()}
+             for organization in organizations if organization.id]
     if rows:
         connection.execute(insert(SearchOutbox), rows)
-    for organization in organizations:
+    for organization in changed_organizations:
         # Every listing of the organisation shows its name and flags: bump them all and queue them.
         connection.execute(
             update(Listing).where(Listing.organization_id == organization.id)

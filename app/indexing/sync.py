@@ -8,7 +8,7 @@ from sqlalchemy import delete, or_, select, update
 
 from app.extensions import db
 from app.indexing import listeners, search_engine
-from app.indexing.documents import ids_in, listing_writes
+from app.indexing.documents import WRITERS, ids_in
 from app.indexing.models import SearchOutbox
 from app.models_base import utcnow
 from search import SearchUnavailable
@@ -51,7 +51,7 @@ def _due_rows(limit):
 
 
 def drain(limit=1000):
-    """Deliver up to `limit` due outbox rows in one bulk request; the caller commits."""
+    """Deliver up to `limit` due outbox rows, one bulk request per kind of document; the caller commits."""
     rows = _due_rows(limit)
     result = DrainResult(rows=len(rows))
     if not rows:
@@ -59,19 +59,37 @@ def drain(limit=1000):
     by_doc = {}
     for row in rows:
         by_doc.setdefault((row.kind, row.doc_id), []).append(row)
-    found = listing_writes([doc_id for kind, doc_id in by_doc if kind == "listings"])
-    # A listing no longer in the database is deleted, with a version above any it was written with.
-    writes = [found.get(doc_id) or (doc_id, time.time_ns(), None) for (_kind, doc_id) in by_doc]
+    for kind in sorted({kind for kind, _doc_id in by_doc}):
+        _deliver(kind, {doc_id: group for (row_kind, doc_id), group in by_doc.items() if row_kind == kind}, result)
+        if result.unavailable:
+            break
+    db.session.flush()
+    return result
+
+
+def _deliver(kind, rows_by_doc, result):
+    """One bulk request for the documents of one kind; records the outcome in `result`."""
+    writer = WRITERS.get(kind)
+    if writer is None:
+        for doc_rows in rows_by_doc.values():
+            _park(doc_rows, f"no index for kind {kind!r}")
+            result.parked += 1
+        return
+    found = writer(list(rows_by_doc))
+    # A document no longer in the database is deleted, with a version above any it was written with.
+    writes = [found.get(doc_id) or (doc_id, time.time_ns(), None) for doc_id in rows_by_doc]
     try:
-        outcome = search_engine().bulk("listings", writes)
+        outcome = search_engine().bulk(kind, writes)
     except SearchUnavailable as error:
-        _retry_later(rows, str(error))
+        for doc_rows in rows_by_doc.values():
+            _retry_later(doc_rows, str(error))
+            result.retried += len(doc_rows)
         result.unavailable = True
-        result.retried = len(rows)
-        return result
+        return
     finished = {int(doc_id) for doc_id in outcome.done + outcome.stale}
-    result.written, result.stale = len(outcome.done), len(outcome.stale)
-    done_rows = [row.id for key, group in by_doc.items() if key[1] in finished for row in group]
+    result.written += len(outcome.done)
+    result.stale += len(outcome.stale)
+    done_rows = [row.id for doc_id, group in rows_by_doc.items() if doc_id in finished for row in group]
     if done_rows:
         # No session sync: the delivered rows are not used again, and matching thousands of loaded objects
         # against thousands of ids in Python costs more than the DELETE itself.
@@ -79,16 +97,14 @@ def drain(limit=1000):
                            .execution_options(synchronize_session=False))
         # The index now holds a newer state of documents parked earlier: their parked rows are settled too.
         db.session.execute(delete(SearchOutbox).where(
-            SearchOutbox.kind == "listings", ids_in(SearchOutbox.doc_id, sorted(finished)), SearchOutbox.parked_at.is_not(None))
+            SearchOutbox.kind == kind, ids_in(SearchOutbox.doc_id, sorted(finished)), SearchOutbox.parked_at.is_not(None))
             .execution_options(synchronize_session=False))
     for doc_id, reason in outcome.rejected.items():
-        _park(by_doc[("listings", int(doc_id))], reason)
+        _park(rows_by_doc[int(doc_id)], reason)
         result.parked += 1
     for doc_id, reason in outcome.retry.items():
-        _retry_later(by_doc[("listings", int(doc_id))], reason)
+        _retry_later(rows_by_doc[int(doc_id)], reason)
         result.retried += 1
-    db.session.flush()
-    return result
 
 
 def _retry_later(rows, reason):

@@ -49,6 +49,8 @@ class Organization(db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
     external_ref: Mapped[str | None] = mapped_column(String(120), unique=True)
     verification_status: Mapped[str] = mapped_column(String(12), default="unverified")
+    #: Bumped with every change the search index shows; the engine refuses a write older than what it holds.
+    search_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -18,7 +18,7 @@ def seller(make):
 
 def _rows_in_database(listing_id):
     """Outbox rows as the database itself holds them right now (not the session's view)."""
-    return db.session.execute(text("SELECT count(*) FROM search_outbox WHERE doc_id = :id"), {"id": listing_id}).scalar()
+    return db.session.execute(text("SELECT count(*) FROM search_outbox WHERE kind = 'listings' AND doc_id = :id"), {"id": listing_id}).scalar()
 
 
 def _stored(search, listing_id):
@@ -72,6 +72,7 @@ def test_a_change_made_through_the_api_is_delivered_before_the_answer(client, ma
 
 
 def test_repeated_changes_are_collapsed_into_one_write_of_the_latest_state(app, make, search, seller):
+    search.sync()  # the new organisation's own document
     rye = make.listing(seller, **plain("Rye flour"))
     for title in ("Rye flour, light", "Rye flour, dark", "Rye flour, wholemeal"):
         with app.app_context():
@@ -127,6 +128,7 @@ def test_the_engine_rejects_a_document_that_breaks_the_strict_mapping(search):
 
 
 def test_a_document_the_engine_refuses_is_parked_with_its_reason_and_never_retried(app, make, search, seller):
+    search.sync()  # the new organisation's own document
     # A keyword longer than Lucene's 32 766-byte term limit: the engine refuses the whole document.
     refused = make.listing(seller, **plain("Rye flour", certifications=["x" * 40_000]))
     fine = make.listing(seller, **plain("Spelt flour"))
@@ -163,3 +165,15 @@ def test_fixing_a_parked_document_delivers_it_and_clears_the_parked_row(app, mak
     assert result.written == 1
     assert found_ids(make.app.test_client(), q="rye") == [refused.id]
     assert search.outbox() == []
+
+
+def test_a_write_after_the_index_was_removed_behind_the_apps_back_makes_it_again(app, search, seller):
+    engine = search.engine
+    engine.client.indices.delete(index=f"{engine.alias('listings')}-*")  # an operator, or another environment's reset
+
+    outcome = engine.bulk("listings", [(7, 1, {"listing_id": 7, "title": "Rebuilt index"})])
+
+    assert outcome.done == ["7"]
+    assert engine.indices_behind("listings"), "the alias points at a new index"
+    engine.refresh_now("listings")
+    assert engine.count("listings") == 1

@@ -8,7 +8,7 @@ from app.catalog.models import Listing
 from app.catalog.services import create_listing
 from app.extensions import db
 from app.indexing.documents import listing_document
-from app.indexing.reindex import reindex_listings
+from app.indexing.reindex import reindex
 from app.orgs.models import Organization
 from search import ListingQuery
 from tests.search.helpers import find, found_ids, plain, suggestions
@@ -59,6 +59,21 @@ def test_the_reindex_command_swaps_in_a_new_index_holding_every_public_listing(a
     assert not engine.client.indices.exists(index=old_indices[0])
     assert engine.count("listings") == 12
     assert sorted(found_ids(client, q="barley")) == sorted(public)
+    assert "organizations: 1 documents into" in result.output  # the suspended organisation is not suggested
+
+
+def test_the_reindex_command_rebuilds_only_the_kinds_it_is_given(app, client, search, catalogue):
+    organization, _public = catalogue
+    engine = search.engine
+    engine.bulk("organizations", [(organization.id, 10**6, None)])  # the index lost the organisation
+    listings_before = engine.indices_behind("listings")
+
+    result = app.test_cli_runner().invoke(args=["search", "reindex", "organizations"])
+
+    assert result.exit_code == 0, result.output
+    assert engine.indices_behind("listings") == listings_before
+    assert [entry["id"] for entry in suggestions(client, organization.name[:6])
+            if entry["kind"] == "organization"] == [organization.id]
 
 
 def test_changes_made_during_a_reindex_reach_the_new_index(app, client, search, catalogue):
@@ -76,7 +91,7 @@ def test_changes_made_during_a_reindex_reach_the_new_index(app, client, search, 
         db.session.commit()
 
     with app.app_context():
-        (_index, totals), count = reindex_listings(progress=change_things_between_batches)
+        (_index, totals), count = reindex("listings", progress=change_things_between_batches)
     assert (count, totals["indexed"]) == (12, 12)
     wanted = sorted(set(public) - {public[2]} | {made_meanwhile["new"]})
     assert sorted(found_ids(client, q="barley")) == wanted
@@ -118,7 +133,7 @@ def test_queries_running_during_reindexes_never_fail_and_always_see_every_listin
         for _round in range(3):
             began = time.monotonic()
             with app.app_context():
-                (_index, totals), count = reindex_listings()
+                (_index, totals), count = reindex("listings")
             windows.append((began, time.monotonic()))
             assert (count, totals["indexed"], totals["rejected"]) == (150, 150, 0)
     finally:

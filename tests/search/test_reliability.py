@@ -123,7 +123,7 @@ def test_after_the_engine_is_back_the_next_write_request_delivers_the_backlog(cl
 
 
 def _cluster_document(number):
-    return {"listing_id": number, "title": f"Rapeseed oil, lot {number}", "title_suggest": f"Rapeseed oil, lot {number}",
+    return {"listing_id": number, "title": f"Rapeseed oil, lot {number}",
             "organization": {"id": number % 7, "name": "Oilseed Growers", "is_cooperative": True, "verified": True},
             "created_at": "2026-01-01T00:00:00+00:00"}
 

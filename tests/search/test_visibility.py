@@ -99,13 +99,36 @@ def test_the_listings_of_a_suspended_organisation_disappear_and_come_back(client
     assert sorted(found_ids(client, q="zanzibarine")) == sorted(ids + [other.id])
 
 
+def test_organisations_are_suggested_from_their_own_index_while_active(client, make, search):
+    """An organisation is suggested as soon as it joins, before it lists anything; suspended, it is not."""
+    newcomer = make.organization(make.user(), name="Quillwort Weavers Cooperative")
+    search.sync()
+    assert suggestions(client, "quillw") == [{"text": "Quillwort Weavers Cooperative", "kind": "organization",
+                                              "id": newcomer.id}]
+    _edit(make.app, Organization, newcomer.id, is_active=False)
+    assert [row.doc_id for row in search.outbox("organizations")] == [newcomer.id]
+    search.sync()
+    assert suggestions(client, "quillw") == []
+    _edit(make.app, Organization, newcomer.id, is_active=True, name="Quillwort Weaving Cooperative")
+    search.sync()
+    assert [entry["text"] for entry in suggestions(client, "quillw")] == ["Quillwort Weaving Cooperative"]
+
+
+def test_a_change_no_index_shows_queues_nothing(make, search):
+    organization = make.organization(make.user(), name="Sorrel Bakers Cooperative")
+    search.sync()
+    _edit(make.app, Organization, organization.id, website="https://sorrel.example.coop", city="Leeds")
+    assert search.outbox("organizations") == [] and search.outbox("listings") == []
+
+
 def test_renaming_an_organisation_queues_and_updates_each_of_its_listings(client, make, search, seller):
     organization, _admin = seller
     ids = sorted(make.listing(organization, **plain(f"Cider apples, lot {n}")).id for n in range(3))
     search.sync()
     _edit(make.app, Organization, organization.id, name="Orchard Commons")
     assert sorted(row.doc_id for row in search.outbox()) == ids
-    assert search.sync().written == 3
+    assert [row.doc_id for row in search.outbox("organizations")] == [organization.id]
+    assert search.sync().written == 3 + 1  # its listings, and its own document for suggestions
     assert sorted(found_ids(client, q="orchard commons")) == ids
     assert found_ids(client, q="quarry hill") == []
     assert {item["organization"]["name"] for item in find(client, q="cider")["items"]} == {"Orchard Commons"}
