@@ -53,12 +53,12 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    from app import accounts, catalog, orgs, public, reference
+    from app import accounts, catalog, orgs, public, reference, tenders
     from app.extensions import api, csrf
 
-    for feature in (public, accounts, orgs, catalog, reference):
+    for feature in (public, accounts, orgs, catalog, reference, tenders):
         app.register_blueprint(feature.bp)
-    for feature in (accounts, orgs, catalog, reference):
+    for feature in (accounts, orgs, catalog, reference, tenders):
         csrf.exempt(feature.api.blp)
         api.register_blueprint(feature.api.blp)
 

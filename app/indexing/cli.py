@@ -7,7 +7,8 @@ from flask.cli import AppGroup
 from app.extensions import db
 from app.indexing import search_engine
 from app.indexing.documents import WRITERS
-from app.indexing.reindex import public_ids, reindex as rebuild_index
+from app.indexing.reindex import public_ids
+from app.indexing.reindex import reindex as rebuild_index
 from app.indexing.sync import drain_all, outbox_status
 from search import SearchUnavailable
 

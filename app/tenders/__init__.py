@@ -1,1 +1,6 @@
-"""Tenders that give cooperative suppliers preference (issue 4). So far: the evaluation rules."""
+"""Tenders that give cooperative suppliers preference: lots, sealed bids, evaluation, awards, contracts."""
+from flask import Blueprint
+
+bp = Blueprint("tenders", __name__)
+
+from app.tenders import api, routes  # noqa: E402,F401

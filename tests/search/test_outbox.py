@@ -18,7 +18,8 @@ def seller(make):
 
 def _rows_in_database(listing_id):
     """Outbox rows as the database itself holds them right now (not the session's view)."""
-    return db.session.execute(text("SELECT count(*) FROM search_outbox WHERE kind = 'listings' AND doc_id = :id"), {"id": listing_id}).scalar()
+    statement = text("SELECT count(*) FROM search_outbox WHERE kind = 'listings' AND doc_id = :id")
+    return db.session.execute(statement, {"id": listing_id}).scalar()
 
 
 def _stored(search, listing_id):

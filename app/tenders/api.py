@@ -1,0 +1,237 @@
+"""JSON API: tenders, sealed bids, evaluation, awards and contracts."""
+from flask_smorest import Blueprint
+
+from app.accounts.auth import api_user, require_api_user
+from app.accounts.services import require_membership
+from app.errors import Forbidden, NotFound
+from app.extensions import db
+from app.orgs.services import get_organization
+from app.tenders import services
+from app.tenders.schemas import (
+    AwardResultSchema,
+    AwardSchema,
+    BidCreateSchema,
+    BidFieldsSchema,
+    BidSchema,
+    CancelSchema,
+    ContractSchema,
+    ContractUpdateSchema,
+    EvaluationSchema,
+    QualitySchema,
+    RatingSchema,
+    TenderCreateSchema,
+    TenderSchema,
+    TenderUpdateSchema,
+)
+
+blp = Blueprint("tenders_api", __name__, url_prefix="/api/v1", description="Tenders, bids and contracts")
+
+
+def tender_json(tender, user):
+    """The tender as TenderSchema shows it; the buyer's members also see how many bids each lot has."""
+    counts = services.bid_counts(tender) if services.is_member(user, tender.organization_id) else {}
+    weights = ({"price": tender.price_weight, "quality": tender.quality_weight, "cooperative": tender.cooperative_weight}
+               if tender.policy == "weighted" else None)
+    return {
+        "id": tender.id, "organization": tender.organization, "title": tender.title, "description": tender.description,
+        "cpv_code": tender.cpv.code, "cpv_label": tender.cpv.label_en, "currency": tender.currency, "budget": tender.budget,
+        "deadline": tender.deadline, "status": tender.state(),
+        "preference": {"policy": tender.policy, "weights": weights,
+                       "margin_percent": f"{tender.margin_percent:f}" if tender.policy == "price_margin" else None},
+        "lots": [{"id": lot.id, "number": lot.number, "title": lot.title, "description": lot.description,
+                  "bid_count": counts.get(lot.id), "awarded": lot.contract is not None} for lot in tender.lots],
+        "cancel_reason": tender.cancel_reason, "published_at": tender.published_at, "created_at": tender.created_at,
+    }
+
+
+def _buyer_tender(tender_id):
+    """The tender, for a member of its buyer with the buyer role (others: not found, or forbidden if they may read it)."""
+    user = require_api_user()
+    tender = services.visible_tender(tender_id, user)
+    require_membership(user, tender.organization, *services.BUYER_ROLES)
+    return tender
+
+
+@blp.route("/tenders", methods=["POST"])
+@blp.arguments(TenderCreateSchema)
+@blp.response(201, TenderSchema)
+def create_tender(payload):
+    """Draft a tender for an organisation (its admins and buyers)."""
+    user = require_api_user()
+    try:
+        organization = get_organization(payload.pop("organization_id"))
+    except NotFound:
+        raise Forbidden("You cannot run tenders for this organisation.", {"organization_id": ["Not one of your organisations."]}) from None
+    require_membership(user, organization, *services.BUYER_ROLES)
+    tender = services.create_tender(organization, payload)
+    db.session.commit()
+    return tender_json(tender, user)
+
+
+@blp.route("/tenders/<int:tender_id>", methods=["GET"])
+@blp.response(200, TenderSchema)
+def get_tender(tender_id):
+    """A tender: published ones for everybody, drafts for the buyer's members."""
+    user = api_user()
+    return tender_json(services.visible_tender(tender_id, user), user)
+
+
+@blp.route("/tenders/<int:tender_id>", methods=["PATCH"])
+@blp.arguments(TenderUpdateSchema)
+@blp.response(200, TenderSchema)
+def update_tender(changes, tender_id):
+    """Edit a draft; once published, only extend the deadline (bidders are told)."""
+    tender = _buyer_tender(tender_id)
+    services.update_tender(tender, changes)
+    db.session.commit()
+    return tender_json(tender, api_user())
+
+
+@blp.route("/tenders/<int:tender_id>/publish", methods=["POST"])
+@blp.response(200, TenderSchema)
+def publish_tender(tender_id):
+    """Publish a draft: its rules, lots and deadline are then fixed (the deadline may still be extended)."""
+    tender = _buyer_tender(tender_id)
+    services.publish(tender)
+    db.session.commit()
+    return tender_json(tender, api_user())
+
+
+@blp.route("/tenders/<int:tender_id>/cancel", methods=["POST"])
+@blp.arguments(CancelSchema)
+@blp.response(200, TenderSchema)
+def cancel_tender(payload, tender_id):
+    """Cancel a tender with a reason (bidders are told); not once a lot is awarded."""
+    tender = _buyer_tender(tender_id)
+    services.cancel(tender, payload["reason"])
+    db.session.commit()
+    return tender_json(tender, api_user())
+
+
+@blp.route("/tenders/<int:tender_id>/lots/<int:lot_id>/bids", methods=["POST"])
+@blp.arguments(BidCreateSchema)
+@blp.response(201, BidSchema)
+def submit_bid(payload, tender_id, lot_id):
+    """Bid on a lot for an organisation (its admins and sellers); sealed until the deadline."""
+    user = require_api_user()
+    tender = services.visible_tender(tender_id, user)
+    lot = services.get_lot(tender, lot_id)
+    try:
+        organization = get_organization(payload.pop("organization_id"))
+    except NotFound:
+        raise Forbidden("You cannot bid for this organisation.", {"organization_id": ["Not one of your organisations."]}) from None
+    require_membership(user, organization, *services.SUPPLIER_ROLES)
+    bid = services.submit_bid(tender, lot, organization, payload)
+    db.session.commit()
+    return bid
+
+
+@blp.route("/bids/<int:bid_id>", methods=["GET"])
+@blp.response(200, BidSchema)
+def get_bid(bid_id):
+    """A bid: for its bidder's members; for the buyer's members once the deadline has passed."""
+    return services.visible_bid(bid_id, api_user())
+
+
+@blp.route("/bids/<int:bid_id>", methods=["PUT"])
+@blp.arguments(BidFieldsSchema)
+@blp.response(200, BidSchema)
+def replace_bid(payload, bid_id):
+    """Replace a bid before the deadline (a new submission time)."""
+    bid = services.writable_bid(bid_id, require_api_user())
+    services.replace_bid(bid, payload)
+    db.session.commit()
+    return bid
+
+
+@blp.route("/bids/<int:bid_id>", methods=["DELETE"])
+@blp.response(200, BidSchema)
+def withdraw_bid(bid_id):
+    """Withdraw a bid before the deadline."""
+    bid = services.writable_bid(bid_id, require_api_user())
+    services.withdraw_bid(bid)
+    db.session.commit()
+    return bid
+
+
+@blp.route("/bids/<int:bid_id>/quality", methods=["PUT"])
+@blp.arguments(QualitySchema)
+@blp.response(200, BidSchema)
+def mark_quality(payload, bid_id):
+    """The buyer's 0–100 quality mark of a bid (weighted policy, after the deadline)."""
+    user = require_api_user()
+    bid = services.visible_bid(bid_id, user)
+    require_membership(user, bid.tender.organization, *services.BUYER_ROLES)
+    services.set_quality_mark(bid, payload["score"])
+    db.session.commit()
+    return bid
+
+
+@blp.route("/tenders/<int:tender_id>/evaluation", methods=["GET"])
+@blp.response(200, EvaluationSchema)
+def evaluation(tender_id):
+    """Per lot, the ranking under the tender's policy with an explanation per bid (the buyer's members, after the deadline)."""
+    user = require_api_user()
+    tender = services.visible_tender(tender_id, user)
+    if not services.is_member(user, tender.organization_id):
+        raise Forbidden("Only the buyer's members see the evaluation.")
+    lots = []
+    for lot, final, ranking in services.evaluate_tender(tender):
+        lots.append({
+            "lot_id": lot.id, "final": final,
+            "awarded_bid_id": lot.contract.bid_id if lot.contract else None,
+            "ranking": [{
+                "bid_id": bid.id, "organization_id": bid.organization_id,
+                "is_cooperative": bid.organization.is_cooperative and bid.organization.verified,
+                "price": entry.price, "evaluated_price": entry.evaluated_price,
+                "score": None if entry.score is None else f"{entry.score:.2f}",
+                "rank": entry.rank, "explanation": entry.explanation,
+            } for bid, entry in ranking],
+        })
+    return {"lots": lots}
+
+
+@blp.route("/tenders/<int:tender_id>/lots/<int:lot_id>/award", methods=["POST"])
+@blp.arguments(AwardSchema)
+@blp.response(201, AwardResultSchema)
+def award(payload, tender_id, lot_id):
+    """Award a lot: the first-ranked bid, or another with a written justification. Creates the contract."""
+    tender = _buyer_tender(tender_id)
+    lot = services.get_lot(tender, lot_id)
+    contract = services.award(tender, lot, payload["bid_id"], payload["justification"],
+                              payload["start_date"], payload["end_date"])
+    db.session.commit()
+    return {"contract": contract}
+
+
+@blp.route("/contracts/<int:contract_id>", methods=["GET"])
+@blp.response(200, ContractSchema)
+def get_contract(contract_id):
+    """A contract, for the members of its buyer and its supplier."""
+    return services.get_contract(contract_id, require_api_user())
+
+
+@blp.route("/contracts/<int:contract_id>", methods=["PATCH"])
+@blp.arguments(ContractUpdateSchema)
+@blp.response(200, ContractSchema)
+def update_contract(payload, contract_id):
+    """Complete or terminate a contract (the buyer's admins and buyers)."""
+    user = require_api_user()
+    contract = services.get_contract(contract_id, user)
+    require_membership(user, contract.buyer, *services.BUYER_ROLES)
+    services.change_contract_status(contract, payload["status"])
+    db.session.commit()
+    return contract
+
+
+@blp.route("/contracts/<int:contract_id>/rating", methods=["POST"])
+@blp.arguments(RatingSchema)
+@blp.response(201, ContractSchema)
+def rate(payload, contract_id):
+    """Rate the supplier 1–5 once the contract is completed (the buyer's admins and buyers)."""
+    user = require_api_user()
+    contract = services.get_contract(contract_id, user)
+    require_membership(user, contract.buyer, *services.BUYER_ROLES)
+    services.rate_supplier(contract, payload["rating"], payload["comment"])
+    db.session.commit()
+    return contract

@@ -1,0 +1,231 @@
+"""Shapes of tenders, bids, evaluations and contracts in the API."""
+import datetime as dt
+
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from app.converters import MAX_ID
+from app.money import is_currency
+from app.orgs.schemas import OrganizationSummarySchema
+from app.schemas import MoneyField, PartialMixin, Trimmed
+from app.tenders.evaluation import MAX_MARGIN_PERCENT, POLICIES
+
+MAX_LOTS = 50
+#: A deadline further away than this is a typo, not a plan.
+MAX_DEADLINE_DAYS = 2 * 365
+
+
+class UtcDateTime(fields.AwareDateTime):
+    """An ISO 8601 moment with its offset (a moment without one is refused), returned in UTC."""
+
+    default_error_messages = {"invalid_awareness": "Give the time zone offset, e.g. 2027-03-01T12:00:00+01:00."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).astimezone(dt.UTC)
+
+
+class CurrencyCode(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if not is_currency(value):
+            raise ValidationError("Not an ISO 4217 currency code.")
+        return value
+
+
+class LotFieldsSchema(Schema):
+    title = Trimmed(required=True, validate=validate.Length(3, 200))
+    description = fields.String(load_default="", validate=validate.Length(max=5_000))
+
+
+class WeightsSchema(Schema):
+    price = fields.Integer(strict=True, required=True, validate=validate.Range(0, 100))
+    quality = fields.Integer(strict=True, required=True, validate=validate.Range(0, 100))
+    cooperative = fields.Integer(strict=True, required=True, validate=validate.Range(0, 100))
+
+
+class PreferenceSchema(Schema):
+    policy = fields.String(required=True, validate=validate.OneOf(POLICIES))
+    margin_percent = fields.Decimal(load_default=None, allow_none=True, places=None, as_string=True,
+                                    validate=validate.Range(0, MAX_MARGIN_PERCENT, error="Between 0 and 30."))
+    weights = fields.Nested(WeightsSchema, load_default=None, allow_none=True)
+
+    @validates_schema
+    def policy_terms(self, data, **kwargs):
+        policy = data.get("policy")
+        if policy == "price_margin":
+            margin = data.get("margin_percent")
+            if margin is None:
+                raise ValidationError("Give the margin of preference (0 to 30).", "margin_percent")
+            if margin.as_tuple().exponent < -2:
+                raise ValidationError("At most two decimals.", "margin_percent")
+        if policy == "weighted":
+            weights = data.get("weights")
+            if not weights:
+                raise ValidationError("Give the weights of price, quality and cooperative.", "weights")
+            if sum(weights.values()) != 100:
+                raise ValidationError("The weights must sum to 100.", "weights")
+
+
+class TenderFieldsSchema(Schema):
+    title = Trimmed(required=True, validate=validate.Length(3, 200))
+    description = fields.String(load_default="", validate=validate.Length(max=20_000))
+    cpv_code = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^\s*\d{8}(-\d)?\s*$", error="Give an 8-digit CPV code, e.g. 15861000-1."),
+    )
+    currency = CurrencyCode(required=True)
+    deadline = UtcDateTime(required=True)
+    budget = MoneyField(load_default=None, allow_none=True)
+    lots = fields.List(fields.Nested(LotFieldsSchema), required=True, validate=validate.Length(1, MAX_LOTS))
+    preference = fields.Nested(PreferenceSchema, load_default=lambda: {"policy": "none"})
+
+    @validates_schema
+    def sensible_deadline(self, data, **kwargs):
+        deadline = data.get("deadline")
+        if deadline and deadline > dt.datetime.now(dt.UTC) + dt.timedelta(days=MAX_DEADLINE_DAYS):
+            raise ValidationError("A deadline at most two years away.", "deadline")
+
+
+class TenderCreateSchema(TenderFieldsSchema):
+    organization_id = fields.Integer(strict=True, required=True, validate=validate.Range(1, MAX_ID))
+
+
+class TenderUpdateSchema(PartialMixin, TenderFieldsSchema):
+    @validates_schema
+    def not_empty(self, data, **kwargs):
+        if not data:
+            raise ValidationError("Give at least one field to change.", "_schema")
+
+
+class CancelSchema(Schema):
+    reason = Trimmed(required=True, validate=validate.Length(5, 2_000))
+
+
+class BidFieldsSchema(Schema):
+    price = MoneyField(required=True)
+    delivery_days = fields.Integer(strict=True, required=True, validate=validate.Range(0, 3650))
+    proposal = fields.String(load_default="", validate=validate.Length(max=20_000))
+
+
+class BidCreateSchema(BidFieldsSchema):
+    organization_id = fields.Integer(strict=True, required=True, validate=validate.Range(1, MAX_ID))
+
+
+class QualitySchema(Schema):
+    score = fields.Integer(strict=True, required=True, validate=validate.Range(0, 100))
+
+
+class AwardSchema(Schema):
+    bid_id = fields.Integer(strict=True, required=True, validate=validate.Range(1, MAX_ID))
+    justification = fields.String(load_default="", validate=validate.Length(max=5_000))
+    start_date = fields.Date(load_default=None, allow_none=True)
+    end_date = fields.Date(load_default=None, allow_none=True)
+
+
+class ContractUpdateSchema(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(("completed", "terminated")))
+
+
+class RatingSchema(Schema):
+    rating = fields.Integer(strict=True, required=True, validate=validate.Range(1, 5))
+    comment = fields.String(load_default="", validate=validate.Length(max=2_000))
+
+    @post_load
+    def tidy(self, data, **kwargs):
+        data["comment"] = data["comment"].strip()
+        return data
+
+
+# Output ------------------------------------------------------------------------------------------
+
+
+class LotSchema(Schema):
+    id = fields.Integer()
+    number = fields.Integer()
+    title = fields.String()
+    description = fields.String()
+    bid_count = fields.Integer(allow_none=True, metadata={"description": "Only for the buyer's members."})
+    awarded = fields.Boolean()
+
+
+class PreferenceOutSchema(Schema):
+    policy = fields.String()
+    margin_percent = fields.String(allow_none=True)
+    weights = fields.Dict(keys=fields.String(), values=fields.Integer(), allow_none=True)
+
+
+class TenderSchema(Schema):
+    id = fields.Integer()
+    organization = fields.Nested(OrganizationSummarySchema)
+    title = fields.String()
+    description = fields.String()
+    cpv_code = fields.String()
+    cpv_label = fields.String()
+    currency = fields.String()
+    budget = MoneyField(allow_none=True)
+    deadline = fields.DateTime()
+    status = fields.String(metadata={"description": "draft, open, closed, awarded or cancelled"})
+    preference = fields.Nested(PreferenceOutSchema)
+    lots = fields.List(fields.Nested(LotSchema))
+    cancel_reason = fields.String(allow_none=True)
+    published_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class BidSchema(Schema):
+    id = fields.Integer()
+    tender_id = fields.Integer()
+    lot_id = fields.Integer()
+    organization = fields.Nested(OrganizationSummarySchema)
+    price = MoneyField()
+    delivery_days = fields.Integer()
+    proposal = fields.String()
+    status = fields.String()
+    quality_mark = fields.Integer(allow_none=True)
+    rank = fields.Integer(attribute="final_rank", allow_none=True, metadata={"description": "Set when the lot is awarded."})
+    submitted_at = fields.DateTime()
+
+
+class RankedBidSchema(Schema):
+    bid_id = fields.Integer()
+    organization_id = fields.Integer()
+    is_cooperative = fields.Boolean(metadata={"description": "A verified cooperative (what the policy counts)."})
+    price = MoneyField()
+    evaluated_price = MoneyField(allow_none=True)
+    score = fields.String(allow_none=True)
+    rank = fields.Integer(allow_none=True)
+    explanation = fields.String()
+
+
+class LotEvaluationSchema(Schema):
+    lot_id = fields.Integer()
+    final = fields.Boolean()
+    awarded_bid_id = fields.Integer(allow_none=True)
+    ranking = fields.List(fields.Nested(RankedBidSchema))
+
+
+class EvaluationSchema(Schema):
+    lots = fields.List(fields.Nested(LotEvaluationSchema))
+
+
+class ContractSchema(Schema):
+    id = fields.Integer()
+    tender_id = fields.Integer()
+    lot_id = fields.Integer()
+    bid_id = fields.Integer()
+    buyer = fields.Nested(OrganizationSummarySchema)
+    supplier = fields.Nested(OrganizationSummarySchema)
+    value = MoneyField()
+    start_date = fields.Date(allow_none=True)
+    end_date = fields.Date(allow_none=True)
+    status = fields.String()
+    awarded_rank = fields.Integer(allow_none=True)
+    justification = fields.String(allow_none=True)
+    supplier_verified_cooperative = fields.Boolean()
+    supplier_is_sme = fields.Boolean()
+    rating = fields.Integer(allow_none=True)
+    rating_comment = fields.String(allow_none=True)
+    awarded_at = fields.DateTime()
+
+
+class AwardResultSchema(Schema):
+    contract = fields.Nested(ContractSchema)

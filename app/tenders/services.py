@@ -1,0 +1,438 @@
+"""Rules of tenders: who may do what, when, and what an award leaves behind.
+
+Time is read, never scheduled: a published tender is open until its deadline and closed after it, whoever asks.
+Bids are sealed: before the deadline only the bidder's members read a bid; the buyer learns how many there are.
+"""
+from decimal import Decimal
+
+from flask import url_for
+from sqlalchemy import func, select
+
+from app.accounts.models import Membership, User
+from app.accounts.services import require_membership
+from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.extensions import db
+from app.mail import send_mail
+from app.models_base import utcnow
+from app.reference.services import parse_cpv
+from app.tenders import evaluation
+from app.tenders.models import Bid, Contract, Lot, Notification, Tender
+
+BUYER_ROLES = ("buyer",)
+SUPPLIER_ROLES = ("seller",)
+SME_SIZES = ("micro", "small", "medium")
+#: Contract moves: active → completed | terminated, both final.
+CONTRACT_TRANSITIONS = {"active": {"completed", "terminated"}, "completed": set(), "terminated": set()}
+
+
+def is_member(user, organization_id):
+    return bool(user and user.is_authenticated and user.membership_of(organization_id))
+
+
+# Reading --------------------------------------------------------------------------------------
+
+
+def get_tender(tender_id):
+    tender = db.session.get(Tender, tender_id)
+    if tender is None:
+        raise NotFound("No such tender.")
+    return tender
+
+
+def visible_tender(tender_id, user):
+    """Published and cancelled tenders for everybody; drafts for the buyer's members only."""
+    tender = get_tender(tender_id)
+    if tender.status == "draft" and not is_member(user, tender.organization_id):
+        raise NotFound("No such tender.")
+    return tender
+
+
+def get_lot(tender, lot_id):
+    lot = db.session.get(Lot, lot_id)
+    if lot is None or lot.tender_id != tender.id:
+        raise NotFound("No such lot in this tender.")
+    return lot
+
+
+def bid_counts(tender):
+    """{lot id: standing bids}: all the buyer may know of the bids before the deadline."""
+    statement = (
+        select(Bid.lot_id, func.count(Bid.id))
+        .where(Bid.tender_id == tender.id, Bid.status == "submitted")
+        .group_by(Bid.lot_id)
+    )
+    counts = dict(db.session.execute(statement).all())
+    return {lot.id: counts.get(lot.id, 0) for lot in tender.lots}
+
+
+def visible_bid(bid_id, user):
+    """A bid for its bidder's members always; for the buyer's members once the deadline has passed; else NotFound."""
+    bid = db.session.get(Bid, bid_id)
+    if bid is None:
+        raise NotFound("No such bid.")
+    if is_member(user, bid.organization_id):
+        return bid
+    if bid.tender.is_past_deadline() and bid.tender.status == "published" and is_member(user, bid.tender.organization_id):
+        return bid
+    raise NotFound("No such bid.")
+
+
+def own_bids(tender, user):
+    """The user's organisations' standing bids on the tender (what a supplier sees of its own part)."""
+    if not (user and user.is_authenticated):
+        return []
+    organization_ids = [membership.organization_id for membership in user.memberships]
+    statement = select(Bid).where(Bid.tender_id == tender.id, Bid.status == "submitted",
+                                  Bid.organization_id.in_(organization_ids)).order_by(Bid.lot_id)
+    return list(db.session.scalars(statement))
+
+
+# Writing tenders -------------------------------------------------------------------------------
+
+
+def _apply_preference(tender, preference):
+    policy = preference["policy"]
+    margin = Decimal(preference.get("margin_percent") or 0)
+    weights = preference.get("weights") or {}
+    try:
+        evaluation.Policy(policy, margin, weights.get("price", 100 if policy != "weighted" else 0),
+                          weights.get("quality", 0), weights.get("cooperative", 0))
+    except evaluation.PolicyError as error:
+        field = "margin_percent" if "margin" in str(error) else "weights"
+        raise ValidationFailed(str(error), {"preference": {field: [str(error)]}}) from None
+    tender.policy = policy
+    tender.margin_basis_points = int(margin * 100) if policy == "price_margin" else 0
+    if policy == "weighted":
+        tender.price_weight, tender.quality_weight, tender.cooperative_weight = (
+            weights["price"], weights["quality"], weights["cooperative"])
+    else:
+        tender.price_weight, tender.quality_weight, tender.cooperative_weight = 100, 0, 0
+
+
+def _apply(tender, fields):
+    fields = dict(fields)
+    if "cpv_code" in fields:
+        tender.cpv = parse_cpv(fields.pop("cpv_code"))
+    if "preference" in fields:
+        _apply_preference(tender, fields.pop("preference"))
+    if "lots" in fields:
+        lots = fields.pop("lots")
+        tender.lots.clear()
+        db.session.flush()
+        tender.lots.extend(Lot(number=n, title=lot["title"], description=lot.get("description", ""))
+                           for n, lot in enumerate(lots, start=1))
+    if "deadline" in fields:
+        _require_future(fields["deadline"])
+    budget = fields.pop("budget", False)
+    for name, value in fields.items():
+        setattr(tender, name, value)
+    if budget is not False:
+        if budget is not None and budget.currency != tender.currency:
+            raise ValidationFailed("The budget is in the tender's currency.",
+                                   {"budget": [f"Give the budget in {tender.currency}."]})
+        tender.budget_minor = None if budget is None else budget.minor
+
+
+def create_tender(organization, fields):
+    if not organization.is_active:
+        raise Conflict("This organisation is suspended and cannot run tenders.")
+    tender = Tender(organization=organization, status="draft")
+    _apply(tender, fields)
+    db.session.add(tender)
+    db.session.flush()
+    return tender
+
+
+def _require_future(deadline, now=None):
+    if deadline <= (now or utcnow()):
+        raise ValidationFailed("The deadline must be in the future.", {"deadline": ["Give a moment in the future."]})
+
+
+def update_tender(tender, changes):
+    """Drafts change freely; a published, still open tender may only have its deadline extended (bidders are told)."""
+    if tender.status == "draft":
+        _apply(tender, changes)
+        db.session.flush()
+        return tender
+    if tender.status != "published" or tender.is_past_deadline():
+        raise Conflict(f"A {tender.state()} tender cannot be changed.")
+    if set(changes) - {"deadline"}:
+        fields = {name: ["Fixed once the tender is published."] for name in sorted(set(changes) - {"deadline"})}
+        raise Conflict("Once published, only the deadline may change, and only to a later moment.", fields)
+    deadline = changes.get("deadline")
+    if deadline is not None and deadline != tender.deadline:
+        if deadline < tender.deadline:
+            raise Conflict("A published deadline can only be extended.", {"deadline": ["Give a later moment."]})
+        tender.deadline = deadline
+        _notify_bidders(tender, f"The deadline of “{tender.title}” was extended to {deadline:%Y-%m-%d %H:%M} UTC.")
+    db.session.flush()
+    return tender
+
+
+def publish(tender):
+    if tender.status != "draft":
+        raise Conflict(f"A {tender.state()} tender cannot be published.")
+    _require_future(tender.deadline)
+    if not tender.lots:
+        raise ValidationFailed("A tender needs at least one lot.", {"lots": ["Add at least one lot."]})
+    tender.status = "published"
+    tender.published_at = utcnow()
+    db.session.flush()
+    return tender
+
+
+def cancel(tender, reason):
+    if tender.status == "cancelled":
+        raise Conflict("This tender is already cancelled.")
+    if any(lot.contract is not None for lot in tender.lots):
+        raise Conflict("A lot of this tender has been awarded; the tender cannot be cancelled.")
+    was_published = tender.status == "published"
+    tender.status = "cancelled"
+    tender.cancel_reason = reason
+    tender.cancelled_at = utcnow()
+    if was_published:
+        _notify_bidders(tender, f"“{tender.title}” was cancelled: {reason}")
+    db.session.flush()
+    return tender
+
+
+# Bids -----------------------------------------------------------------------------------------
+
+
+def _require_open(tender):
+    if tender.status != "published":
+        raise Conflict(f"This tender is {tender.state()}: it takes no bids.")
+    if tender.is_past_deadline():
+        raise Conflict("The deadline has passed: bids can no longer be made, changed or withdrawn.")
+
+
+def _check_price(tender, price):
+    if price.currency != tender.currency:
+        raise ValidationFailed("Bids are in the tender's currency.", {"price": [f"Give the price in {tender.currency}."]})
+
+
+def submit_bid(tender, lot, organization, fields):
+    _require_open(tender)
+    if organization.id == tender.organization_id:
+        raise Forbidden("A buyer cannot bid on its own tender.", {"organization_id": ["This organisation runs the tender."]})
+    if not organization.is_active:
+        raise Conflict("This organisation is suspended and cannot bid.")
+    if tender.policy == "reserved" and not (organization.is_cooperative and organization.verified):
+        raise Forbidden("This tender is reserved for verified cooperatives (and verified cooperative federations).",
+                        {"organization_id": ["Not a verified cooperative."]}, code="reserved")
+    _check_price(tender, fields["price"])
+    standing = db.session.scalar(select(Bid.id).where(Bid.lot_id == lot.id, Bid.organization_id == organization.id,
+                                                      Bid.status == "submitted"))
+    if standing is not None:
+        raise Conflict("This organisation already has a bid on this lot: replace or withdraw it.", {"lot_id": [f"Bid {standing}."]})
+    bid = Bid(tender=tender, lot=lot, organization=organization, price_minor=fields["price"].minor,
+              currency=fields["price"].currency, delivery_days=fields["delivery_days"], proposal=fields.get("proposal", ""))
+    db.session.add(bid)
+    db.session.flush()
+    return bid
+
+
+def replace_bid(bid, fields):
+    """A new version of the bid: its content and its submission time (the tie-break) change."""
+    _require_open(bid.tender)
+    if bid.status != "submitted":
+        raise Conflict("A withdrawn bid cannot be changed; make a new one.")
+    _check_price(bid.tender, fields["price"])
+    bid.price_minor, bid.currency = fields["price"].minor, fields["price"].currency
+    bid.delivery_days = fields["delivery_days"]
+    bid.proposal = fields.get("proposal", "")
+    bid.submitted_at = utcnow()
+    db.session.flush()
+    return bid
+
+
+def withdraw_bid(bid):
+    _require_open(bid.tender)
+    if bid.status != "submitted":
+        raise Conflict("This bid is already withdrawn.")
+    bid.status = "withdrawn"
+    bid.withdrawn_at = utcnow()
+    db.session.flush()
+    return bid
+
+
+def writable_bid(bid_id, user):
+    """The bid, if the user may change it (admins and sellers of the bidding organisation)."""
+    bid = visible_bid(bid_id, user)
+    require_membership(user, bid.organization, *SUPPLIER_ROLES)
+    return bid
+
+
+# Evaluation and award ----------------------------------------------------------------------------
+
+
+def _require_closed(tender):
+    if tender.status != "published":
+        raise Conflict(f"This tender is {tender.state()}.")
+    if not tender.is_past_deadline():
+        raise Conflict("Bids are sealed until the deadline.")
+
+
+def set_quality_mark(bid, score):
+    tender = bid.tender
+    _require_closed(tender)
+    if tender.policy != "weighted":
+        raise Conflict("Quality marks are given only under the weighted policy.")
+    if bid.status != "submitted":
+        raise Conflict("A withdrawn bid is not evaluated.")
+    if bid.lot.contract is not None:
+        raise Conflict("This lot has been awarded; its marks are final.")
+    bid.quality_mark = score
+    db.session.flush()
+    return bid
+
+
+def standing_bids(lot):
+    statement = select(Bid).where(Bid.lot_id == lot.id, Bid.status == "submitted").order_by(Bid.id)
+    return list(db.session.scalars(statement))
+
+
+def _evaluation_bid(bid):
+    organization = bid.organization
+    return evaluation.Bid(bid.id, bid.price, organization.is_cooperative and organization.verified, bid.submitted_at,
+                          bid.quality_mark)
+
+
+def evaluate_lot(tender, lot, bids=None):
+    """(final, [(Bid, RankedBid)]) for a lot; not final while a weighted evaluation misses quality marks."""
+    bids = standing_bids(lot) if bids is None else bids
+    by_id = {bid.id: bid for bid in bids}
+    try:
+        ranking = evaluation.evaluate(tender.preference, [_evaluation_bid(bid) for bid in bids])
+    except evaluation.EvaluationIncomplete:
+        pending = [evaluation.RankedBid(bid.id, None, bid.price, None, None,
+                                        "quality mark missing" if bid.quality_mark is None else f"quality {bid.quality_mark}/100")
+                   for bid in bids]
+        return False, [(by_id[entry.bid_id], entry) for entry in pending]
+    return True, [(by_id[entry.bid_id], entry) for entry in ranking]
+
+
+def evaluate_tender(tender):
+    _require_closed(tender)
+    return [(lot, *evaluate_lot(tender, lot)) for lot in tender.lots]
+
+
+def award(tender, lot, bid_id, justification, start_date=None, end_date=None):
+    """Award the lot to a bid: the first-ranked one, or another with a written justification; returns the contract."""
+    _require_closed(tender)
+    if lot.contract is not None:
+        raise Conflict("This lot has already been awarded.")
+    final, ranking = evaluate_lot(tender, lot)
+    if not final:
+        raise Conflict("Give every bid a quality mark before awarding.")
+    entries = {bid.id: (bid, entry) for bid, entry in ranking}
+    if bid_id not in entries:
+        raise ValidationFailed("That is not a standing bid for this lot.", {"bid_id": ["Not a bid for this lot."]})
+    bid, entry = entries[bid_id]
+    if entry.rank is None:
+        raise ValidationFailed("That bid is not eligible under the tender's policy.", {"bid_id": [entry.explanation]})
+    justification = (justification or "").strip()
+    if entry.rank != 1 and not justification:
+        raise ValidationFailed("Awarding a bid that is not ranked first needs a written justification.",
+                               {"justification": ["Explain why this bid and not the first-ranked one."]})
+    if start_date and end_date and end_date < start_date:
+        raise ValidationFailed("The contract ends after it starts.", {"end_date": ["Give a date after the start."]})
+    supplier = bid.organization
+    contract = Contract(
+        tender=tender, lot=lot, bid=bid, buyer_id=tender.organization_id, supplier=supplier,
+        value_minor=bid.price_minor, currency=bid.currency, start_date=start_date, end_date=end_date,
+        awarded_rank=entry.rank, justification=justification or None, policy=tender.policy, bid_count=len(ranking),
+        supplier_verified_cooperative=supplier.is_cooperative and supplier.verified,
+        supplier_is_sme=supplier.size in SME_SIZES, supplier_region=supplier.ica_region, supplier_sector=supplier.sector,
+    )
+    db.session.add(contract)
+    for ranked_bid, ranked in ranking:
+        ranked_bid.final_rank = ranked.rank
+        outcome = "won" if ranked_bid.id == bid.id else f"ranked {ranked.rank} of {len(ranking)}" if ranked.rank else "was not eligible"
+        _notify(ranked_bid.organization_id,
+                f"Your bid on lot {lot.number} of “{tender.title}” {outcome}: {ranked.explanation}.",
+                url_for("tenders.tender_page", tender_id=tender.id))
+    db.session.flush()
+    return contract
+
+
+def award_notice(lot):
+    """What the public learns of an awarded lot; the losing bids' prices stay private."""
+    contract = lot.contract
+    tender = contract.tender
+    return {
+        "tender_id": tender.id, "lot_id": lot.id, "lot_number": lot.number, "lot_title": lot.title,
+        "buyer": tender.organization, "subject": tender.title, "cpv": tender.cpv, "policy": contract.policy,
+        "bid_count": contract.bid_count, "winner": contract.supplier,
+        "winner_verified_cooperative": contract.supplier_verified_cooperative,
+        "winner_is_sme": contract.supplier_is_sme, "value": contract.value, "awarded_at": contract.awarded_at,
+        "justification": contract.justification,
+    }
+
+
+# Contracts ------------------------------------------------------------------------------------
+
+
+def get_contract(contract_id, user):
+    """A contract for the members of its buyer and supplier; the public sees award notices, not contracts."""
+    contract = db.session.get(Contract, contract_id)
+    if contract is None or not (is_member(user, contract.buyer_id) or is_member(user, contract.supplier_id)):
+        raise NotFound("No such contract.")
+    return contract
+
+
+def change_contract_status(contract, status):
+    if status == contract.status:
+        return contract
+    if status not in CONTRACT_TRANSITIONS[contract.status]:
+        raise Conflict(f"A {contract.status} contract cannot become {status}.", {"status": [f"Not allowed from {contract.status}."]})
+    contract.status = status
+    contract.closed_at = utcnow()
+    db.session.flush()
+    return contract
+
+
+def rate_supplier(contract, rating, comment):
+    if contract.status != "completed":
+        raise Conflict("A supplier is rated once the contract is completed.")
+    if contract.rating is not None:
+        raise Conflict("This contract has already been rated.")
+    contract.rating, contract.rating_comment = rating, comment or None
+    db.session.flush()
+    return contract
+
+
+def supplier_record(organization_id):
+    """(completed contracts, average rating or None) shown on a supplier's public profile."""
+    completed, average = db.session.execute(
+        select(func.count(Contract.id), func.avg(Contract.rating))
+        .where(Contract.supplier_id == organization_id, Contract.status == "completed")
+    ).one()
+    return completed, None if average is None else round(float(average), 1)
+
+
+# Notifications ---------------------------------------------------------------------------------
+
+
+def _notify(organization_id, message, link=None):
+    """A notice in the app for the organisation, and a mail to each of its members."""
+    db.session.add(Notification(organization_id=organization_id, message=message, link=link))
+    emails = db.session.scalars(
+        select(User.email).join(Membership, Membership.user_id == User.id).where(Membership.organization_id == organization_id)
+    )
+    for email in emails:
+        send_mail(email, "Coopex: news of a tender", f"{message}\n\n{link or ''}".strip())
+
+
+def _notify_bidders(tender, message):
+    bidders = db.session.scalars(
+        select(Bid.organization_id).where(Bid.tender_id == tender.id, Bid.status == "submitted").distinct()
+    )
+    for organization_id in bidders:
+        _notify(organization_id, message, url_for("tenders.tender_page", tender_id=tender.id))
+
+
+def notifications_for(organization_id, limit=50):
+    statement = (select(Notification).where(Notification.organization_id == organization_id)
+                 .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit))
+    return list(db.session.scalars(statement))
