@@ -1,5 +1,26 @@
 """The one place an OpenSearch client is built."""
-from opensearchpy import OpenSearch
+import decimal
+
+import orjson
+from opensearchpy import JSONSerializer, OpenSearch
+
+
+class FastJSONSerializer(JSONSerializer):
+    """orjson for the bodies the app sends (a bulk request of 2,000 documents spent a tenth of its time in json)."""
+
+    def dumps(self, data):
+        if isinstance(data, str):
+            return data
+        return orjson.dumps(data, default=_default).decode()
+
+    def loads(self, s):
+        return orjson.loads(s)
+
+
+def _default(value):
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    raise TypeError(f"Cannot send {type(value).__name__} to the search engine")
 
 
 def build_client(config):
@@ -10,6 +31,7 @@ def build_client(config):
         "max_retries": 0,
         "retry_on_timeout": False,
         "http_compress": False,
+        "serializer": FastJSONSerializer(),
     }
     if config.get("SEARCH_USER"):
         options["http_auth"] = (config["SEARCH_USER"], config.get("SEARCH_PASSWORD") or "")

@@ -12,6 +12,10 @@ MSEARCH_FIELDS = ",".join(f"responses.{path}" for path in (
     "hits.total", "hits.hits._source", "hits.hits.highlight", "aggregations", "suggest", "error", "status"))
 
 
+#: Of a bulk answer, only what the outcome is read from (not shards, sequence numbers, versions).
+BULK_FIELDS = "items.*._id,items.*.status,items.*.error"
+
+
 class SearchUnavailable(Exception):
     """The engine cannot be reached or cannot answer now; the caller degrades, it never fails a write."""
 
@@ -175,7 +179,7 @@ class SearchEngine:
         # A search gives up quickly so a page can degrade; a bulk write waits longer: a node that is merging
         # or compiling its hot paths may take seconds for thousands of documents, and a timed-out bulk is sent again.
         response = self._call(self.client.bulk, body=lines, refresh=self.refresh, params=params,
-                              request_timeout=self.bulk_timeout)
+                              request_timeout=self.bulk_timeout, filter_path=BULK_FIELDS)
         return response["items"]
 
     # Reads -----------------------------------------------------------------------------------
