@@ -35,6 +35,17 @@ def _text(with_languages=True, **extra):
 #: labels, which thousands of listings share, was most of a search's time). Positions and lengths are not needed.
 TYPO_FIELD = {"type": "text", "analyzer": "folded", "index_options": "freqs", "norms": False}
 
+#: What every document says of an organisation, whether a listing's seller or the organisation itself.
+ORGANIZATION_FACTS = {
+    "legal_form": {"type": "keyword"},
+    "size": {"type": "keyword"},
+    "sector": {"type": "keyword"},
+    "country": {"type": "keyword"},
+    "region": {"type": "keyword"},
+    "is_cooperative": {"type": "boolean"},
+    "verified": {"type": "boolean"},
+}
+
 LISTING_MAPPING = {
     "dynamic": "strict",
     "properties": {
@@ -78,13 +89,7 @@ LISTING_MAPPING = {
             "properties": {
                 "id": {"type": "integer"},
                 "name": _text(with_languages=False, fields={"raw": {"type": "keyword"}}),
-                "legal_form": {"type": "keyword"},
-                "size": {"type": "keyword"},
-                "sector": {"type": "keyword"},
-                "country": {"type": "keyword"},
-                "region": {"type": "keyword"},
-                "is_cooperative": {"type": "boolean"},
-                "verified": {"type": "boolean"},
+                **ORGANIZATION_FACTS,
             }
         },
         "created_at": {"type": "date"},
@@ -100,13 +105,7 @@ ORGANIZATION_MAPPING = {
         "organization_id": {"type": "integer"},
         "name": {"type": "text", "analyzer": "folded", "fields": {"raw": {"type": "keyword", "normalizer": "folded_keyword"}}},
         "name_suggest": {"type": "search_as_you_type", "analyzer": "folded"},
-        "legal_form": {"type": "keyword"},
-        "size": {"type": "keyword"},
-        "sector": {"type": "keyword"},
-        "country": {"type": "keyword"},
-        "region": {"type": "keyword"},
-        "is_cooperative": {"type": "boolean"},
-        "verified": {"type": "boolean"},
+        **ORGANIZATION_FACTS,
     },
 }
 

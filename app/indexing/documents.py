@@ -50,6 +50,19 @@ def _grouped(table, column, ids):
     return groups
 
 
+def _organization_facts(row):
+    """search.mappings.ORGANIZATION_FACTS from a row holding the organisation's columns and its ICA region."""
+    return {
+        "legal_form": row.legal_form,
+        "size": row.size,
+        "sector": row.sector,
+        "country": row.country_code,
+        "region": row.ica_region,
+        "is_cooperative": row.legal_form in COOPERATIVE_FAMILY,
+        "verified": row.verification_status == "verified",
+    }
+
+
 def _documents(rows):
     """{id: document} for rows of _COLUMNS; listings of one organisation or CPV code share those parts."""
     ids = [row.id for row in rows]
@@ -68,15 +81,7 @@ def _documents(rows):
             }
         if row.organization_id not in organizations:
             organizations[row.organization_id] = {
-                "id": row.organization_id,
-                "name": row.organization_name,
-                "legal_form": row.legal_form,
-                "size": row.size,
-                "sector": row.sector,
-                "country": row.country_code,
-                "region": row.ica_region,
-                "is_cooperative": row.legal_form in COOPERATIVE_FAMILY,
-                "verified": row.verification_status == "verified",
+                "id": row.organization_id, "name": row.organization_name, **_organization_facts(row),
             }
         price = None if row.price_minor is None else Money(row.price_minor, row.price_currency)
         documents[row.id] = {
@@ -133,16 +138,7 @@ def organization_writes(ids):
     writes = {}
     for row in db.session.execute(statement):
         document = None if not row.is_active else {
-            "organization_id": row.id,
-            "name": row.name,
-            "name_suggest": row.name,
-            "legal_form": row.legal_form,
-            "size": row.size,
-            "sector": row.sector,
-            "country": row.country_code,
-            "region": row.ica_region,
-            "is_cooperative": row.legal_form in COOPERATIVE_FAMILY,
-            "verified": row.verification_status == "verified",
+            "organization_id": row.id, "name": row.name, "name_suggest": row.name, **_organization_facts(row),
         }
         writes[row.id] = (row.id, row.search_version, document)
     return writes

@@ -8,15 +8,14 @@ from decimal import Decimal
 from flask import url_for
 from sqlalchemy import func, select
 
-from app.accounts.models import Membership, User
 from app.accounts.services import require_membership
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
-from app.mail import send_mail
 from app.models_base import utcnow
 from app.reference.services import parse_cpv
 from app.tenders import evaluation
-from app.tenders.models import Bid, Contract, Lot, Notification, Tender
+from app.tenders.models import Bid, Contract, Lot, Tender
+from app.tenders.notifications import notify, notify_bidders
 
 BUYER_ROLES = ("buyer",)
 SUPPLIER_ROLES = ("seller",)
@@ -164,7 +163,7 @@ def update_tender(tender, changes):
         if deadline < tender.deadline:
             raise Conflict("A published deadline can only be extended.", {"deadline": ["Give a later moment."]})
         tender.deadline = deadline
-        _notify_bidders(tender, f"The deadline of “{tender.title}” was extended to {deadline:%Y-%m-%d %H:%M} UTC.")
+        notify_bidders(tender, f"The deadline of “{tender.title}” was extended to {deadline:%Y-%m-%d %H:%M} UTC.")
     db.session.flush()
     return tender
 
@@ -191,7 +190,7 @@ def cancel(tender, reason):
     tender.cancel_reason = reason
     tender.cancelled_at = utcnow()
     if was_published:
-        _notify_bidders(tender, f"“{tender.title}” was cancelled: {reason}")
+        notify_bidders(tender, f"“{tender.title}” was cancelled: {reason}")
     db.session.flush()
     return tender
 
@@ -349,7 +348,7 @@ def award(tender, lot, bid_id, justification, start_date=None, end_date=None):
     for ranked_bid, ranked in ranking:
         ranked_bid.final_rank = ranked.rank
         outcome = "won" if ranked_bid.id == bid.id else f"ranked {ranked.rank} of {len(ranking)}" if ranked.rank else "was not eligible"
-        _notify(ranked_bid.organization_id,
+        notify(ranked_bid.organization_id,
                 f"Your bid on lot {lot.number} of “{tender.title}” {outcome}: {ranked.explanation}.",
                 url_for("tenders.tender_page", tender_id=tender.id))
     db.session.flush()
@@ -409,30 +408,3 @@ def supplier_record(organization_id):
         .where(Contract.supplier_id == organization_id, Contract.status == "completed")
     ).one()
     return completed, None if average is None else round(float(average), 1)
-
-
-# Notifications ---------------------------------------------------------------------------------
-
-
-def _notify(organization_id, message, link=None):
-    """A notice in the app for the organisation, and a mail to each of its members."""
-    db.session.add(Notification(organization_id=organization_id, message=message, link=link))
-    emails = db.session.scalars(
-        select(User.email).join(Membership, Membership.user_id == User.id).where(Membership.organization_id == organization_id)
-    )
-    for email in emails:
-        send_mail(email, "Coopex: news of a tender", f"{message}\n\n{link or ''}".strip())
-
-
-def _notify_bidders(tender, message):
-    bidders = db.session.scalars(
-        select(Bid.organization_id).where(Bid.tender_id == tender.id, Bid.status == "submitted").distinct()
-    )
-    for organization_id in bidders:
-        _notify(organization_id, message, url_for("tenders.tender_page", tender_id=tender.id))
-
-
-def notifications_for(organization_id, limit=50):
-    statement = (select(Notification).where(Notification.organization_id == organization_id)
-                 .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit))
-    return list(db.session.scalars(statement))

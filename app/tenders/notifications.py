@@ -1,0 +1,27 @@
+"""Notices of tender events for organisations: in the app, and by mail to each member."""
+from flask import url_for
+from sqlalchemy import select
+
+from app.accounts.models import Membership, User
+from app.extensions import db
+from app.mail import send_mail
+from app.tenders.models import Bid, Notification
+
+
+def notify(organization_id, message, link=None):
+    """A notice in the app for the organisation, and a mail to each of its members."""
+    db.session.add(Notification(organization_id=organization_id, message=message, link=link))
+    emails = db.session.scalars(
+        select(User.email).join(Membership, Membership.user_id == User.id).where(Membership.organization_id == organization_id)
+    )
+    for email in emails:
+        send_mail(email, "Coopex: news of a tender", f"{message}\n\n{link or ''}".strip())
+
+
+def notify_bidders(tender, message):
+    """Notify every organisation with a standing bid on the tender."""
+    bidders = db.session.scalars(
+        select(Bid.organization_id).where(Bid.tender_id == tender.id, Bid.status == "submitted").distinct()
+    )
+    for organization_id in bidders:
+        notify(organization_id, message, url_for("tenders.tender_page", tender_id=tender.id))
