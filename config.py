@@ -43,6 +43,8 @@ class Config:
         self.SEARCH_BULK_TIMEOUT = float(env.get("SEARCH_BULK_TIMEOUT", "60"))
         self.SEARCH_COOPERATIVE_BOOST = float(env.get("SEARCH_COOPERATIVE_BOOST", "0.5"))
         self.SEARCH_REPLICAS = int(env.get("SEARCH_REPLICAS", "0"))
+        #: The prefix of every OCDS contracting process id (register a real one with the Open Contracting Partnership).
+        self.OCDS_OCID_PREFIX = env.get("OCDS_OCID_PREFIX", "ocds-coopex")
         self.STRIPE_SECRET_KEY = env.get("STRIPE_SECRET_KEY", "sk_test_123")
         self.STRIPE_WEBHOOK_SECRET = env.get("STRIPE_WEBHOOK_SECRET", "whsec_dev")
         self.STRIPE_API_BASE = env.get("STRIPE_API_BASE", "http://127.0.0.1:12111")

@@ -1,4 +1,5 @@
 """JSON API: tenders, sealed bids, evaluation, awards and contracts."""
+from flask import current_app, jsonify, url_for
 from flask_smorest import Blueprint
 
 from app.accounts.auth import api_user, require_api_user
@@ -6,7 +7,8 @@ from app.accounts.services import require_membership
 from app.errors import Forbidden, NotFound
 from app.extensions import db
 from app.orgs.services import get_organization
-from app.tenders import services
+from app.schemas import PageQuerySchema
+from app.tenders import ocds, services, transparency
 from app.tenders.schemas import (
     AwardResultSchema,
     AwardSchema,
@@ -22,6 +24,8 @@ from app.tenders.schemas import (
     TenderCreateSchema,
     TenderSchema,
     TenderUpdateSchema,
+    TransparencyQuerySchema,
+    TransparencySchema,
 )
 
 blp = Blueprint("tenders_api", __name__, url_prefix="/api/v1", description="Tenders, bids and contracts")
@@ -235,3 +239,28 @@ def rate(payload, contract_id):
     services.rate_supplier(contract, payload["rating"], payload["comment"])
     db.session.commit()
     return contract
+
+
+@blp.route("/ocds/releases", methods=["GET"])
+@blp.arguments(PageQuerySchema(), location="query")
+@blp.response(200, description="An OCDS 1.1 release package")
+def ocds_releases(query):
+    """Published tenders and their awards as an Open Contracting Data Standard 1.1 release package (newest first)."""
+    page = ocds.releases_page(query["page"], query["per_page"])
+    uri = url_for("tenders_api.ocds_releases", page=query["page"], per_page=query["per_page"], _external=True)
+    package = ocds.release_package(page.items, current_app.config["OCDS_OCID_PREFIX"], uri, "Coopex")
+    response = jsonify(package)
+    if page.has_next:
+        following = url_for("tenders_api.ocds_releases", page=page.next_num, per_page=query["per_page"], _external=True)
+        response.headers["Link"] = f'<{following}>; rel="next"'
+    return response
+
+
+@blp.route("/transparency/contracts", methods=["GET"])
+@blp.arguments(TransparencyQuerySchema(), location="query")
+@blp.response(200, TransparencySchema)
+def transparency_contracts(query):
+    """Contract value awarded and the share won by verified cooperatives, in total and by region, sector, policy, month."""
+    available = transparency.currencies()
+    currency = transparency.chosen_currency(query["currency"], available)
+    return {**transparency.dashboard(currency), "currencies": available}

@@ -1,8 +1,15 @@
-"""Pages: a tender with its lots and, once awarded, the public award notice of each lot."""
-from flask import render_template
+"""Pages: a tender with its lots and award notices; the transparency dashboard."""
+import csv
+import io
+
+from flask import Response, render_template, request
 from flask_login import current_user
 
+from app.errors import NotFound
+from app.money import is_currency
+from app.orgs.forms import SECTOR_LABELS
 from app.tenders import bp, services
+from app.tenders import transparency as transparency_figures
 
 
 @bp.route("/tenders/<int:tender_id>")
@@ -17,3 +24,35 @@ def tender_page(tender_id):
         notices={lot.id: services.award_notice(lot) for lot in tender.lots if lot.contract is not None},
     )
 
+
+
+POLICY_LABELS = {"none": "No preference", "reserved": "Reserved for co-ops", "price_margin": "Margin of preference",
+                 "weighted": "Weighted criteria"}
+
+
+@bp.route("/transparency")
+def transparency():
+    """Public: contract value awarded and the share going to verified cooperatives, as charts and tables."""
+    currency, available = _dashboard_currency()
+    data = transparency_figures.dashboard(currency)
+    return render_template("tenders/transparency.html", data=data, currencies=available,
+                           sector_labels={key: str(label) for key, label in SECTOR_LABELS.items()},
+                           policy_labels=POLICY_LABELS)
+
+
+@bp.route("/transparency.csv")
+def transparency_csv():
+    currency, _available = _dashboard_currency()
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(transparency_figures.csv_rows(transparency_figures.dashboard(currency)))
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="coopex-contracts-{currency}.csv"'})
+
+
+def _dashboard_currency():
+    """The currency asked for (a valid ISO 4217 code, else 404), or the one with most contracts."""
+    asked = request.args.get("currency")
+    if asked is not None and not is_currency(asked):
+        raise NotFound("No such currency.", {"currency": ["Not an ISO 4217 currency code."]})
+    available = transparency_figures.currencies()
+    return transparency_figures.chosen_currency(asked, available), available

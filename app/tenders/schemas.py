@@ -229,3 +229,25 @@ class ContractSchema(Schema):
 
 class AwardResultSchema(Schema):
     contract = fields.Nested(ContractSchema)
+
+
+class TransparencyQuerySchema(Schema):
+    currency = CurrencyCode(load_default=None)
+
+
+class TransparencyRowSchema(Schema):
+    key = fields.String(metadata={"description": "ICA region, sector, policy or month (YYYY-MM); 'all' for the totals"})
+    contracts = fields.Integer()
+    value = MoneyField()
+    cooperative_value = MoneyField(metadata={"description": "Won by suppliers that were verified cooperatives at the award"})
+    cooperative_share = fields.Decimal(as_string=True, allow_none=True, metadata={"description": "Percent, one decimal"})
+
+
+class TransparencySchema(Schema):
+    currency = fields.String()
+    currencies = fields.List(fields.String(), metadata={"description": "Currencies with contracts, most used first"})
+    totals = fields.Nested(TransparencyRowSchema)
+    by_region = fields.List(fields.Nested(TransparencyRowSchema))
+    by_sector = fields.List(fields.Nested(TransparencyRowSchema))
+    by_policy = fields.List(fields.Nested(TransparencyRowSchema))
+    by_month = fields.List(fields.Nested(TransparencyRowSchema))
