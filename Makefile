@@ -69,6 +69,7 @@ bench: services
 	@scripts/postgres.sh createdb coopex_search_bench
 	@$(BIN)/python bench/pages.py
 	@$(BIN)/python bench/search.py
+	@$(BIN)/python bench/tenders.py
 
 lint: install
 	@$(BIN)/ruff check .

@@ -74,11 +74,13 @@ def register_commands(app):
     from app.demo.cli import seed_demo
     from app.indexing.cli import search_cli
     from app.reference.cli import reference_cli
+    from app.tenders.cli import tenders_cli
 
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(reference_cli)
     app.cli.add_command(search_cli)
+    app.cli.add_command(tenders_cli)
 
 
 def register_template_helpers(app):

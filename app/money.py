@@ -81,11 +81,18 @@ class Money:
         """The amount in major units as an exact Decimal."""
         return Decimal(self.minor).scaleb(-exponent(self.currency))
 
+    def _text(self, thousands):
+        # Integer arithmetic, not Decimal formatting: rankings of thousands of bids print a price per bid.
+        places = exponent(self.currency)
+        major, minor = divmod(abs(self.minor), 10**places)
+        text = f"{major:,}" if thousands else str(major)
+        if places:
+            text = f"{text}.{minor:0{places}d}"
+        return f"-{text}" if self.minor < 0 else text
+
     def as_decimal_string(self):
         """'12.50' for EUR, '1000' for JPY: always the currency's number of decimals."""
-        places = exponent(self.currency)
-        return f"{self.amount:.{places}f}"
+        return self._text(thousands=False)
 
     def __str__(self):
-        places = exponent(self.currency)
-        return f"{self.amount:,.{places}f} {self.currency}"
+        return f"{self._text(thousands=True)} {self.currency}"

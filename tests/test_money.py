@@ -67,3 +67,11 @@ def test_parsed_amount_equals_the_decimal_given_or_is_refused(value):
         assert value != value.quantize(Decimal("0.01"))
     else:
         assert money.amount == value
+
+
+@given(st.integers(-(10**15), 10**15), st.sampled_from(["EUR", "JPY", "KWD", "CLF", "GBP", "XOF"]))
+def test_money_prints_as_decimal_formatting_of_its_exact_amount_would(minor, currency):
+    money = Money(minor, currency)
+    places = exponent(currency)
+    assert str(money) == f"{money.amount:,.{places}f} {currency}"
+    assert money.as_decimal_string() == f"{money.amount:.{places}f}"

@@ -25,7 +25,7 @@ def profile(organization_id):
     )
     membership = current_user.membership_of(organization.id) if current_user.is_authenticated else None
     may_verify = services.may_verify(current_user, organization)
-    from app.tenders.services import supplier_record  # tenders build on organisations, not the other way round
+    from app.tenders.contracts import supplier_record  # tenders build on organisations, not the other way round
 
     completed, rating = supplier_record(organization.id)
     return render_template(

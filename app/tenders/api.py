@@ -8,7 +8,7 @@ from app.errors import Forbidden, NotFound
 from app.extensions import db
 from app.orgs.services import get_organization
 from app.schemas import PageQuerySchema
-from app.tenders import ocds, services, transparency
+from app.tenders import contracts, ocds, services, transparency
 from app.tenders.schemas import (
     AwardResultSchema,
     AwardSchema,
@@ -185,14 +185,18 @@ def evaluation(tender_id):
             "lot_id": lot.id, "final": final,
             "awarded_bid_id": lot.contract.bid_id if lot.contract else None,
             "ranking": [{
-                "bid_id": bid.id, "organization_id": bid.organization_id,
-                "is_cooperative": bid.organization.is_cooperative and bid.organization.verified,
-                "price": entry.price, "evaluated_price": entry.evaluated_price,
+                "bid_id": bid.id, "organization_id": bid.organization_id, "is_cooperative": bid.verified_cooperative,
+                "price": _money(entry.price), "evaluated_price": _money(entry.evaluated_price),
                 "score": None if entry.score is None else f"{entry.score:.2f}",
                 "rank": entry.rank, "explanation": entry.explanation,
             } for bid, entry in ranking],
         })
-    return {"lots": lots}
+    # Shaped here as EvaluationSchema documents it, not dumped field by field: a lot may rank thousands of bids.
+    return jsonify({"lots": lots})
+
+
+def _money(money):
+    return None if money is None else {"amount": money.as_decimal_string(), "currency": money.currency}
 
 
 @blp.route("/tenders/<int:tender_id>/lots/<int:lot_id>/award", methods=["POST"])
@@ -212,7 +216,7 @@ def award(payload, tender_id, lot_id):
 @blp.response(200, ContractSchema)
 def get_contract(contract_id):
     """A contract, for the members of its buyer and its supplier."""
-    return services.get_contract(contract_id, require_api_user())
+    return contracts.get_contract(contract_id, require_api_user())
 
 
 @blp.route("/contracts/<int:contract_id>", methods=["PATCH"])
@@ -221,9 +225,9 @@ def get_contract(contract_id):
 def update_contract(payload, contract_id):
     """Complete or terminate a contract (the buyer's admins and buyers)."""
     user = require_api_user()
-    contract = services.get_contract(contract_id, user)
+    contract = contracts.get_contract(contract_id, user)
     require_membership(user, contract.buyer, *services.BUYER_ROLES)
-    services.change_contract_status(contract, payload["status"])
+    contracts.change_contract_status(contract, payload["status"])
     db.session.commit()
     return contract
 
@@ -234,9 +238,9 @@ def update_contract(payload, contract_id):
 def rate(payload, contract_id):
     """Rate the supplier 1–5 once the contract is completed (the buyer's admins and buyers)."""
     user = require_api_user()
-    contract = services.get_contract(contract_id, user)
+    contract = contracts.get_contract(contract_id, user)
     require_membership(user, contract.buyer, *services.BUYER_ROLES)
-    services.rate_supplier(contract, payload["rating"], payload["comment"])
+    contracts.rate_supplier(contract, payload["rating"], payload["comment"])
     db.session.commit()
     return contract
 

@@ -1,6 +1,6 @@
 """Evaluation of the bids for one lot under a published preference policy.
 
-Pure rules, no database: every figure is exact (integers of minor units and fractions), and each
+Pure rules, no database: every figure is exact (integers of minor units; scores as 60-digit quotients, see _EXACT), and each
 ranked bid carries the one-line explanation a bidder reads.
 
 Policies (DESIGN.md):
@@ -18,8 +18,8 @@ ranking never depends on the order bids are given in).
 """
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
+from decimal import ROUND_HALF_UP, Context, Decimal
+from typing import NamedTuple
 
 from app.money import Money
 
@@ -48,13 +48,14 @@ class Policy:
             raise PolicyError(f"Unknown policy {self.kind!r}.")
         if not (Decimal(0) <= Decimal(self.margin_percent) <= MAX_MARGIN_PERCENT):
             raise PolicyError("The margin of preference is between 0 and 30 %.")
+        if Decimal(self.margin_percent).as_tuple().exponent < -2:
+            raise PolicyError("The margin of preference has at most two decimals.")
         weights = (self.price_weight, self.quality_weight, self.cooperative_weight)
         if self.kind == "weighted" and (any(w < 0 for w in weights) or sum(weights) != 100):
             raise PolicyError("The weights of price, quality and the cooperative criterion must sum to 100.")
 
 
-@dataclass(frozen=True)
-class Bid:
+class Bid(NamedTuple):
     bid_id: int
     price: Money
     verified_cooperative: bool
@@ -62,8 +63,7 @@ class Bid:
     quality_mark: int | None = None
 
 
-@dataclass(frozen=True)
-class RankedBid:
+class RankedBid(NamedTuple):
     bid_id: int
     rank: int | None              # None: not eligible under the policy
     price: Money
@@ -74,8 +74,20 @@ class RankedBid:
 
 def margin_price(price, margin_percent):
     """price × (1 + margin %), rounded half up to the minor unit."""
-    exact = Decimal(price.minor) * (Decimal(100) + Decimal(margin_percent)) / Decimal(100)
-    return Money(int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP)), price.currency)
+    return _with_margin(price, _basis_points(margin_percent))
+
+
+def _basis_points(margin_percent):
+    """The margin in hundredths of a percent (margins have at most two decimals)."""
+    basis_points = int(Decimal(margin_percent) * 100)
+    if basis_points != Decimal(margin_percent) * 100:
+        raise ValueError("A margin has at most two decimals.")
+    return basis_points
+
+
+def _with_margin(price, basis_points):
+    # Integers only, rounded half up.
+    return Money((2 * price.minor * (10_000 + basis_points) + 10_000) // 20_000, price.currency)
 
 
 def _percent(value):
@@ -83,8 +95,23 @@ def _percent(value):
     return f"{value:f}"
 
 
-def _two_decimals(fraction):
-    return (Decimal(fraction.numerator) / Decimal(fraction.denominator)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+#: Scores are quotients of integers below 10^20. Two different such quotients (at most 100) differ by more than
+#: 10^-40, and one that is not a tie of a rounding to hundredths is more than 10^-22 away from it; so quotients
+#: carried to 60 significant digits order and round exactly like the exact fractions, and compare at C speed.
+_EXACT = Context(prec=60)
+
+
+def _quotient(numerator, denominator):
+    return _EXACT.divide(Decimal(numerator), Decimal(denominator))
+
+
+def _two_decimals(value):
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _hundredths(value):
+    """An integer number of hundredths with two decimals (quality and cooperative scores are always such)."""
+    return Decimal(value).scaleb(-2).quantize(Decimal("0.01"))
 
 
 def _tie_break(bid):
@@ -99,14 +126,15 @@ def evaluate(policy, bids):
     if policy.kind == "weighted":
         return _weighted(policy, bids)
     eligible, ineligible = [], []
+    margin, basis_points = _percent(policy.margin_percent), _basis_points(policy.margin_percent)
     for bid in bids:
         if policy.kind == "reserved" and not bid.verified_cooperative:
             ineligible.append(RankedBid(bid.bid_id, None, bid.price, None, None,
                                         f"price {bid.price}: not eligible, the lot is reserved for verified cooperatives"))
             continue
         if policy.kind == "price_margin" and not bid.verified_cooperative:
-            evaluated = margin_price(bid.price, policy.margin_percent)
-            why = f"price {bid.price} + {_percent(policy.margin_percent)} % margin (not a cooperative) = {evaluated}"
+            evaluated = _with_margin(bid.price, basis_points)
+            why = f"price {bid.price} + {margin} % margin (not a cooperative) = {evaluated}"
         else:
             evaluated = bid.price
             why = f"price {bid.price}" + (" (verified cooperative)" if bid.verified_cooperative else "")
@@ -128,12 +156,15 @@ def _weighted(policy, bids):
     for bid in bids:
         if not 0 <= bid.quality_mark <= 100:
             raise ValueError("Quality marks are between 0 and 100.")
-        price_score = Fraction(lowest, bid.price.minor) * policy.price_weight
-        quality_score = Fraction(bid.quality_mark * policy.quality_weight, 100)
-        cooperative_score = Fraction(policy.cooperative_weight if bid.verified_cooperative else 0)
-        total = price_score + quality_score + cooperative_score
-        why = (f"price {bid.price}: {_two_decimals(price_score)} + quality {bid.quality_mark}/100: "
-               f"{_two_decimals(quality_score)} + cooperative: {_two_decimals(cooperative_score)} = {_two_decimals(total)}")
+        price = bid.price.minor
+        cooperative = policy.cooperative_weight if bid.verified_cooperative else 0
+        # Each score over the common denominator 100 × price: one quotient per bid.
+        price_part = 100 * lowest * policy.price_weight
+        quality_part = bid.quality_mark * policy.quality_weight * price
+        total = _quotient(price_part + quality_part + 100 * cooperative * price, 100 * price)
+        why = (f"price {bid.price}: {_two_decimals(_quotient(price_part, 100 * price))} + quality {bid.quality_mark}/100: "
+               f"{_hundredths(bid.quality_mark * policy.quality_weight)} + cooperative: {_hundredths(100 * cooperative)}"
+               f" = {_two_decimals(total)}")
         scored.append((bid, total, why))
     scored.sort(key=lambda item: (-item[1], *_tie_break(item[0])))
     return [RankedBid(bid.bid_id, rank, bid.price, None, _two_decimals(total), why)

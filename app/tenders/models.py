@@ -187,3 +187,18 @@ class Notification(db.Model):
     link: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class ContractTotal(db.Model):
+    """Running totals of contract value per currency and per value of a dashboard dimension ("all", region, sector,
+    policy, month), kept in the award's transaction: the transparency dashboard reads a few rows, never every contract.
+    An award's figures never change afterwards (they are the award-day snapshot), so totals only ever grow."""
+
+    __tablename__ = "contract_totals"
+
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(10), primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    contracts: Mapped[int] = mapped_column(default=0)
+    value_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    cooperative_minor: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -3,6 +3,7 @@ import csv
 import io
 
 from flask import Response, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.errors import NotFound
@@ -26,8 +27,8 @@ def tender_page(tender_id):
 
 
 
-POLICY_LABELS = {"none": "No preference", "reserved": "Reserved for co-ops", "price_margin": "Margin of preference",
-                 "weighted": "Weighted criteria"}
+POLICY_LABELS = {"none": _l("No preference"), "reserved": _l("Reserved for co-ops"),
+                 "price_margin": _l("Margin of preference"), "weighted": _l("Weighted criteria")}
 
 
 @bp.route("/transparency")
@@ -37,7 +38,7 @@ def transparency():
     data = transparency_figures.dashboard(currency)
     return render_template("tenders/transparency.html", data=data, currencies=available,
                            sector_labels={key: str(label) for key, label in SECTOR_LABELS.items()},
-                           policy_labels=POLICY_LABELS)
+                           policy_labels={key: str(label) for key, label in POLICY_LABELS.items()})
 
 
 @bp.route("/transparency.csv")

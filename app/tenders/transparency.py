@@ -2,17 +2,44 @@
 
 Figures come from what each contract recorded at its award (the supplier's verification, region and sector then),
 so they never move when an organisation changes later. Money of different currencies is never added up: every
-figure is for one currency.
+figure is for one currency. The award adds its contract to running totals (ContractTotal) in the same transaction;
+`rebuild()` recomputes them from the contracts (`flask tenders rebuild-totals`).
 """
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, delete, func, insert, literal, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
 from app.money import Money
-from app.tenders.models import Contract
+from app.tenders.models import Contract, ContractTotal
 
 DIMENSIONS = ("region", "sector", "policy", "month")
+UNKNOWN = "unknown"
+
+
+def _keys(contract):
+    """{dimension: key} of one contract."""
+    return {
+        "all": "all", "region": contract.supplier_region or UNKNOWN, "sector": contract.supplier_sector,
+        "policy": contract.policy, "month": contract.awarded_at.strftime("%Y-%m"),
+    }
+
+
+def record(contract):
+    """Add an awarded contract to the running totals (call in the award's transaction)."""
+    cooperative = contract.value_minor if contract.supplier_verified_cooperative else 0
+    upsert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    for dimension, key in _keys(contract).items():
+        statement = upsert(ContractTotal).values(
+            currency=contract.currency, dimension=dimension, key=key, contracts=1,
+            value_minor=contract.value_minor, cooperative_minor=cooperative)
+        # An atomic increment: concurrent awards add up instead of overwriting each other.
+        db.session.execute(statement.on_conflict_do_update(
+            index_elements=["currency", "dimension", "key"],
+            set_={"contracts": ContractTotal.contracts + 1,
+                  "value_minor": ContractTotal.value_minor + statement.excluded.value_minor,
+                  "cooperative_minor": ContractTotal.cooperative_minor + statement.excluded.cooperative_minor}))
 
 
 def _month():
@@ -21,16 +48,30 @@ def _month():
     return func.strftime("%Y-%m", Contract.awarded_at)
 
 
-def _columns():
-    return {"region": Contract.supplier_region, "sector": Contract.supplier_sector, "policy": Contract.policy,
-            "month": _month()}
+def rebuild():
+    """Recompute every running total from the contracts themselves; returns the number of rows written."""
+    db.session.execute(delete(ContractTotal))
+    cooperative = func.sum(case((Contract.supplier_verified_cooperative.is_(True), Contract.value_minor), else_=0))
+    columns = {"all": literal("all"), "region": func.coalesce(Contract.supplier_region, UNKNOWN),
+               "sector": Contract.supplier_sector, "policy": Contract.policy, "month": _month()}
+    written = 0
+    for dimension, column in columns.items():
+        select_totals = (
+            select(Contract.currency, literal(dimension), column, func.count(Contract.id), func.sum(Contract.value_minor),
+                   cooperative)
+            .group_by(Contract.currency, *([] if dimension == "all" else [column]))
+        )
+        result = db.session.execute(insert(ContractTotal).from_select(
+            ["currency", "dimension", "key", "contracts", "value_minor", "cooperative_minor"], select_totals))
+        written += result.rowcount
+    return written
 
 
 def currencies():
     """Currencies with contracts, the most used first."""
-    statement = (select(Contract.currency, func.count(Contract.id)).group_by(Contract.currency)
-                 .order_by(func.count(Contract.id).desc(), Contract.currency))
-    return [currency for currency, _count in db.session.execute(statement)]
+    statement = (select(ContractTotal.currency).where(ContractTotal.dimension == "all")
+                 .order_by(ContractTotal.contracts.desc(), ContractTotal.currency))
+    return list(db.session.scalars(statement))
 
 
 def chosen_currency(asked, available):
@@ -46,23 +87,24 @@ def share(part, whole):
 
 
 def _figures(key, count, value, cooperative, currency):
-    return {"key": key, "contracts": count, "value": Money(value or 0, currency),
-            "cooperative_value": Money(cooperative or 0, currency), "cooperative_share": share(cooperative or 0, value or 0)}
+    return {"key": key, "contracts": count, "value": Money(value, currency),
+            "cooperative_value": Money(cooperative, currency), "cooperative_share": share(cooperative, value)}
 
 
 def dashboard(currency):
     """{"currency", "totals", "by_region", "by_sector", "by_policy", "by_month"} for the contracts in `currency`."""
-    cooperative = func.sum(case((Contract.supplier_verified_cooperative.is_(True), Contract.value_minor), else_=0))
-    measures = (func.count(Contract.id), func.sum(Contract.value_minor), cooperative)
-    in_currency = Contract.currency == currency
-    totals = db.session.execute(select(*measures).where(in_currency)).one()
-    result = {"currency": currency, "totals": _figures("all", *totals, currency)}
-    for name, column in _columns().items():
-        statement = select(column, *measures).where(in_currency).group_by(column).order_by(column)
-        rows = [_figures(key or "unknown", *figures, currency) for key, *figures in db.session.execute(statement)]
-        if name != "month":
-            rows.sort(key=lambda row: (-row["value"].minor, row["key"]))
-        result[f"by_{name}"] = rows
+    rows = db.session.execute(select(ContractTotal).where(ContractTotal.currency == currency)).scalars()
+    result = {"currency": currency, "totals": _figures("all", 0, 0, 0, currency),
+              **{f"by_{dimension}": [] for dimension in DIMENSIONS}}
+    for row in rows:
+        figures = _figures(row.key, row.contracts, row.value_minor, row.cooperative_minor, currency)
+        if row.dimension == "all":
+            result["totals"] = figures
+        else:
+            result[f"by_{row.dimension}"].append(figures)
+    for dimension in ("region", "sector", "policy"):
+        result[f"by_{dimension}"].sort(key=lambda row: (-row["value"].minor, row["key"]))
+    result["by_month"].sort(key=lambda row: row["key"])
     return result
 
 

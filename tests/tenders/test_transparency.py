@@ -75,3 +75,18 @@ def test_the_share_is_a_percentage_between_0_and_100_rounded_half_up(part, extra
     assert Decimal(0) <= percent <= Decimal(100)
     assert abs(percent - Decimal(part) * 100 / Decimal(whole)) <= Decimal("0.05")
     assert share(part, 0) is None
+
+
+def test_the_running_totals_kept_at_each_award_equal_a_rebuild_from_the_contracts(app, market, client):
+    _award(market, "coop", "3000.00")
+    _award(market, "sme", "1000.00", policy={"policy": "price_margin", "margin_percent": "10"})
+    _award(market, "unverified", "500.00")
+    _award(market, "coop", "250000", currency="JPY")
+    kept = {currency: client.get(f"/api/v1/transparency/contracts?currency={currency}").get_json() for currency in ("EUR", "JPY")}
+
+    result = app.test_cli_runner().invoke(args=["tenders", "rebuild-totals"])
+
+    assert result.exit_code == 0 and "totals rebuilt" in result.output
+    rebuilt = {currency: client.get(f"/api/v1/transparency/contracts?currency={currency}").get_json() for currency in ("EUR", "JPY")}
+    assert rebuilt == kept
+    assert kept["EUR"]["by_month"][0]["contracts"] == 3

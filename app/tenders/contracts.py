@@ -1,0 +1,49 @@
+"""Contracts that awards create: who may read them, how they end, the supplier's rating and record."""
+from sqlalchemy import func, select
+
+from app.errors import Conflict, NotFound
+from app.extensions import db
+from app.models_base import utcnow
+from app.tenders.models import Contract
+from app.tenders.services import is_member
+
+#: Contract moves: active → completed | terminated, both final.
+CONTRACT_TRANSITIONS = {"active": {"completed", "terminated"}, "completed": set(), "terminated": set()}
+
+
+def get_contract(contract_id, user):
+    """A contract for the members of its buyer and supplier; the public sees award notices, not contracts."""
+    contract = db.session.get(Contract, contract_id)
+    if contract is None or not (is_member(user, contract.buyer_id) or is_member(user, contract.supplier_id)):
+        raise NotFound("No such contract.")
+    return contract
+
+
+def change_contract_status(contract, status):
+    if status == contract.status:
+        return contract
+    if status not in CONTRACT_TRANSITIONS[contract.status]:
+        raise Conflict(f"A {contract.status} contract cannot become {status}.", {"status": [f"Not allowed from {contract.status}."]})
+    contract.status = status
+    contract.closed_at = utcnow()
+    db.session.flush()
+    return contract
+
+
+def rate_supplier(contract, rating, comment):
+    if contract.status != "completed":
+        raise Conflict("A supplier is rated once the contract is completed.")
+    if contract.rating is not None:
+        raise Conflict("This contract has already been rated.")
+    contract.rating, contract.rating_comment = rating, comment or None
+    db.session.flush()
+    return contract
+
+
+def supplier_record(organization_id):
+    """(completed contracts, average rating or None) shown on a supplier's public profile."""
+    completed, average = db.session.execute(
+        select(func.count(Contract.id), func.avg(Contract.rating))
+        .where(Contract.supplier_id == organization_id, Contract.status == "completed")
+    ).one()
+    return completed, None if average is None else round(float(average), 1)

@@ -1,0 +1,239 @@
+"""Tender evaluation with 10,000 bids on one lot, and the transparency dashboard over 100,000 contracts (PostgreSQL).
+
+Prints:
+1. the time to evaluate one lot of 10,000 bids: the pure rules (app.tenders.evaluation.evaluate) for each policy, the
+   service that loads the bids from the database and ranks them (evaluate_lot), and GET /api/v1/tenders/{id}/evaluation
+   through gunicorn. Target: <= 200 ms.
+2. p50/p95 of the transparency dashboard (/transparency, GET /api/v1/transparency/contracts, /transparency.csv) over
+   100,000 contracts, gunicorn with 2 sync workers on loopback, one client. Target: p95 <= 100 ms.
+
+    scripts/postgres.sh start
+    python bench/tenders.py [--contracts 100000] [--bids 10000] [--requests 300] [--reset]
+"""
+import argparse
+import datetime as dt
+import gc
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+
+from bench.pages import bench_environment, free_port, measure, migrate_with_reference_data, percentile, start_gunicorn  # noqa: E402
+
+DEFAULT_URL = "postgresql://coopex@127.0.0.1:5433/coopex_tenders_bench"
+SECTORS = ("agriculture", "banking", "consumer", "fisheries", "health", "housing", "industry_services", "insurance", "other")
+REGIONS = ("Africa", "Americas", "Asia-Pacific", "Europe")
+LEGAL_FORMS = ("cooperative", "cooperative", "cooperative", "cooperative_federation", "sme", "sme", "large_enterprise", "mutual")
+
+
+def _insert(table_or_model, rows, returning=None):
+    from sqlalchemy import insert
+
+    from app.extensions import db
+
+    statement = insert(table_or_model)
+    if returning is not None:
+        return db.session.scalars(statement.returning(returning, sort_by_parameter_order=True), rows).all()
+    for start in range(0, len(rows), 10_000):
+        db.session.execute(statement, rows[start:start + 10_000])
+    return None
+
+
+def prepare(app, bids, contracts, reset):
+    """A buyer, `bids` supplier organisations, one closed tender with a lot of `bids` bids, and `contracts` contracts."""
+    from sqlalchemy import func, select
+
+    from app.accounts.models import Membership, User
+    from app.accounts.services import hash_password, issue_token
+    from app.extensions import db
+    from app.models_base import utcnow
+    from app.orgs.models import Organization
+    from app.tenders import transparency
+    from app.tenders.models import Bid, Contract, Lot, Tender
+
+    with app.app_context():
+        migrate_with_reference_data(reset)
+        ready = db.session.scalar(select(func.count(Contract.id))) >= contracts
+        rng, now = random.Random(11), utcnow()
+        if not ready:
+            started = time.perf_counter()
+            countries = ["GB", "FR", "ES", "IT", "KE", "IN", "JP", "BR", "CA", "NZ", "DE", "AR"]
+            organization_ids = _insert(Organization, [{
+                "name": f"Bench supplier {n}", "legal_form": rng.choice(LEGAL_FORMS),
+                "size": rng.choice(("micro", "small", "medium", "large")), "country_code": rng.choice(countries),
+                "sector": rng.choice(SECTORS), "description": "",
+                "verification_status": "verified" if rng.random() < 0.6 else "unverified",
+            } for n in range(bids + 1)], returning=Organization.id)
+            buyer_id, suppliers = organization_ids[0], organization_ids[1:]
+            user_id = _insert(User, [{"email": "bench.buyer@example.coop", "name": "Bench buyer",
+                                      "password_hash": hash_password("bench-buyer-passphrase-1")}], returning=User.id)[0]
+            _insert(Membership, [{"user_id": user_id, "organization_id": buyer_id, "role": "admin"}])
+            # The lot of 10,000 bids.
+            tender_id = _insert(Tender, [{
+                "organization_id": buyer_id, "title": "Bench: national cold-chain framework", "cpv_code8": "60000000",
+                "currency": "EUR", "deadline": now - dt.timedelta(hours=1), "status": "published",
+                "policy": "price_margin", "margin_basis_points": 1000, "published_at": now - dt.timedelta(days=30),
+            }], returning=Tender.id)[0]
+            lot_id = _insert(Lot, [{"tender_id": tender_id, "number": 1, "title": "All routes"}], returning=Lot.id)[0]
+            _insert(Bid, [{
+                "tender_id": tender_id, "lot_id": lot_id, "organization_id": supplier, "price_minor": rng.randrange(500_000, 2_000_000),
+                "currency": "EUR", "delivery_days": rng.randrange(1, 60), "status": "submitted",
+                "submitted_at": now - dt.timedelta(days=2, seconds=rng.randrange(86_400)),
+            } for supplier in suppliers])
+            # Contracts: 5 lots per tender, one winning bid per lot.
+            tender_rows, per_tender = [], 5
+            for n in range(contracts // per_tender):
+                currency = rng.choices(("EUR", "GBP", "JPY"), weights=(80, 15, 5))[0]
+                tender_rows.append({
+                    "organization_id": buyer_id, "title": f"Bench tender {n}", "cpv_code8": "60000000", "currency": currency,
+                    "deadline": now - dt.timedelta(days=rng.randrange(1, 730)), "status": "published",
+                    "policy": rng.choice(("none", "reserved", "price_margin", "weighted")), "published_at": now - dt.timedelta(days=800),
+                })
+            tender_ids = _insert(Tender, tender_rows, returning=Tender.id)
+            lot_ids = _insert(Lot, [{"tender_id": t, "number": k + 1, "title": f"Lot {k + 1}"}
+                                    for t in tender_ids for k in range(per_tender)], returning=Lot.id)
+            winners = [rng.choice(suppliers) for _ in lot_ids]
+            tenders_of_lots = [t for t in tender_ids for _k in range(per_tender)]
+            currency_of = {t: row["currency"] for t, row in zip(tender_ids, tender_rows, strict=True)}
+            policy_of = {t: row["policy"] for t, row in zip(tender_ids, tender_rows, strict=True)}
+            prices = [rng.randrange(100, 5_000) * (1 if currency_of[t] == "JPY" else 100) * 10 for t in tenders_of_lots]
+            bid_ids = _insert(Bid, [{
+                "tender_id": t, "lot_id": lot, "organization_id": w, "price_minor": p, "currency": currency_of[t],
+                "delivery_days": 10, "status": "submitted", "submitted_at": now - dt.timedelta(days=900),
+            } for t, lot, w, p in zip(tenders_of_lots, lot_ids, winners, prices, strict=True)], returning=Bid.id)
+            facts = {o.id: o for o in db.session.execute(select(Organization.id, Organization.legal_form, Organization.size,
+                                                                  Organization.sector, Organization.verification_status)
+                                                           .where(Organization.id.in_(set(winners))))}
+            _insert(Contract, [{
+                "tender_id": t, "lot_id": lot, "bid_id": b, "buyer_id": buyer_id, "supplier_id": w, "value_minor": p,
+                "currency": currency_of[t], "status": rng.choice(("active", "completed")), "awarded_rank": 1,
+                "policy": policy_of[t], "bid_count": rng.randrange(1, 9),
+                "supplier_verified_cooperative": facts[w].verification_status == "verified"
+                and facts[w].legal_form in ("cooperative", "cooperative_federation"),
+                "supplier_is_sme": facts[w].size != "large", "supplier_region": rng.choice(REGIONS),
+                "supplier_sector": facts[w].sector, "awarded_at": now - dt.timedelta(days=rng.randrange(730)),
+            } for t, lot, b, w, p in zip(tenders_of_lots, lot_ids, bid_ids, winners, prices, strict=True)])
+            # Contracts went in with Core inserts, not through award(): compute the dashboard's running totals once.
+            rebuilt = time.perf_counter()
+            transparency.rebuild()
+            print(f"running totals rebuilt from {contracts:,} contracts in {time.perf_counter() - rebuilt:.1f} s")
+            db.session.commit()
+            db.session.execute(db.text("ANALYZE"))
+            db.session.commit()
+            print(f"loaded {bids:,} bidders, a lot of {bids:,} bids and {contracts:,} contracts "
+                  f"in {time.perf_counter() - started:.1f} s")
+        tender_id = db.session.scalar(select(Tender.id).where(Tender.title == "Bench: national cold-chain framework"))
+        user = db.session.scalar(select(User).where(User.email == "bench.buyer@example.coop"))
+        _token, secret = issue_token(user, "bench")
+        db.session.commit()
+        return tender_id, secret
+
+
+def time_evaluation(app, tender_id, rounds=15):
+    """(pure rules ms by policy, service ms): medians over `rounds` runs."""
+    from decimal import Decimal
+
+    from app.extensions import db
+    from app.tenders import evaluation, services
+    from app.tenders.models import Tender
+
+    with app.app_context():
+        tender = db.session.get(Tender, tender_id)
+        lot = tender.lots[0]
+        bids = services.standing_bids(lot)
+        plain = [evaluation.Bid(b.id, b.price, b.verified_cooperative, b.submitted_at, b.quality_mark) for b in bids]
+        marked = [evaluation.Bid(b.bid_id, b.price, b.verified_cooperative, b.submitted_at, (b.bid_id * 37) % 101) for b in plain]
+        policies = {
+            "none": (evaluation.Policy("none"), plain),
+            "reserved": (evaluation.Policy("reserved"), plain),
+            "price_margin": (evaluation.Policy("price_margin", Decimal(10)), plain),
+            "weighted": (evaluation.Policy("weighted", price_weight=50, quality_weight=30, cooperative_weight=20), marked),
+        }
+        pure = {}
+        for name, (policy, given) in policies.items():
+            pure[name] = statistics.median(_timed(lambda p=policy, g=given: evaluation.evaluate(p, g)) for _ in range(rounds))
+        service = []
+        for _ in range(rounds):
+            service.append(_timed(lambda: services.evaluate_lot(tender, lot)))
+        final, ranking = services.evaluate_lot(tender, lot)
+        assert final and len(ranking) == len(bids)
+        db.session.remove()
+    return pure, statistics.median(service), max(service), len(bids)
+
+
+def _timed(call):
+    started = time.perf_counter()
+    call()
+    return (time.perf_counter() - started) * 1000
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_TENDERS_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--contracts", type=int, default=100_000)
+    parser.add_argument("--bids", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--reset", action="store_true")
+    args = parser.parse_args()
+
+    url = urlparse(args.database_url)
+    if url.hostname in ("127.0.0.1", "localhost") and url.port == 5433:
+        subprocess.run([str(ROOT / "scripts/postgres.sh"), "createdb", url.path.lstrip("/")], check=True)
+    env = bench_environment(args.database_url)
+    os.environ.update(env)
+    from app import create_app
+
+    app = create_app()
+    tender_id, token = prepare(app, args.bids, args.contracts, args.reset)
+    gc.freeze()  # as wsgi.py does in each gunicorn worker
+    pure, service, service_max, count = time_evaluation(app, tender_id)
+
+    port = free_port()
+    server = start_gunicorn(env, port, 2)
+    base, session = f"http://127.0.0.1:{port}", requests.Session()
+    try:
+        headers = {"Authorization": f"Bearer {token}"}
+        evaluation_api = []
+        for _ in range(15):
+            started = time.perf_counter()
+            response = session.get(f"{base}/api/v1/tenders/{tender_id}/evaluation", headers=headers)
+            evaluation_api.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200 and len(response.json()["lots"][0]["ranking"]) == count
+        dashboards = {}
+        for name, path in (("page /transparency", "/transparency"), ("GET /api/v1/transparency/contracts",
+                                                                     "/api/v1/transparency/contracts"),
+                           ("/transparency.csv", "/transparency.csv"), ("page, currency=JPY", "/transparency?currency=JPY")):
+            measure(session, base + path, 20)  # warm-up
+            dashboards[name] = measure(session, base + path, args.requests)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+    print(f"\nPostgreSQL, gunicorn 2 sync workers on loopback, one client; load average {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} CPUs")
+    print(f"evaluating one lot of {count:,} bids (target <= 200 ms), medians:")
+    for name, ms in pure.items():
+        print(f"  rules only, {name:13} {ms:7.1f} ms")
+    print(f"  service (load bids + organisations, rank), price_margin: {service:.1f} ms (max {service_max:.1f})"
+          f" {'ok' if service <= 200 else 'MISSED'}")
+    print(f"  GET /api/v1/tenders/{{id}}/evaluation (JSON of {count:,} ranked bids): median "
+          f"{statistics.median(evaluation_api):.1f} ms, max {max(evaluation_api):.1f} ms")
+    print(f"transparency dashboard over {args.contracts:,} contracts (target p95 <= 100 ms):")
+    print(f"  {'':38} {'p50 ms':>8} {'p95 ms':>8}")
+    for name, values in dashboards.items():
+        p95 = percentile(values, 0.95)
+        print(f"  {name:38} {statistics.median(values):8.1f} {p95:8.1f} {'ok' if p95 <= 100 else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
