@@ -56,6 +56,14 @@ def _buyer_tender(tender_id):
     return tender
 
 
+def _buyer_contract(contract_id):
+    """The contract, for a member of its buyer with the buyer role (its supplier's members may only read it)."""
+    user = require_api_user()
+    contract = contracts.get_contract(contract_id, user)
+    require_membership(user, contract.buyer, *services.BUYER_ROLES)
+    return contract
+
+
 @blp.route("/tenders", methods=["POST"])
 @blp.arguments(TenderCreateSchema)
 @blp.response(201, TenderSchema)
@@ -224,9 +232,7 @@ def get_contract(contract_id):
 @blp.response(200, ContractSchema)
 def update_contract(payload, contract_id):
     """Complete or terminate a contract (the buyer's admins and buyers)."""
-    user = require_api_user()
-    contract = contracts.get_contract(contract_id, user)
-    require_membership(user, contract.buyer, *services.BUYER_ROLES)
+    contract = _buyer_contract(contract_id)
     contracts.change_contract_status(contract, payload["status"])
     db.session.commit()
     return contract
@@ -237,9 +243,7 @@ def update_contract(payload, contract_id):
 @blp.response(201, ContractSchema)
 def rate(payload, contract_id):
     """Rate the supplier 1–5 once the contract is completed (the buyer's admins and buyers)."""
-    user = require_api_user()
-    contract = contracts.get_contract(contract_id, user)
-    require_membership(user, contract.buyer, *services.BUYER_ROLES)
+    contract = _buyer_contract(contract_id)
     contracts.rate_supplier(contract, payload["rating"], payload["comment"])
     db.session.commit()
     return contract
