@@ -34,8 +34,9 @@ def register_extensions(app):
     from app import extensions as ext
     from app import indexing, mail
     from app.accounts import auth  # noqa: F401  (registers the user loader)
-    from app.database import configure_engines
+    from app.database import configure_engines, engine_options
 
+    engine_options(app)
     ext.db.init_app(app)
     ext.migrate.init_app(app, ext.db, directory=str(app.config.get("MIGRATIONS_DIR", "migrations")))
     ext.login_manager.init_app(app)

@@ -4,6 +4,16 @@ from pathlib import Path
 from sqlalchemy import event
 
 
+def engine_options(app):
+    """On PostgreSQL, sessions in UTC: timestamps come back with datetime.timezone.utc (psycopg's fast path) and every
+    date the database computes (date_trunc of a month, now()) is a UTC one, as the app's are."""
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgresql"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {"options": "-c timezone=UTC", **options.get("connect_args", {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
 def configure_engines(app):
     """On SQLite: enforce foreign keys and let SQLAlchemy manage transactions (needed for SAVEPOINT)."""
     from app.extensions import db

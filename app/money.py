@@ -44,7 +44,7 @@ class MoneyError(ValueError):
     """An amount that cannot be money in the given currency."""
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Money:
     minor: int
     currency: str
@@ -81,18 +81,27 @@ class Money:
         """The amount in major units as an exact Decimal."""
         return Decimal(self.minor).scaleb(-exponent(self.currency))
 
-    def _text(self, thousands):
-        # Integer arithmetic, not Decimal formatting: rankings of thousands of bids print a price per bid.
-        places = exponent(self.currency)
-        major, minor = divmod(abs(self.minor), 10**places)
-        text = f"{major:,}" if thousands else str(major)
-        if places:
-            text = f"{text}.{minor:0{places}d}"
-        return f"-{text}" if self.minor < 0 else text
-
     def as_decimal_string(self):
         """'12.50' for EUR, '1000' for JPY: always the currency's number of decimals."""
-        return self._text(thousands=False)
+        return formatter(self.currency, thousands=False, code=False)(self.minor)
 
     def __str__(self):
-        return f"{self._text(thousands=True)} {self.currency}"
+        return formatter(self.currency)(self.minor)
+
+
+@cache
+def formatter(currency, *, thousands=True, code=True):
+    """A function printing minor units of `currency` as Money prints them ('10,500.00 EUR', '1,000 JPY').
+
+    Integer arithmetic, not Decimal formatting, and the currency's facts looked up once: a ranking of thousands of
+    bids prints a few prices per bid.
+    """
+    places, suffix, grouping = exponent(currency), f" {currency}" if code else "", "," if thousands else ""
+    scale = 10**places
+
+    def print_minor(minor):
+        major, rest = divmod(abs(minor), scale)
+        text = f"{major:{grouping}}.{rest:0{places}d}" if places else f"{major:{grouping}}"
+        return f"-{text}{suffix}" if minor < 0 else f"{text}{suffix}"
+
+    return print_minor

@@ -151,8 +151,8 @@ def time_evaluation(app, tender_id, rounds=15):
         tender = db.session.get(Tender, tender_id)
         lot = tender.lots[0]
         bids = services.standing_bids(lot)
-        plain = [evaluation.Bid(b.id, b.price, b.verified_cooperative, b.submitted_at, b.quality_mark) for b in bids]
-        marked = [evaluation.Bid(b.bid_id, b.price, b.verified_cooperative, b.submitted_at, (b.bid_id * 37) % 101) for b in plain]
+        plain = bids
+        marked = [b._replace(quality_mark=(b.bid_id * 37) % 101) for b in bids]
         policies = {
             "none": (evaluation.Policy("none"), plain),
             "reserved": (evaluation.Policy("reserved"), plain),

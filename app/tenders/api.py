@@ -193,7 +193,7 @@ def evaluation(tender_id):
             "lot_id": lot.id, "final": final,
             "awarded_bid_id": lot.contract.bid_id if lot.contract else None,
             "ranking": [{
-                "bid_id": bid.id, "organization_id": bid.organization_id, "is_cooperative": bid.verified_cooperative,
+                "bid_id": bid.bid_id, "organization_id": bid.organization_id, "is_cooperative": bid.verified_cooperative,
                 "price": _money(entry.price), "evaluated_price": _money(entry.evaluated_price),
                 "score": None if entry.score is None else f"{entry.score:.2f}",
                 "rank": entry.rank, "explanation": entry.explanation,

@@ -1,6 +1,6 @@
 """Evaluation of the bids for one lot under a published preference policy.
 
-Pure rules, no database: every figure is exact (integers of minor units; scores as 60-digit quotients, see _EXACT), and each
+Pure rules, no database: every figure is exact (integers of minor units; weighted scores compared as integers, see _SCALE), and each
 ranked bid carries the one-line explanation a bidder reads.
 
 Policies (DESIGN.md):
@@ -14,11 +14,12 @@ Policies (DESIGN.md):
   cooperative, else 0. Scores are shown with two decimals; the ranking uses their exact values.
 
 Ties break toward the cooperative, then the earlier submission (then the lower bid id, so the
-ranking never depends on the order bids are given in).
+ranking never depends on the order bids are given in). Quality and cooperative scores are whole hundredths; the
+price score and the total are shown rounded half up to hundredths.
 """
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import Decimal
 from typing import NamedTuple
 
 from app.money import Money
@@ -61,6 +62,7 @@ class Bid(NamedTuple):
     verified_cooperative: bool
     submitted_at: dt.datetime
     quality_mark: int | None = None
+    organization_id: int | None = None
 
 
 class RankedBid(NamedTuple):
@@ -69,7 +71,30 @@ class RankedBid(NamedTuple):
     price: Money
     evaluated_price: Money | None  # price_margin (and none/reserved: the price itself)
     score: Decimal | None          # weighted: total 0–100, two decimals
-    explanation: str
+    #: What the explanation says, as facts: (kind, *figures). Printed on demand: a lot may rank thousands of bids and a
+    #: page shows a few dozen of them.
+    reason: tuple
+
+    @property
+    def explanation(self):
+        """The one-line explanation a bidder reads."""
+        kind, *facts = self.reason
+        if kind == "weighted":
+            price_score, mark, quality, cooperative = facts
+            return (f"price {self.price}: {_hundredths(price_score)} + quality {mark}/100: {_hundredths(quality)}"
+                    f" + cooperative: {_hundredths(cooperative)} = {self.score}")
+        if kind == "margin":
+            return f"price {self.price} + {facts[0]} % margin (not a cooperative) = {self.evaluated_price}"
+        return f"price {self.price}{_REASONS[kind]}"
+
+
+_REASONS = {
+    "cooperative": " (verified cooperative)",
+    "price": "",
+    "reserved": ": not eligible, the lot is reserved for verified cooperatives",
+    "unmarked": ": quality mark missing",
+    "marked": ": quality mark given",
+}
 
 
 def margin_price(price, margin_percent):
@@ -86,8 +111,12 @@ def _basis_points(margin_percent):
 
 
 def _with_margin(price, basis_points):
+    return Money(_margin_minor(price.minor, basis_points), price.currency)
+
+
+def _margin_minor(minor, basis_points):
     # Integers only, rounded half up.
-    return Money((2 * price.minor * (10_000 + basis_points) + 10_000) // 20_000, price.currency)
+    return (2 * minor * (10_000 + basis_points) + 10_000) // 20_000
 
 
 def _percent(value):
@@ -95,77 +124,72 @@ def _percent(value):
     return f"{value:f}"
 
 
-#: Scores are quotients of integers below 10^20. Two different such quotients (at most 100) differ by more than
-#: 10^-40, and one that is not a tie of a rounding to hundredths is more than 10^-22 away from it; so quotients
-#: carried to 60 significant digits order and round exactly like the exact fractions, and compare at C speed.
-_EXACT = Context(prec=60)
-
-
-def _quotient(numerator, denominator):
-    return _EXACT.divide(Decimal(numerator), Decimal(denominator))
-
-
-def _two_decimals(value):
-    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+#: The weighted ranking compares floor(total score × 100 × _SCALE), an integer. Totals are lowest × weight ÷ price plus
+#: whole hundredths, with prices below 10^13 minor units: two different totals differ by more than 10^-26, so their keys
+#: differ too, and equal totals get equal keys. Exact, without a fraction per bid.
+_SCALE = 10**30
 
 
 def _hundredths(value):
-    """An integer number of hundredths with two decimals (quality and cooperative scores are always such)."""
-    return Decimal(value).scaleb(-2).quantize(Decimal("0.01"))
+    """An integer number of hundredths as a Decimal with two decimals."""
+    return Decimal(value).scaleb(-2)
 
 
-def _tie_break(bid):
-    return (not bid.verified_cooperative, bid.submitted_at, bid.bid_id)
+_COOPERATIVE, _PRICE, _RESERVED = ("cooperative",), ("price",), ("reserved",)
 
 
 def evaluate(policy, bids):
     """Rank the bids of one lot; all bids must be in one currency."""
     bids = list(bids)
-    if len({bid.price.currency for bid in bids}) > 1:
+    currencies = {bid.price.currency for bid in bids}
+    if len(currencies) > 1:
         raise ValueError("All bids of a lot are in the tender's currency.")
+    if not bids:
+        return []
     if policy.kind == "weighted":
         return _weighted(policy, bids)
+    margin, basis_points = ("margin", _percent(policy.margin_percent)), _basis_points(policy.margin_percent)
+    reserved, with_margin = policy.kind == "reserved", policy.kind == "price_margin"
     eligible, ineligible = [], []
-    margin, basis_points = _percent(policy.margin_percent), _basis_points(policy.margin_percent)
     for bid in bids:
-        if policy.kind == "reserved" and not bid.verified_cooperative:
-            ineligible.append(RankedBid(bid.bid_id, None, bid.price, None, None,
-                                        f"price {bid.price}: not eligible, the lot is reserved for verified cooperatives"))
-            continue
-        if policy.kind == "price_margin" and not bid.verified_cooperative:
-            evaluated = _with_margin(bid.price, basis_points)
-            why = f"price {bid.price} + {margin} % margin (not a cooperative) = {evaluated}"
+        price = bid.price
+        if bid.verified_cooperative:
+            eligible.append((price.minor, False, bid.submitted_at, bid.bid_id, price, _COOPERATIVE))
+        elif reserved:
+            ineligible.append(RankedBid(bid.bid_id, None, price, None, None, _RESERVED))
+        elif with_margin:
+            eligible.append((_margin_minor(price.minor, basis_points), True, bid.submitted_at, bid.bid_id, price, margin))
         else:
-            evaluated = bid.price
-            why = f"price {bid.price}" + (" (verified cooperative)" if bid.verified_cooperative else "")
-        eligible.append((bid, evaluated, why))
-    eligible.sort(key=lambda item: (item[1].minor, *_tie_break(item[0])))
-    ranked = [RankedBid(bid.bid_id, rank, bid.price, evaluated, None, why)
-              for rank, (bid, evaluated, why) in enumerate(eligible, start=1)]
-    return ranked + sorted(ineligible, key=lambda r: r.bid_id)
+            eligible.append((price.minor, True, bid.submitted_at, bid.bid_id, price, _PRICE))
+    # Lowest evaluated price first; ties toward the cooperative (False sorts first), then the earlier submission, then the
+    # lower bid id (unique: the order bids are given in never matters).
+    eligible.sort()
+    ranked = [RankedBid(bid_id, rank, price, price if evaluated == price.minor else Money(evaluated, price.currency), None, why)
+              for rank, (evaluated, _not_cooperative, _at, bid_id, price, why) in enumerate(eligible, start=1)]
+    return ranked + sorted(ineligible)
 
 
 def _weighted(policy, bids):
-    missing = [bid.bid_id for bid in bids if bid.quality_mark is None]
+    missing = sum(1 for bid in bids if bid.quality_mark is None)
     if missing:
-        raise EvaluationIncomplete(f"Give a quality mark to every bid first (missing: {len(missing)}).")
-    if not bids:
-        return []
+        raise EvaluationIncomplete(f"Give a quality mark to every bid first (missing: {missing}).")
     lowest = min(bid.price.minor for bid in bids)
+    # In hundredths of a point: price score = 100 × lowest × price weight ÷ price; quality = mark × quality weight;
+    # cooperative = 100 × cooperative weight (verified cooperatives only).
+    price_numerator = 100 * lowest * policy.price_weight
     scored = []
     for bid in bids:
-        if not 0 <= bid.quality_mark <= 100:
+        mark, price = bid.quality_mark, bid.price.minor
+        if not 0 <= mark <= 100:
             raise ValueError("Quality marks are between 0 and 100.")
-        price = bid.price.minor
-        cooperative = policy.cooperative_weight if bid.verified_cooperative else 0
-        # Each score over the common denominator 100 × price: one quotient per bid.
-        price_part = 100 * lowest * policy.price_weight
-        quality_part = bid.quality_mark * policy.quality_weight * price
-        total = _quotient(price_part + quality_part + 100 * cooperative * price, 100 * price)
-        why = (f"price {bid.price}: {_two_decimals(_quotient(price_part, 100 * price))} + quality {bid.quality_mark}/100: "
-               f"{_hundredths(bid.quality_mark * policy.quality_weight)} + cooperative: {_hundredths(100 * cooperative)}"
-               f" = {_two_decimals(total)}")
-        scored.append((bid, total, why))
-    scored.sort(key=lambda item: (-item[1], *_tie_break(item[0])))
-    return [RankedBid(bid.bid_id, rank, bid.price, None, _two_decimals(total), why)
-            for rank, (bid, total, why) in enumerate(scored, start=1)]
+        quality = mark * policy.quality_weight
+        cooperative = 100 * policy.cooperative_weight if bid.verified_cooperative else 0
+        key = price_numerator * _SCALE // price + (quality + cooperative) * _SCALE
+        # Rounded half up to whole hundredths: floor(exact + 1/2), exactly.
+        total = (2 * price_numerator + price * (2 * (quality + cooperative) + 1)) // (2 * price)
+        price_score = (2 * price_numerator + price) // (2 * price)
+        why = ("weighted", price_score, mark, quality, cooperative)
+        scored.append((-key, not bid.verified_cooperative, bid.submitted_at, bid.bid_id, bid.price, total, why))
+    scored.sort()
+    return [RankedBid(bid_id, rank, price, None, _hundredths(total), why)
+            for rank, (_key, _not_cooperative, _at, bid_id, price, total, why) in enumerate(scored, start=1)]

@@ -2,6 +2,7 @@
 import datetime as dt
 import random
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
@@ -142,3 +143,27 @@ def test_weighted_scores_stay_within_0_and_100(policy, bids):
 def test_ranks_are_1_to_n_without_gaps(policy, bids):
     ranks = [r.rank for r in evaluate(policy, bids) if r.rank is not None]
     assert ranks == list(range(1, len(ranks) + 1))
+
+
+def _exact_weighted(policy, bids):
+    """The published formula with exact fractions: the oracle the integer ranking must agree with."""
+    lowest = min(b.price.minor for b in bids)
+    totals = {b.bid_id: Fraction(lowest, b.price.minor) * policy.price_weight
+              + Fraction(b.quality_mark * policy.quality_weight, 100)
+              + (policy.cooperative_weight if b.verified_cooperative else 0) for b in bids}
+    order = sorted(bids, key=lambda b: (-totals[b.bid_id], not b.verified_cooperative, b.submitted_at, b.bid_id))
+    return order, totals
+
+
+@given(policy=policies.filter(lambda p: p.kind == "weighted"),
+       rows=st.lists(st.tuples(st.integers(1, 10**13), st.booleans(), st.integers(0, 3), st.integers(0, 100)),
+                     min_size=1, max_size=12))
+def test_weighted_ranking_and_scores_agree_with_exact_fractions(policy, rows):
+    # Large prices (up to 10^13 minor units, the platform's ceiling) and few distinct times, so near-ties are common.
+    bids = [Bid(i + 1, Money(minor, "KWD"), coop, T0 + dt.timedelta(seconds=sec), mark)
+            for i, (minor, coop, sec, mark) in enumerate(rows)]
+    order, totals = _exact_weighted(policy, bids)
+    results = evaluate(policy, bids)
+    assert [r.bid_id for r in results] == [b.bid_id for b in order]
+    for result in results:
+        assert result.score == (totals[result.bid_id] * 100 + Fraction(1, 2)).__floor__() / Decimal(100)
