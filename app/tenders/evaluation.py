@@ -119,7 +119,8 @@ def _margin_minor(minor, basis_points):
     return (2 * minor * (10_000 + basis_points) + 10_000) // 20_000
 
 
-def _percent(value):
+def percent_text(value):
+    """7.50 → '7.5', 10 → '10' (never '1E+1')."""
     value = Decimal(value).normalize()
     return f"{value:f}"
 
@@ -148,7 +149,7 @@ def evaluate(policy, bids):
         return []
     if policy.kind == "weighted":
         return _weighted(policy, bids)
-    margin, basis_points = ("margin", _percent(policy.margin_percent)), _basis_points(policy.margin_percent)
+    margin, basis_points = ("margin", percent_text(policy.margin_percent)), _basis_points(policy.margin_percent)
     reserved, with_margin = policy.kind == "reserved", policy.kind == "price_margin"
     eligible, ineligible = [], []
     for bid in bids:

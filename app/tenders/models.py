@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models_base import UTCDateTime, one_of, utcnow
 from app.money import Money
-from app.tenders.evaluation import POLICIES, Policy
+from app.tenders.evaluation import POLICIES, Policy, percent_text
 
 #: Stored states; "closed" is not one of them: a published tender is closed once its deadline has passed.
 TENDER_STATUSES = ("draft", "published", "cancelled")
@@ -59,6 +59,11 @@ class Tender(db.Model):
     @property
     def margin_percent(self):
         return Decimal(self.margin_basis_points) / 100
+
+    @property
+    def margin_text(self):
+        """The margin of preference as people write it: '10', '7.5'."""
+        return percent_text(self.margin_percent)
 
     @property
     def preference(self):

@@ -1,10 +1,11 @@
 """Notices of tender events for organisations: in the app, and by mail to each member."""
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from app.accounts.models import Membership, User
 from app.extensions import db
 from app.mail import send_mail
+from app.models_base import utcnow
 from app.tenders.models import Bid, Notification
 
 
@@ -25,3 +26,19 @@ def notify_bidders(tender, message):
     )
     for organization_id in bidders:
         notify(organization_id, message, url_for("tenders.tender_page", tender_id=tender.id))
+
+
+def for_organizations(organization_ids):
+    """The organisations' notices, newest first (a query, for paging)."""
+    return select(Notification).where(Notification.organization_id.in_(organization_ids)).order_by(
+        Notification.created_at.desc(), Notification.id.desc())
+
+
+def unread_count(organization_ids):
+    return db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.organization_id.in_(organization_ids), Notification.read_at.is_(None)))
+
+
+def mark_read(notification_ids):
+    if notification_ids:
+        db.session.execute(update(Notification).where(Notification.id.in_(notification_ids)).values(read_at=utcnow()))

@@ -106,7 +106,7 @@ def _policy_text(tender):
         return "Reserved for verified cooperatives; lowest price wins."
     if tender.policy == "price_margin":
         return (f"Margin of preference: bids not from a verified cooperative are compared at price plus "
-                f"{tender.margin_percent.normalize():f} %; the winner is paid its own price.")
+                f"{tender.margin_text} %; the winner is paid its own price.")
     if tender.policy == "weighted":
         return (f"Weighted: price {tender.price_weight}, quality {tender.quality_weight}, "
                 f"cooperative criterion {tender.cooperative_weight}.")

@@ -6,11 +6,13 @@ from flask import Response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.accounts.auth import current_membership
 from app.errors import NotFound
 from app.money import is_currency
 from app.orgs.forms import SECTOR_LABELS
 from app.tenders import bp, services
 from app.tenders import transparency as transparency_figures
+from app.tenders.forms import RatingForm
 
 
 @bp.route("/tenders/<int:tender_id>")
@@ -18,11 +20,16 @@ def tender_page(tender_id):
     """The tender as the public sees it; the buyer's members also see bid counts, bidders their own bids."""
     tender = services.visible_tender(tender_id, current_user)
     is_buyer = services.is_member(current_user, tender.organization_id)
+    acting = current_membership()
     return render_template(
         "tenders/show.html", tender=tender, state=tender.state(), is_buyer=is_buyer,
+        can_manage=is_buyer and current_user.membership_of(tender.organization_id).allows(*services.BUYER_ROLES),
+        can_bid=acting is not None and acting.organization_id != tender.organization_id
+        and acting.allows(*services.SUPPLIER_ROLES),
         counts=services.bid_counts(tender) if is_buyer else {},
         own_bids={bid.lot_id: bid for bid in services.own_bids(tender, current_user)},
         notices={lot.id: services.award_notice(lot) for lot in tender.lots if lot.contract is not None},
+        rating_form=RatingForm(), policy_labels=POLICY_LABELS,
     )
 
 

@@ -75,7 +75,8 @@ class TenderFieldsSchema(Schema):
     currency = CurrencyCode(required=True)
     deadline = UtcDateTime(required=True)
     budget = MoneyField(load_default=None, allow_none=True)
-    lots = fields.List(fields.Nested(LotFieldsSchema), required=True, validate=validate.Length(1, MAX_LOTS))
+    lots = fields.List(fields.Nested(LotFieldsSchema), required=True,
+                       validate=validate.Length(1, MAX_LOTS, error="Give between {min} and {max} lots."))
     preference = fields.Nested(PreferenceSchema, load_default=lambda: {"policy": "none"})
 
     @validates_schema

@@ -86,6 +86,26 @@ def own_bids(tender, user):
     return list(db.session.scalars(statement))
 
 
+def organization_tenders(organization_id):
+    """An organisation's tenders, drafts included, newest first (for its own members)."""
+    return list(db.session.scalars(select(Tender).where(Tender.organization_id == organization_id)
+                                   .order_by(Tender.created_at.desc(), Tender.id.desc())))
+
+
+def organization_bids(organization_id):
+    """An organisation's bids, standing and withdrawn, newest first (for its own members)."""
+    return list(db.session.scalars(select(Bid).where(Bid.organization_id == organization_id)
+                                   .order_by(Bid.submitted_at.desc(), Bid.id.desc())))
+
+
+def organization_names(organization_ids):
+    """{id: name} for a page of ranked bids."""
+    ids = set(organization_ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Organization.id, Organization.name).where(Organization.id.in_(ids))).all())
+
+
 # Writing tenders -------------------------------------------------------------------------------
 
 

@@ -1,0 +1,151 @@
+"""HTML forms of tenders and bids. They only collect text: the API's schemas validate it (app.forms.load_form)."""
+import datetime as dt
+from zoneinfo import ZoneInfo, available_timezones
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import FieldList, Form, FormField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+
+from app.forms import as_int, attach_errors, options
+from app.tenders.schemas import MAX_LOTS
+
+POLICY_CHOICES = [
+    ("none", _l("No preference: lowest price wins")),
+    ("reserved", _l("Reserved: only verified cooperatives may bid")),
+    ("price_margin", _l("Margin of preference for verified cooperatives")),
+    ("weighted", _l("Weighted criteria: price, quality, cooperative")),
+]
+
+
+def timezone_options():
+    return options(["UTC", *sorted(zone for zone in available_timezones() if "/" in zone and not zone.startswith("Etc/"))])
+
+
+class LotForm(Form):
+    """One lot of a tender (a sub-form: the tender form carries the CSRF token)."""
+
+    title = StringField(_l("Lot title"))
+    description = TextAreaField(_l("What this lot covers"), render_kw={"rows": 2})
+
+
+class DeadlineFields:
+    deadline = StringField(_l("Deadline"), render_kw={"type": "datetime-local"})
+    timezone = SelectField(_l("Time zone of the deadline"), default="UTC")
+
+
+class TenderForm(DeadlineFields, FlaskForm):
+    title = StringField(_l("Subject"))
+    description = TextAreaField(_l("Description of the need"), render_kw={"rows": 6})
+    cpv_code = StringField(
+        _l("CPV code"),
+        description=_l("Type words in English, French or Spanish, or the code itself."),
+        render_kw={"list": "cpv-options", "autocomplete": "off", "data-cpv-picker": "1"},
+    )
+    currency = SelectField(_l("Currency of bids"))
+    budget_amount = StringField(_l("Budget (optional)"), render_kw={"inputmode": "decimal"})
+    lots = FieldList(FormField(LotForm), min_entries=1, max_entries=MAX_LOTS)
+    add_lot = SubmitField(_l("Add a lot"))
+    policy = SelectField(_l("Preference policy"), choices=options(POLICY_CHOICES), default="none")
+    margin_percent = StringField(_l("Margin of preference (%)"), description=_l("0 to 30; added to the prices of bids "
+                                                                               "that are not from verified cooperatives, "
+                                                                               "for comparison only."),
+                                 render_kw={"inputmode": "decimal"})
+    weights_price = StringField(_l("Weight of price"), render_kw={"inputmode": "numeric"})
+    weights_quality = StringField(_l("Weight of quality"), render_kw={"inputmode": "numeric"})
+    weights_cooperative = StringField(_l("Weight of being a verified cooperative"), render_kw={"inputmode": "numeric"})
+
+    def payload(self):
+        """The form as the API's tender schema reads it."""
+        policy = self.policy.data
+        preference = {"policy": policy}
+        if policy == "price_margin":
+            preference["margin_percent"] = (self.margin_percent.data or "").strip() or None
+        if policy == "weighted":
+            preference["weights"] = {name: as_int(getattr(self, f"weights_{name}").data)
+                                     for name in ("price", "quality", "cooperative")}
+        budget = (self.budget_amount.data or "").strip()
+        return {
+            "title": self.title.data or "",
+            "description": self.description.data or "",
+            "cpv_code": (self.cpv_code.data or "").strip().split(" ")[0],
+            "currency": self.currency.data or "",
+            "deadline": aware_deadline(self.deadline.data, self.timezone.data),
+            "budget": {"amount": budget, "currency": self.currency.data or ""} if budget else None,
+            # Blank lots (the spare row of a new form) are left out; a tender without any is refused by the schema.
+            "lots": [{"title": lot.form.title.data or "", "description": lot.form.description.data or ""}
+                     for lot in self.lots if (lot.form.title.data or "").strip() or (lot.form.description.data or "").strip()],
+            "preference": preference,
+        }
+
+    def show_errors(self, messages):
+        """Mark the fields named in schema or domain messages; returns what belongs to no field."""
+        messages = dict(messages or {})
+        leftovers = []
+        lots = messages.pop("lots", None)
+        if isinstance(lots, dict):
+            for index, lot_messages in lots.items():
+                if isinstance(index, int) and index < len(self.lots.entries):
+                    leftovers += attach_errors(self.lots.entries[index].form, lot_messages)
+        elif lots:
+            self.lots.errors = lots
+            leftovers += lots
+        preference = messages.pop("preference", None)
+        if isinstance(preference, dict):
+            preference = dict(preference)
+            weights = preference.pop("weights", None)
+            if isinstance(weights, dict):
+                leftovers += attach_errors(self, weights, prefix="weights_")
+            elif weights:
+                leftovers += weights
+            leftovers += attach_errors(self, preference)
+        elif preference:
+            leftovers += preference
+        return leftovers + attach_errors(self, messages)
+
+
+class DeadlineForm(DeadlineFields, FlaskForm):
+    """After publication only the deadline may move, and only later."""
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for cancelling (bidders read it)"), render_kw={"rows": 3})
+
+
+class BidForm(FlaskForm):
+    organization_id = HiddenField()
+    price_amount = StringField(_l("Price"), render_kw={"inputmode": "decimal"})
+    delivery_days = StringField(_l("Delivery time (days)"), render_kw={"inputmode": "numeric"})
+    proposal = TextAreaField(_l("Proposal"), render_kw={"rows": 6})
+
+    def payload(self, currency):
+        return {
+            "price": {"amount": (self.price_amount.data or "").strip(), "currency": currency},
+            "delivery_days": as_int(self.delivery_days.data),
+            "proposal": self.proposal.data or "",
+        }
+
+
+class AwardForm(FlaskForm):
+    bid_id = HiddenField()
+    justification = TextAreaField(_l("Justification (needed when this is not the first-ranked bid)"), render_kw={"rows": 2})
+
+
+class RatingForm(FlaskForm):
+    rating = SelectField(_l("Rating"), choices=options([(str(n), "★" * n) for n in range(5, 0, -1)]))
+    comment = TextAreaField(_l("Comment"), render_kw={"rows": 2})
+
+
+def aware_deadline(local, zone):
+    """'2027-03-01T12:00' read in `zone` → an ISO moment with its offset; anything unreadable is passed on as given, for
+    the schema to refuse with its own message."""
+    local = (local or "").strip()
+    try:
+        moment = dt.datetime.fromisoformat(local)
+        return moment.replace(tzinfo=ZoneInfo(zone or "UTC")).isoformat() if moment.tzinfo is None else moment.isoformat()
+    except (ValueError, KeyError):
+        return local
+
+
+def local_deadline(deadline, zone="UTC"):
+    """The value of a datetime-local input showing `deadline` in `zone`."""
+    return deadline.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")
