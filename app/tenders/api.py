@@ -18,6 +18,7 @@ from app.tenders.schemas import (
     CancelSchema,
     ContractSchema,
     ContractUpdateSchema,
+    EvaluationQuerySchema,
     EvaluationSchema,
     QualitySchema,
     RatingSchema,
@@ -180,24 +181,30 @@ def mark_quality(payload, bid_id):
 
 
 @blp.route("/tenders/<int:tender_id>/evaluation", methods=["GET"])
+@blp.arguments(EvaluationQuerySchema, location="query")
 @blp.response(200, EvaluationSchema)
-def evaluation(tender_id):
-    """Per lot, the ranking under the tender's policy with an explanation per bid (the buyer's members, after the deadline)."""
+def evaluation(query, tender_id):
+    """Per lot, the ranking under the tender's policy with an explanation per bid (the buyer's members, after the deadline).
+
+    `offset` and `limit` take a slice of each lot's ranking (ranks are those of the whole ranking)."""
     user = require_api_user()
     tender = services.visible_tender(tender_id, user)
     if not services.is_member(user, tender.organization_id):
         raise Forbidden("Only the buyer's members see the evaluation.")
     lots = []
+    start = query["offset"]
+    end = None if query["limit"] is None else start + query["limit"]
     for lot, final, ranking in services.evaluate_tender(tender):
         lots.append({
             "lot_id": lot.id, "final": final,
             "awarded_bid_id": lot.contract.bid_id if lot.contract else None,
+            "bid_count": len(ranking),
             "ranking": [{
                 "bid_id": bid.bid_id, "organization_id": bid.organization_id, "is_cooperative": bid.verified_cooperative,
                 "price": _money(entry.price), "evaluated_price": _money(entry.evaluated_price),
                 "score": None if entry.score is None else f"{entry.score:.2f}",
                 "rank": entry.rank, "explanation": entry.explanation,
-            } for bid, entry in ranking],
+            } for bid, entry in ranking[start:end]],
         })
     # Shaped here as EvaluationSchema documents it, not dumped field by field: a lot may rank thousands of bids.
     return jsonify({"lots": lots})

@@ -201,7 +201,15 @@ class LotEvaluationSchema(Schema):
     lot_id = fields.Integer()
     final = fields.Boolean()
     awarded_bid_id = fields.Integer(allow_none=True)
+    bid_count = fields.Integer(metadata={"description": "Standing bids of the lot; `ranking` holds the asked slice of them."})
     ranking = fields.List(fields.Nested(RankedBidSchema))
+
+
+class EvaluationQuerySchema(Schema):
+    """A slice of each lot's ranking: a lot may rank thousands of bids; without `limit`, the whole ranking."""
+
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, 1_000_000))
+    limit = fields.Integer(load_default=None, validate=validate.Range(1, 10_000))
 
 
 class EvaluationSchema(Schema):

@@ -185,3 +185,17 @@ def test_a_completed_contract_is_rated_and_the_suppliers_profile_shows_its_recor
     assert client.get(url, headers=market.h["sme"]).status_code == 404  # not its contract
     profile = client.get(f"/organizations/{market.coop.id}").get_data(as_text=True)
     assert "1 contract completed" in profile and "4.0" in profile
+
+
+def test_the_evaluation_api_gives_a_slice_of_each_ranking_with_the_whole_rankings_ranks(market, client):
+    tender = market.published(preference={"policy": "none"})
+    bids = [market.bid(tender, 0, who, amount) for who, amount in (("coop", "300.00"), ("sme", "100.00"), ("unverified", "200.00"))]
+    market.pass_deadline(tender)
+    url = f"/api/v1/tenders/{tender['id']}/evaluation"
+    lot = client.get(f"{url}?offset=1&limit=1", headers=market.h["buyer"]).get_json()["lots"][0]
+    assert lot["bid_count"] == 3
+    assert [(r["bid_id"], r["rank"]) for r in lot["ranking"]] == [(bids[2]["id"], 2)]
+    assert client.get(f"{url}?offset=5", headers=market.h["buyer"]).get_json()["lots"][0]["ranking"] == []
+    for bad in ("limit=0", "limit=10001", "offset=-1", "limit=ten"):
+        response = client.get(f"{url}?{bad}", headers=market.h["buyer"])
+        assert response.status_code == 422 and bad.split("=")[0] in response.get_json()["error"]["fields"], bad
