@@ -48,9 +48,14 @@ class Config:
         self.STRIPE_SECRET_KEY = env.get("STRIPE_SECRET_KEY", "sk_test_123")
         self.STRIPE_WEBHOOK_SECRET = env.get("STRIPE_WEBHOOK_SECRET", "whsec_dev")
         self.STRIPE_API_BASE = env.get("STRIPE_API_BASE", "http://127.0.0.1:12111")
+        #: How old a webhook's signature may be, in seconds (Stripe's own default).
+        self.STRIPE_WEBHOOK_TOLERANCE = int(env.get("STRIPE_WEBHOOK_TOLERANCE", "300"))
+        #: Where expense receipts are kept: outside the static folder, served only through the app.
+        self.RECEIPTS_DIR = env.get("RECEIPTS_DIR", str(VAR_DIR / f"receipts-{self.ENV_NAME}"))
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
         self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute")
         self.SIGNUP_RATE_LIMIT = env.get("SIGNUP_RATE_LIMIT", "20 per hour")
+        self.DONATION_RATE_LIMIT = env.get("DONATION_RATE_LIMIT", "30 per minute")
         self.MAIL_BACKEND = env.get("MAIL_BACKEND", "log")
         self.MAIL_SENDER = env.get("MAIL_SENDER", "Coopex <no-reply@coopex.example>")
         self.MAIL_SERVER = env.get("MAIL_SERVER", "localhost")
@@ -108,6 +113,8 @@ class ProductionConfig(Config):
             raise RuntimeError("Production needs a real STRIPE_SECRET_KEY.")
         super().__init__(env)
         self.PREFERRED_URL_SCHEME = env.get("PREFERRED_URL_SCHEME", "https")
+        # Stripe itself, unless told otherwise (stripe-mock is for development and tests).
+        self.STRIPE_API_BASE = env.get("STRIPE_API_BASE") or None
         # Mail carries invitation links: it is delivered, never printed to a production log.
         self.MAIL_BACKEND = "smtp"
 

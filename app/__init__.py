@@ -35,6 +35,7 @@ def register_extensions(app):
     from app import indexing, mail
     from app.accounts import auth  # noqa: F401  (registers the user loader)
     from app.database import configure_engines, engine_options
+    from app.payments import gateway as payments_gateway
 
     engine_options(app)
     ext.db.init_app(app)
@@ -51,15 +52,16 @@ def register_extensions(app):
     configure_engines(app)
     indexing.init_app(app)
     mail.init_app(app)
+    payments_gateway.init_app(app)
 
 
 def register_blueprints(app):
-    from app import accounts, catalog, orgs, public, reference, tenders
+    from app import accounts, campaigns, catalog, orgs, payments, public, reference, tenders
     from app.extensions import api, csrf
 
-    for feature in (public, accounts, orgs, catalog, reference, tenders):
+    for feature in (public, accounts, orgs, catalog, reference, tenders, campaigns, payments):
         app.register_blueprint(feature.bp)
-    for feature in (accounts, orgs, catalog, reference, tenders):
+    for feature in (accounts, orgs, catalog, reference, tenders, campaigns):
         csrf.exempt(feature.api.blp)
         api.register_blueprint(feature.api.blp)
 
@@ -72,6 +74,7 @@ def register_errorhandlers(app):
 
 def register_commands(app):
     from app.accounts.cli import create_admin
+    from app.campaigns.cli import campaigns_cli
     from app.demo.cli import seed_demo
     from app.indexing.cli import search_cli
     from app.reference.cli import reference_cli
@@ -82,6 +85,7 @@ def register_commands(app):
     app.cli.add_command(reference_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(tenders_cli)
+    app.cli.add_command(campaigns_cli)
 
 
 def register_template_helpers(app):

@@ -1,0 +1,6 @@
+"""Crowd-funding campaigns: donations through Stripe, match funding, and an open ledger of where the money went."""
+from flask import Blueprint
+
+bp = Blueprint("campaigns", __name__)
+
+from app.campaigns import api, routes  # noqa: E402,F401

@@ -1,0 +1,78 @@
+"""The open ledger: every movement of a campaign's money, its totals, spending per budget line, expenses with receipts."""
+from sqlalchemy import func, select
+
+from app.campaigns import funds, receipts
+from app.campaigns.models import LEDGER_KINDS, BudgetLine, Expense, LedgerEntry
+from app.errors import ValidationFailed
+from app.extensions import db
+from app.money import Money, MoneyError
+
+LEDGER_PAGE = 100
+
+
+def entries(campaign, after_id=0, limit=LEDGER_PAGE):
+    """Entries in the order they were written, a page at a time (keyset: after an entry id)."""
+    return db.session.scalars(select(LedgerEntry).where(LedgerEntry.campaign_id == campaign.id, LedgerEntry.id > after_id)
+                              .order_by(LedgerEntry.id).limit(limit)).all()
+
+
+def totals(campaign):
+    """{kind: Money} of the ledger (money out negative), every kind present, and the balance (their sum)."""
+    sums = dict(db.session.execute(select(LedgerEntry.kind, func.sum(LedgerEntry.amount_minor))
+                                   .where(LedgerEntry.campaign_id == campaign.id).group_by(LedgerEntry.kind)).all())
+    figures = {kind: Money(int(sums.get(kind) or 0), campaign.currency) for kind in LEDGER_KINDS}
+    return figures, Money(sum(money.minor for money in figures.values()), campaign.currency)
+
+
+def spent_by_line(campaign):
+    """{budget line id: Money spent} from the expenses booked against each line."""
+    rows = db.session.execute(select(LedgerEntry.budget_line_id, func.sum(LedgerEntry.amount_minor))
+                              .where(LedgerEntry.campaign_id == campaign.id, LedgerEntry.kind == "expense",
+                                     LedgerEntry.budget_line_id.is_not(None)).group_by(LedgerEntry.budget_line_id)).all()
+    return {line_id: Money(-int(total), campaign.currency) for line_id, total in rows}
+
+
+def add_expense(campaign, fields, upload, user):
+    """An expense with its receipt: checked whole before anything is stored; the file is removed again if the ledger
+    refuses the amount."""
+    try:
+        amount = Money.parse(fields["amount"], campaign.currency)
+    except MoneyError as error:
+        raise ValidationFailed("Not a valid amount.", {"amount": [str(error)]}) from None
+    line = None
+    if fields.get("budget_line_id") is not None:
+        line = db.session.get(BudgetLine, fields["budget_line_id"])
+        if line is None or line.campaign_id != campaign.id:
+            raise ValidationFailed("Not a budget line of this campaign.", {"budget_line_id": ["Not a line of this campaign."]})
+    data, mime = receipts.check(upload)
+    key = receipts.store(data, mime)
+    try:
+        expense = Expense(campaign_id=campaign.id, budget_line=line, category=fields["category"],
+                          description=fields["description"], amount_minor=amount.minor, currency=amount.currency,
+                          receipt_key=key, receipt_type=mime, receipt_size=len(data), spent_on=fields["spent_on"],
+                          created_by_id=user.id)
+        db.session.add(expense)
+        db.session.flush()
+        funds.record_spending(campaign, "expense", amount, fields["description"], budget_line=line, expense=expense)
+        db.session.flush()
+    except Exception:
+        receipts.discard(key)
+        raise
+    return expense
+
+
+def disburse(campaign, amount, description):
+    """Money paid out of the campaign to the organisation's own account."""
+    funds.record_spending(campaign, "disbursement", amount, description)
+    db.session.flush()
+
+
+def csv_rows(campaign):
+    yield ["id", "date", "kind", "amount", "currency", "description", "budget_line"]
+    lines = {line.id: line.title for line in campaign.budget_lines}
+    after = 0
+    while page := entries(campaign, after, 1000):
+        for entry in page:
+            yield [entry.id, entry.created_at.date().isoformat(), entry.kind, entry.amount.as_decimal_string(),
+                   entry.currency, entry.description, lines.get(entry.budget_line_id, "")]
+        after = page[-1].id

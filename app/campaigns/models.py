@@ -1,0 +1,295 @@
+"""Crowd-funding campaigns, their donations and match pledges, and the open ledger of every movement of money."""
+import datetime as dt
+
+from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models_base import UTCDateTime, one_of, utcnow
+from app.money import Money
+
+#: Stored states. A live campaign whose deadline has passed is still "live" until `flask campaigns close-due` settles it
+#: (it charges pledges, which cannot happen on read); pages show it as ended from the deadline on.
+CAMPAIGN_STATUSES = ("draft", "live", "succeeded", "failed", "closed")
+FUNDING_MODELS = ("keep_it_all", "all_or_nothing")
+#: pending: a Checkout Session was made, nothing paid yet; pledged: a card saved for an all-or-nothing campaign;
+#: succeeded: a verified webhook said it was paid; failed: the payment (or the off-session charge) failed;
+#: released: an all-or-nothing campaign missed its goal, nothing was charged; refunded: paid, then given back;
+#: review: Stripe reported an amount or currency that is not the donation's: not counted until a person looks.
+DONATION_STATUSES = ("pending", "pledged", "succeeded", "failed", "released", "refunded", "review")
+LEDGER_KINDS = ("donation", "match", "refund", "fee", "expense", "disbursement")
+EXPENSE_CATEGORIES = ("equipment", "works", "services", "staff", "materials", "travel", "fees", "other")
+
+campaign_sdgs = Table(
+    "campaign_sdgs",
+    db.metadata,
+    Column("campaign_id", ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True),
+    Column("sdg_number", ForeignKey("sdg_goals.number"), primary_key=True),
+)
+
+
+class Campaign(db.Model):
+    __tablename__ = "campaigns"
+    __table_args__ = (
+        CheckConstraint(one_of("status", CAMPAIGN_STATUSES), name="status"),
+        CheckConstraint(one_of("funding_model", FUNDING_MODELS), name="funding_model"),
+        CheckConstraint("goal_minor > 0", name="goal"),
+        Index("ix_campaigns_status_deadline", "status", "deadline"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    #: Markdown as the owner wrote it; pages show it rendered and sanitised (app.campaigns.story).
+    story: Mapped[str] = mapped_column(Text, default="")
+    goal_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    deadline: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    funding_model: Mapped[str] = mapped_column(String(14))
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    #: Running figures, changed only by single UPDATE ... SET x = x + n statements in the transaction that writes the
+    #: matching ledger entries (app.campaigns.money_in): a campaign page reads them, never sums 10,000 donations.
+    raised_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    matched_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    refunded_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    pledged_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    donors_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    settled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    search_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    organization: Mapped["Organization"] = relationship(lazy="joined")  # noqa: F821
+    sdgs: Mapped[list["SdgGoal"]] = relationship(secondary=campaign_sdgs, order_by="SdgGoal.number")  # noqa: F821
+    budget_lines: Mapped[list["BudgetLine"]] = relationship(
+        back_populates="campaign", order_by="BudgetLine.position", cascade="all, delete-orphan")
+    updates: Mapped[list["CampaignUpdate"]] = relationship(
+        back_populates="campaign", order_by="CampaignUpdate.created_at.desc()", cascade="all, delete-orphan")
+
+    @property
+    def goal(self):
+        return Money(self.goal_minor, self.currency)
+
+    @property
+    def raised(self):
+        return Money(self.raised_minor, self.currency)
+
+    @property
+    def matched(self):
+        return Money(self.matched_minor, self.currency)
+
+    @property
+    def refunded(self):
+        return Money(self.refunded_minor, self.currency)
+
+    @property
+    def pledged(self):
+        return Money(self.pledged_minor, self.currency)
+
+    def is_past_deadline(self, now=None):
+        return (now or utcnow()) >= self.deadline
+
+
+class BudgetLine(db.Model):
+    """What the money is for: an amount, required to do the project at all, or a stretch goal."""
+
+    __tablename__ = "campaign_budget_lines"
+    __table_args__ = (CheckConstraint("amount_minor > 0", name="amount"), UniqueConstraint("campaign_id", "position"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column()
+    title: Mapped[str] = mapped_column(String(200))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    required: Mapped[bool] = mapped_column(default=True)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="budget_lines")
+
+    @property
+    def amount(self):
+        return Money(self.amount_minor, self.campaign.currency)
+
+
+class CampaignUpdate(db.Model):
+    """News the owners post for donors and members (Markdown, shown sanitised)."""
+
+    __tablename__ = "campaign_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="updates")
+
+
+class Donation(db.Model):
+    __tablename__ = "donations"
+    __table_args__ = (
+        CheckConstraint(one_of("status", DONATION_STATUSES), name="status"),
+        CheckConstraint("amount_minor > 0", name="amount"),
+        Index("ix_donations_campaign_status", "campaign_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(120), default="")
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    message: Mapped[str] = mapped_column(String(1000), default="")
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    #: The donor's own link to the receipt (no account needed): a random token, compared in constant time.
+    receipt_token: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    checkout_session_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    payment_intent_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    setup_intent_id: Mapped[str | None] = mapped_column(String(255))
+    customer_id: Mapped[str | None] = mapped_column(String(255))
+    payment_method_id: Mapped[str | None] = mapped_column(String(255))
+    refund_id: Mapped[str | None] = mapped_column(String(255))
+    #: An all-or-nothing pledge is charged once: the settling run that sets this first is the one that charges.
+    charge_requested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    failure_reason: Mapped[str | None] = mapped_column(String(500))
+    review_reason: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    paid_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    refunded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    campaign: Mapped[Campaign] = relationship(lazy="joined")
+
+    @property
+    def amount(self):
+        return Money(self.amount_minor, self.currency)
+
+    @property
+    def public_name(self):
+        """What the public sees of the donor: 'Anonymous' if asked, else the name given (or 'A donor')."""
+        if self.anonymous:
+            return "Anonymous"
+        return self.name or "A donor"
+
+
+class MatchPledge(db.Model):
+    """An organisation's promise to match donations: factor (in hundredths: 100 = 1:1), a cap per donation, a cap in all."""
+
+    __tablename__ = "match_pledges"
+    __table_args__ = (
+        CheckConstraint("factor_percent > 0 AND factor_percent <= 1000", name="factor"),
+        CheckConstraint("cap_per_donation_minor > 0 AND cap_total_minor > 0", name="caps"),
+        CheckConstraint("matched_minor >= 0 AND matched_minor <= cap_total_minor", name="within_cap"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    factor_percent: Mapped[int] = mapped_column()
+    cap_per_donation_minor: Mapped[int] = mapped_column(BigInteger)
+    cap_total_minor: Mapped[int] = mapped_column(BigInteger)
+    #: What has been matched so far; the database refuses more than the cap (CHECK), whatever happens above it.
+    matched_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    campaign: Mapped[Campaign] = relationship()
+    organization: Mapped["Organization"] = relationship(lazy="joined")  # noqa: F821
+
+    @property
+    def factor(self):
+        """'1.00' for 1:1, '0.50' for 1:2."""
+        return f"{self.factor_percent // 100}.{self.factor_percent % 100:02d}"
+
+    @property
+    def cap_per_donation(self):
+        return Money(self.cap_per_donation_minor, self.campaign.currency)
+
+    @property
+    def cap_total(self):
+        return Money(self.cap_total_minor, self.campaign.currency)
+
+    @property
+    def matched(self):
+        return Money(self.matched_minor, self.campaign.currency)
+
+
+class Expense(db.Model):
+    """Money spent from a campaign, against a budget line, with its receipt (stored outside the web root)."""
+
+    __tablename__ = "campaign_expenses"
+    __table_args__ = (
+        CheckConstraint("amount_minor > 0", name="amount"),
+        CheckConstraint(one_of("category", EXPENSE_CATEGORIES), name="category"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    budget_line_id: Mapped[int | None] = mapped_column(ForeignKey("campaign_budget_lines.id", ondelete="SET NULL"))
+    category: Mapped[str] = mapped_column(String(20))
+    description: Mapped[str] = mapped_column(String(500))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    receipt_key: Mapped[str] = mapped_column(String(80))
+    receipt_type: Mapped[str] = mapped_column(String(40))
+    receipt_size: Mapped[int] = mapped_column()
+    spent_on: Mapped[dt.date] = mapped_column()
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    budget_line: Mapped[BudgetLine | None] = relationship()
+
+    @property
+    def amount(self):
+        return Money(self.amount_minor, self.currency)
+
+
+class LedgerEntry(db.Model):
+    """One movement of a campaign's money. `amount_minor` is signed: money in is positive, money out negative, so the
+    balance is their sum. A refund gives back the donation (kind refund) and its matches (kind refund, with the pledge).
+    """
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (
+        CheckConstraint(one_of("kind", LEDGER_KINDS), name="kind"),
+        CheckConstraint("amount_minor <> 0", name="amount"),
+        Index("ix_ledger_entries_campaign_id", "campaign_id", "id"),
+        # At most one entry of a kind per donation (donation, fee, refund) and per donation and pledge (match, and
+        # the match given back by a refund): two partial indexes, as NULLs never collide in a unique index.
+        Index("uq_ledger_entries_donation", "kind", "donation_id", unique=True,
+              postgresql_where=text("donation_id IS NOT NULL AND match_pledge_id IS NULL"),
+              sqlite_where=text("donation_id IS NOT NULL AND match_pledge_id IS NULL")),
+        Index("uq_ledger_entries_match", "kind", "donation_id", "match_pledge_id", unique=True,
+              postgresql_where=text("match_pledge_id IS NOT NULL"), sqlite_where=text("match_pledge_id IS NOT NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(14))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    donation_id: Mapped[int | None] = mapped_column(ForeignKey("donations.id", ondelete="SET NULL"))
+    match_pledge_id: Mapped[int | None] = mapped_column(ForeignKey("match_pledges.id", ondelete="SET NULL"))
+    expense_id: Mapped[int | None] = mapped_column(ForeignKey("campaign_expenses.id", ondelete="SET NULL"))
+    budget_line_id: Mapped[int | None] = mapped_column(ForeignKey("campaign_budget_lines.id", ondelete="SET NULL"))
+    description: Mapped[str] = mapped_column(String(500), default="")
+    #: The Stripe object the entry comes from (event, refund, balance transaction), for reconciliation.
+    stripe_reference: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def amount(self):
+        return Money(self.amount_minor, self.currency)
+
+
+class StripeEvent(db.Model):
+    """Each Stripe event id, recorded in the transaction that applies it: a replay finds it and changes nothing."""
+
+    __tablename__ = "stripe_events"
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    type: Mapped[str] = mapped_column(String(100))
+    outcome: Mapped[str] = mapped_column(String(200))
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

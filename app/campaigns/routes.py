@@ -1,0 +1,97 @@
+"""Pages: a campaign (progress, budget, updates, donate form), the donor's receipt, the public ledger and its CSV, and
+expense receipts (served only through the app)."""
+import csv
+import io
+
+from flask import Response, current_app, redirect, render_template, request, send_file
+from flask_login import current_user
+from marshmallow import ValidationError
+
+from app.campaigns import bp, ledger, receipts, services, story
+from app.campaigns.models import Expense
+from app.campaigns.schemas import DonationCreateSchema
+from app.errors import DomainError, NotFound
+from app.extensions import db, limiter
+
+
+@bp.route("/campaigns/<int:campaign_id>")
+def campaign_page(campaign_id):
+    return _campaign_page(services.visible_campaign(campaign_id, current_user))
+
+
+def _campaign_page(campaign, errors=None, given=None, status=200):
+    return render_template("campaigns/show.html", campaign=campaign, story_html=story.render(campaign.story),
+                           progress=services.progress(campaign), days_left=services.days_left(campaign),
+                           spent=ledger.spent_by_line(campaign), pledges=services.match_pledges(campaign),
+                           donations=services.public_donations(campaign, 10), render=story.render,
+                           errors=errors or {}, given=given or {}), status
+
+
+@bp.route("/campaigns/<int:campaign_id>/donate", methods=["POST"])
+@limiter.limit(lambda: current_app.config["DONATION_RATE_LIMIT"])
+def donate_form(campaign_id):
+    """The donate form: checked like the API's, then off to Stripe's Checkout page."""
+    campaign = services.visible_campaign(campaign_id, current_user)
+    given = {name: request.form.get(name, "") for name in ("amount", "email", "name", "message")}
+    payload = {"amount": {"amount": given["amount"].strip(), "currency": campaign.currency}, "email": given["email"].strip(),
+               "name": given["name"], "message": given["message"], "anonymous": request.form.get("anonymous") == "1"}
+    try:
+        data = DonationCreateSchema().load(payload)
+        donation, checkout_url, _receipt = services.start_donation(campaign, data, current_user)
+    except ValidationError as error:
+        return _campaign_page(campaign, _flatten(error.messages), given, 422)
+    except DomainError as error:
+        db.session.rollback()
+        return _campaign_page(campaign, _flatten(error.fields) or {"amount": [error.message]}, given, error.status)
+    db.session.commit()
+    return redirect(checkout_url, 303)
+
+
+def _flatten(messages):
+    """{"amount": {"amount": [...]}} → {"amount": [...]}: the form has one field per first-level name."""
+    flat = {}
+    for name, value in (messages or {}).items():
+        if isinstance(value, dict):
+            value = [text for texts in value.values() for text in (texts if isinstance(texts, list) else [texts])]
+        flat[name] = value if isinstance(value, list) else [value]
+    return flat
+
+
+@bp.route("/donations/<int:donation_id>/receipt")
+def receipt(donation_id):
+    """The donor's receipt, reached by the private link in the mail and after Stripe's Checkout (no account needed)."""
+    donation = services.donation_for_receipt(donation_id, request.args.get("token"))
+    return render_template("campaigns/receipt.html", donation=donation, campaign=donation.campaign)
+
+
+@bp.route("/campaigns/<int:campaign_id>/ledger")
+def ledger_page(campaign_id):
+    campaign = services.visible_campaign(campaign_id, current_user)
+    after = request.args.get("after", 0, type=int)
+    totals, balance = ledger.totals(campaign)
+    return render_template("campaigns/ledger.html", campaign=campaign, entries=ledger.entries(campaign, max(after, 0)),
+                           totals=totals, balance=balance, spent=ledger.spent_by_line(campaign),
+                           expenses={e.id: e for e in db.session.scalars(db.select(Expense).where(Expense.campaign_id == campaign.id))})
+
+
+@bp.route("/campaigns/<int:campaign_id>/ledger.csv")
+def ledger_csv(campaign_id):
+    campaign = services.visible_campaign(campaign_id, current_user)
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(ledger.csv_rows(campaign))
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="coopex-campaign-{campaign.id}-ledger.csv"'})
+
+
+@bp.route("/campaigns/<int:campaign_id>/expenses/<int:expense_id>/receipt")
+def receipt_file(campaign_id, expense_id):
+    """An expense's receipt, to whoever may see the campaign: as stored, with the type read from its content."""
+    campaign = services.visible_campaign(campaign_id, current_user)
+    expense = db.session.get(Expense, expense_id)
+    if expense is None or expense.campaign_id != campaign.id:
+        raise NotFound("No such receipt.")
+    response = send_file(receipts.path_of(expense.receipt_key), mimetype=expense.receipt_type,
+                         download_name=f"receipt-{expense.id}.{expense.receipt_key.rsplit('.', 1)[1]}")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    return response

@@ -1,0 +1,186 @@
+"""Shapes of campaigns, donations, match pledges, expenses and the ledger in the API."""
+import datetime as dt
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from app.campaigns.models import EXPENSE_CATEGORIES, FUNDING_MODELS
+from app.converters import MAX_ID
+from app.schemas import MoneyField, PartialMixin, Trimmed, sdg_list
+from app.tenders.schemas import UtcDateTime
+
+MAX_BUDGET_LINES = 30
+#: A campaign runs for at most this long once live.
+MAX_CAMPAIGN_DAYS = 366
+
+
+class BudgetLineFieldsSchema(Schema):
+    title = Trimmed(required=True, validate=validate.Length(3, 200))
+    amount = MoneyField(required=True)
+    required = fields.Boolean(load_default=True)
+
+
+class CampaignFieldsSchema(Schema):
+    title = Trimmed(required=True, validate=validate.Length(3, 200))
+    summary = Trimmed(load_default="", validate=validate.Length(max=500))
+    story = fields.String(load_default="", validate=validate.Length(max=50_000))
+    goal = MoneyField(required=True)
+    deadline = UtcDateTime(required=True)
+    funding_model = fields.String(required=True, validate=validate.OneOf(FUNDING_MODELS))
+    sdgs = sdg_list(load_default=list)
+    budget_lines = fields.List(fields.Nested(BudgetLineFieldsSchema), load_default=list,
+                               validate=validate.Length(max=MAX_BUDGET_LINES))
+
+    @validates_schema
+    def sensible(self, data, **kwargs):
+        deadline = data.get("deadline")
+        if deadline and deadline > dt.datetime.now(dt.UTC) + dt.timedelta(days=MAX_CAMPAIGN_DAYS):
+            raise ValidationError("A deadline at most a year away.", "deadline")
+        goal = data.get("goal")
+        for index, line in enumerate(data.get("budget_lines") or []):
+            if goal and line["amount"].currency != goal.currency:
+                raise ValidationError({index: {"amount": [f"Give the amount in {goal.currency}, the goal's currency."]}},
+                                      "budget_lines")
+
+
+class CampaignCreateSchema(CampaignFieldsSchema):
+    organization_id = fields.Integer(strict=True, required=True, validate=validate.Range(1, MAX_ID))
+
+
+class CampaignUpdateSchema(PartialMixin, CampaignFieldsSchema):
+    @validates_schema
+    def not_empty(self, data, **kwargs):
+        if not data:
+            raise ValidationError("Give at least one field to change.", "_schema")
+
+
+class UpdatePostSchema(Schema):
+    title = Trimmed(required=True, validate=validate.Length(3, 200))
+    body = fields.String(required=True, validate=validate.Length(1, 20_000))
+
+
+class DonationCreateSchema(Schema):
+    amount = MoneyField(required=True)
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    name = Trimmed(load_default="", validate=validate.Length(max=120))
+    anonymous = fields.Boolean(load_default=False)
+    message = Trimmed(load_default="", validate=validate.Length(max=1000))
+
+
+class MatchPledgeCreateSchema(Schema):
+    organization_id = fields.Integer(strict=True, required=True, validate=validate.Range(1, MAX_ID))
+    factor = fields.Decimal(required=True, places=None, as_string=True,
+                            validate=validate.Range(min=0, max=10, min_inclusive=False, error="Between 0 (excluded) and 10."))
+    cap_per_donation = MoneyField(required=True)
+    cap_total = MoneyField(required=True)
+
+    @validates_schema
+    def two_decimals(self, data, **kwargs):
+        factor = data.get("factor")
+        if factor is not None and factor.as_tuple().exponent < -2:
+            raise ValidationError("At most two decimals (1.5 matches 1.50 for each 1 given).", "factor")
+
+
+class ExpenseFormSchema(Schema):
+    """The text fields of an expense (multipart form); the receipt file is checked by app.campaigns.receipts."""
+
+    amount = fields.String(required=True, validate=validate.Length(1, 30))
+    category = fields.String(required=True, validate=validate.OneOf(EXPENSE_CATEGORIES))
+    description = Trimmed(required=True, validate=validate.Length(3, 500))
+    budget_line_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, MAX_ID))
+    spent_on = fields.Date(required=True)
+
+
+class DisbursementSchema(Schema):
+    amount = MoneyField(required=True)
+    description = Trimmed(required=True, validate=validate.Length(3, 500))
+
+
+
+
+# Output --------------------------------------------------------------------------------------------------------------
+
+
+class BudgetLineSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    amount = MoneyField()
+    required = fields.Boolean()
+    spent = MoneyField()
+
+
+class CampaignSchema(Schema):
+    id = fields.Integer()
+    organization_id = fields.Integer()
+    organization_name = fields.String()
+    title = fields.String()
+    summary = fields.String()
+    story = fields.String()
+    story_html = fields.String(metadata={"description": "The story rendered from Markdown and sanitised."})
+    status = fields.String(metadata={"description": "draft, live, succeeded, failed or closed"})
+    goal = MoneyField()
+    raised = MoneyField(metadata={"description": "Donations paid (refunds are counted apart)."})
+    matched = MoneyField()
+    refunded = MoneyField()
+    pledged = MoneyField(metadata={"description": "All-or-nothing: cards saved, charged at the deadline if the goal is met."})
+    progress = MoneyField(metadata={"description": "raised − refunded + matched (+ pledged for all-or-nothing), against the goal."})
+    donors_count = fields.Integer()
+    deadline = fields.DateTime()
+    funding_model = fields.String()
+    sdgs = fields.List(fields.Integer())
+    budget_lines = fields.List(fields.Nested(BudgetLineSchema))
+    published_at = fields.DateTime(allow_none=True)
+
+
+class DonationCreatedSchema(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    amount = MoneyField()
+    checkout_url = fields.String()
+    receipt_url = fields.String()
+
+
+class DonationSchema(Schema):
+    id = fields.Integer()
+    campaign_id = fields.Integer()
+    status = fields.String()
+    amount = MoneyField()
+    name = fields.String(attribute="public_name")
+    message = fields.String()
+    created_at = fields.DateTime()
+
+
+class MatchPledgeSchema(Schema):
+    id = fields.Integer()
+    campaign_id = fields.Integer()
+    organization_id = fields.Integer()
+    factor = fields.String()
+    cap_per_donation = MoneyField()
+    cap_total = MoneyField()
+    matched = MoneyField()
+
+
+class ExpenseSchema(Schema):
+    id = fields.Integer()
+    campaign_id = fields.Integer()
+    budget_line_id = fields.Integer(allow_none=True)
+    category = fields.String()
+    description = fields.String()
+    amount = MoneyField()
+    spent_on = fields.Date()
+    receipt_url = fields.String()
+
+
+class LedgerEntrySchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    amount = MoneyField(metadata={"description": "Signed: money in is positive, money out negative."})
+    description = fields.String()
+    budget_line_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class LedgerSchema(Schema):
+    entries = fields.List(fields.Nested(LedgerEntrySchema))
+    totals = fields.Dict(keys=fields.String(), values=MoneyField())
+    balance = MoneyField()
+    next_cursor = fields.Integer(allow_none=True)

@@ -1,0 +1,232 @@
+"""Rules of campaigns: drafting, going live, who may do what, donations, match pledges and refunds.
+
+Owners are the members of the campaign's organisation with role admin or finance. What is fixed once live: the goal,
+its currency, the deadline, the funding model and the SDGs (donors gave on those terms).
+"""
+import secrets
+from decimal import Decimal
+
+from flask import url_for
+from sqlalchemy import select
+
+from app.campaigns import funds
+from app.campaigns.models import BudgetLine, Campaign, CampaignUpdate, Donation, MatchPledge
+from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.extensions import db
+from app.models_base import utcnow
+from app.money import Money
+from app.orgs.services import resolve_sdgs
+from app.payments.gateway import check_minimum, gateway
+
+OWNER_ROLES = ("finance",)
+FIXED_ONCE_LIVE = ("goal", "deadline", "funding_model", "sdgs")
+
+
+def is_member(user, organization_id):
+    return bool(user and user.is_authenticated and user.membership_of(organization_id))
+
+
+def get_campaign(campaign_id):
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFound("No such campaign.")
+    return campaign
+
+
+def visible_campaign(campaign_id, user):
+    """Live and settled campaigns for everybody (unless the organisation is suspended); drafts for its members only."""
+    campaign = get_campaign(campaign_id)
+    if is_member(user, campaign.organization_id):
+        return campaign
+    if campaign.status == "draft" or not campaign.organization.is_active:
+        raise NotFound("No such campaign.")
+    return campaign
+
+
+def progress(campaign):
+    """What the progress bar shows against the goal: money kept (raised − refunded + matched), and for an all-or-nothing
+    campaign the pledges not yet charged."""
+    minor = campaign.raised_minor - campaign.refunded_minor + campaign.matched_minor
+    if campaign.funding_model == "all_or_nothing":
+        minor += campaign.pledged_minor
+    return Money(minor, campaign.currency)
+
+
+def days_left(campaign, now=None):
+    seconds = (campaign.deadline - (now or utcnow())).total_seconds()
+    return max(0, -int(-seconds // 86_400))
+
+
+# Drafting ---------------------------------------------------------------------------------------------------------------
+
+
+def _apply(campaign, fields):
+    fields = dict(fields)
+    if "sdgs" in fields:
+        campaign.sdgs = resolve_sdgs(fields.pop("sdgs"))
+    goal = fields.pop("goal", None)
+    if goal is not None:
+        campaign.goal_minor, campaign.currency = goal.minor, goal.currency
+    lines = fields.pop("budget_lines", None)
+    if lines is not None:
+        campaign.budget_lines.clear()
+        db.session.flush()
+        campaign.budget_lines.extend(BudgetLine(position=n, title=line["title"], amount_minor=line["amount"].minor,
+                                                required=line["required"]) for n, line in enumerate(lines, start=1))
+    if "deadline" in fields:
+        _require_future(fields["deadline"])
+    for name, value in fields.items():
+        setattr(campaign, name, value)
+    for line in campaign.budget_lines:
+        if line.amount.currency != campaign.currency:  # a goal in a new currency with the old lines
+            raise ValidationFailed("Budget lines are in the goal's currency.",
+                                   {"budget_lines": [f"Give the amounts in {campaign.currency}."]})
+
+
+def _require_future(deadline):
+    if deadline <= utcnow():
+        raise ValidationFailed("The deadline must be in the future.", {"deadline": ["Give a moment in the future."]})
+
+
+def create_campaign(organization, fields):
+    if not organization.is_active:
+        raise Conflict("This organisation is suspended and cannot run campaigns.")
+    campaign = Campaign(organization=organization, status="draft")
+    _apply(campaign, fields)
+    db.session.add(campaign)
+    db.session.flush()
+    return campaign
+
+
+def update_campaign(campaign, changes):
+    """A draft changes freely. Once live, the story, summary, title and budget lines may still change (and updates are
+    posted), but not the terms donors gave on."""
+    if campaign.status in ("succeeded", "failed", "closed"):
+        raise Conflict(f"A {campaign.status} campaign cannot be changed.")
+    if campaign.status == "live":
+        fixed = sorted(set(changes) & set(FIXED_ONCE_LIVE))
+        if fixed:
+            raise Conflict("Once live, the goal, deadline, funding model and SDGs are fixed.",
+                           {name: ["Fixed once the campaign is live."] for name in fixed})
+    _apply(campaign, changes)
+    db.session.flush()
+    return campaign
+
+
+def publish(campaign):
+    if campaign.status != "draft":
+        raise Conflict(f"A {campaign.status} campaign cannot go live again.")
+    _require_future(campaign.deadline)
+    if not campaign.organization.is_active:
+        raise Conflict("This organisation is suspended and cannot run campaigns.")
+    campaign.status, campaign.published_at = "live", utcnow()
+    db.session.flush()
+    return campaign
+
+
+def post_update(campaign, title, body):
+    if campaign.status == "draft":
+        raise Conflict("Updates are posted once the campaign is live.")
+    update = CampaignUpdate(campaign=campaign, title=title, body=body)
+    db.session.add(update)
+    db.session.flush()
+    return update
+
+
+def close(campaign):
+    """Owners close a settled campaign once its money is spent or disbursed: it takes nothing more."""
+    if campaign.status not in ("succeeded", "failed"):
+        raise Conflict("A campaign is closed once it has been settled at its deadline.")
+    campaign.status, campaign.closed_at = "closed", utcnow()
+    db.session.flush()
+    return campaign
+
+
+# Donations --------------------------------------------------------------------------------------------------------------
+
+
+def _require_taking_money(campaign):
+    if campaign.status != "live" or campaign.is_past_deadline():
+        raise Conflict("This campaign is not taking donations.")
+    if not campaign.organization.is_active:
+        raise Conflict("This campaign is not taking donations.")
+
+
+def start_donation(campaign, fields, user=None):
+    """A donation waiting for Stripe (pending, or pledged for all-or-nothing once the card is saved), and the Checkout
+    page to send the donor to. Nothing is counted until a verified webhook says so."""
+    _require_taking_money(campaign)
+    amount = fields["amount"]
+    if amount.currency != campaign.currency:
+        raise ValidationFailed("Donations are in the campaign's currency.",
+                               {"amount": {"currency": [f"Give the amount in {campaign.currency}."]}})
+    check_minimum(amount)
+    donation = Donation(campaign=campaign, amount_minor=amount.minor, currency=amount.currency, email=fields["email"],
+                        name=fields.get("name", ""), anonymous=fields.get("anonymous", False),
+                        message=fields.get("message", ""), receipt_token=secrets.token_urlsafe(32),
+                        user_id=user.id if user is not None and user.is_authenticated else None)
+    db.session.add(donation)
+    db.session.flush()
+    receipt = url_for("campaigns.receipt", donation_id=donation.id, token=donation.receipt_token, _external=True)
+    session = gateway().checkout(donation, campaign.title, success_url=receipt,
+                                 cancel_url=url_for("campaigns.campaign_page", campaign_id=campaign.id, _external=True))
+    donation.checkout_session_id = session.id
+    db.session.flush()
+    return donation, session.url, receipt
+
+
+def donation_for_receipt(donation_id, token):
+    donation = db.session.get(Donation, donation_id)
+    if donation is None or not secrets.compare_digest(donation.receipt_token, token or ""):
+        raise NotFound("No such donation.")
+    return donation
+
+
+def request_refund(donation):
+    """Ask Stripe to give a paid donation back; it becomes refunded when Stripe's webhook confirms."""
+    if donation.status != "succeeded" or not donation.payment_intent_id:
+        raise Conflict(f"Only a paid donation can be refunded (this one is {donation.status}).")
+    donation.refund_id = gateway().refund(donation)
+    db.session.flush()
+    return donation
+
+
+def public_donations(campaign, limit=20):
+    """The latest paid donations as the public sees them (anonymous donors as 'Anonymous')."""
+    return db.session.scalars(select(Donation).where(Donation.campaign_id == campaign.id, Donation.status == "succeeded")
+                              .order_by(Donation.paid_at.desc(), Donation.id.desc()).limit(limit)).all()
+
+
+# Match pledges ----------------------------------------------------------------------------------------------------------
+
+
+def pledge_match(campaign, organization, factor, cap_per_donation, cap_total):
+    if campaign.status not in ("draft", "live") or campaign.is_past_deadline():
+        raise Conflict("Matches are pledged to campaigns that are still raising money.")
+    if organization.id == campaign.organization_id:
+        raise Forbidden("An organisation does not match its own campaign.",
+                        {"organization_id": ["This organisation runs the campaign."]})
+    for name, cap in (("cap_per_donation", cap_per_donation), ("cap_total", cap_total)):
+        if cap.currency != campaign.currency:
+            raise ValidationFailed("Caps are in the campaign's currency.", {name: [f"Give the amount in {campaign.currency}."]})
+    if cap_per_donation.minor > cap_total.minor:
+        raise ValidationFailed("The cap per donation cannot exceed the cap in total.",
+                               {"cap_per_donation": ["At most the cap in total."]})
+    pledge = MatchPledge(campaign=campaign, organization=organization, factor_percent=int(Decimal(factor) * 100),
+                         cap_per_donation_minor=cap_per_donation.minor, cap_total_minor=cap_total.minor)
+    db.session.add(pledge)
+    db.session.flush()
+    return pledge
+
+
+def match_pledges(campaign):
+    return db.session.scalars(select(MatchPledge).where(MatchPledge.campaign_id == campaign.id).order_by(MatchPledge.id)).all()
+
+
+def goal_reached_with_pledges(campaign):
+    """All-or-nothing: do the pledges, with the matches they would earn, reach the goal?"""
+    amounts = db.session.scalars(select(Donation.amount_minor).where(Donation.campaign_id == campaign.id,
+                                                                     Donation.status == "pledged").order_by(Donation.id)).all()
+    pledges = [(p.factor_percent, p.cap_per_donation_minor, p.cap_total_minor - p.matched_minor) for p in match_pledges(campaign)]
+    kept = campaign.raised_minor - campaign.refunded_minor + campaign.matched_minor
+    return kept + sum(amounts) + funds.projected_matches(amounts, pledges) >= campaign.goal_minor

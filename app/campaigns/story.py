@@ -1,0 +1,17 @@
+"""Campaign stories and updates: Markdown written by owners, shown as sanitised HTML."""
+import nh3
+from markdown_it import MarkdownIt
+
+#: CommonMark with tables and strikethrough; raw HTML in the Markdown is not passed through at all.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(["table", "strikethrough"])
+_TAGS = {"p", "br", "strong", "em", "del", "a", "ul", "ol", "li", "blockquote", "code", "pre", "h2", "h3", "h4", "hr",
+         "table", "thead", "tbody", "tr", "th", "td", "img"}
+_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "th": {"align"}, "td": {"align"}}
+
+
+def render(markdown):
+    """Markdown → HTML safe to put in a page: only the tags above, links and images over http(s) or mailto, links with
+    rel="nofollow noopener"; headings start at h2 (the page's h1 is the campaign's title)."""
+    html = _MARKDOWN.render(markdown or "").replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+    return nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
+                     link_rel="nofollow noopener noreferrer")

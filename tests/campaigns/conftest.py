@@ -1,0 +1,179 @@
+"""Campaign test helpers: an organisation running campaigns, and Stripe's side of the story as signed webhook events.
+
+stripe-mock answers every API call the product makes (validated against Stripe's OpenAPI spec) but never sends
+webhooks: `Stripe` builds events the way Stripe does and signs them as Stripe does (the Stripe-Signature header
+`t=<unix time>,v1=<HMAC-SHA256 of "<t>.<payload>" with the endpoint's secret>`), then posts them to the real endpoint.
+"""
+import datetime as dt
+import hashlib
+import hmac
+import json
+import time
+import uuid
+
+import pytest
+from sqlalchemy import select, update
+
+from app.campaigns.models import Campaign, Donation, LedgerEntry
+from app.extensions import db
+from app.models_base import utcnow
+
+
+def campaign_payload(organization_id, **changes):
+    payload = {
+        "organization_id": organization_id,
+        "title": "A cold store for the valley's growers",
+        "summary": "Twelve growers, one cold store: less waste, better prices.",
+        "story": "## Why\n\nEvery summer we lose **a fifth** of our soft fruit.",
+        "goal": {"amount": "12000.00", "currency": "EUR"},
+        "deadline": (utcnow() + dt.timedelta(days=30)).isoformat(),
+        "funding_model": "keep_it_all",
+        "sdgs": [2, 12],
+        "budget_lines": [{"title": "Cold room panels and doors", "amount": {"amount": "8000.00", "currency": "EUR"}},
+                         {"title": "Refrigeration unit", "amount": {"amount": "4000.00", "currency": "EUR"}},
+                         {"title": "Solar panels", "amount": {"amount": "5000.00", "currency": "EUR"}, "required": False}],
+    }
+    payload.update(changes)
+    return payload
+
+
+def signature(payload, secret, timestamp=None):
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + payload, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+class Stripe:
+    """Stripe's webhooks, as Stripe would send them to the product."""
+
+    def __init__(self, app, client):
+        self.app, self.client = app, client
+        self.secret = app.config["STRIPE_WEBHOOK_SECRET"]
+
+    @staticmethod
+    def event(event_type, obj):
+        return {"id": f"evt_{uuid.uuid4().hex[:24]}", "object": "event", "api_version": "2026-08-26.dahlia",
+                "created": int(time.time()), "type": event_type, "livemode": False, "pending_webhooks": 1,
+                "request": {"id": None, "idempotency_key": None}, "data": {"object": obj}}
+
+    def send(self, event, secret=None, timestamp=None, tamper=None):
+        payload = json.dumps(event).encode()
+        header = signature(payload, secret or self.secret, timestamp)
+        if tamper:
+            payload = tamper(payload)
+        return self.client.post("/payments/stripe/webhook", data=payload, headers={"Stripe-Signature": header},
+                                content_type="application/json")
+
+    # Events of a donation -----------------------------------------------------------------------------------------------
+
+    def checkout_completed(self, donation, amount=None, currency=None, mode="payment"):
+        session = {"id": f"cs_test_{uuid.uuid4().hex[:16]}", "object": "checkout.session", "mode": mode,
+                   "metadata": {"donation_id": str(donation["id"])}, "client_reference_id": str(donation["id"]),
+                   "customer": f"cus_{uuid.uuid4().hex[:14]}", "status": "complete"}
+        if mode == "payment":
+            session.update(payment_status="paid", amount_total=amount if amount is not None else donation["minor"],
+                           currency=(currency or donation["currency"]).lower(),
+                           payment_intent=donation.get("payment_intent") or f"pi_{uuid.uuid4().hex[:16]}")
+        else:
+            session.update(payment_status="no_payment_required", setup_intent=f"seti_{uuid.uuid4().hex[:14]}",
+                           amount_total=None, currency=(currency or donation["currency"]).lower())
+        return self.event("checkout.session.completed", session)
+
+    def payment_succeeded(self, donation, amount=None, payment_intent=None):
+        intent = {"id": payment_intent or f"pi_{uuid.uuid4().hex[:16]}", "object": "payment_intent",
+                  "amount": donation["minor"], "amount_received": amount if amount is not None else donation["minor"],
+                  "currency": donation["currency"].lower(), "status": "succeeded",
+                  "metadata": {"donation_id": str(donation["id"])}}
+        return self.event("payment_intent.succeeded", intent)
+
+    def payment_failed(self, donation, message="Your card was declined."):
+        intent = {"id": f"pi_{uuid.uuid4().hex[:16]}", "object": "payment_intent", "amount": donation["minor"],
+                  "currency": donation["currency"].lower(), "status": "requires_payment_method",
+                  "last_payment_error": {"code": "card_declined", "message": message},
+                  "metadata": {"donation_id": str(donation["id"])}}
+        return self.event("payment_intent.payment_failed", intent)
+
+    def charge_refunded(self, donation, payment_intent=None, with_metadata=True):
+        charge = {"id": f"ch_{uuid.uuid4().hex[:16]}", "object": "charge", "amount": donation["minor"],
+                  "amount_refunded": donation["minor"], "currency": donation["currency"].lower(), "refunded": True,
+                  "payment_intent": payment_intent or f"pi_{uuid.uuid4().hex[:16]}",
+                  "metadata": {"donation_id": str(donation["id"])} if with_metadata else {},
+                  "refunds": {"object": "list", "data": [{"id": f"re_{uuid.uuid4().hex[:16]}", "object": "refund"}]}}
+        return self.event("charge.refunded", charge)
+
+
+class Funding:
+    """An organisation running campaigns (a finance member with a token), a bank that matches, and donors."""
+
+    def __init__(self, app, client, make, auth):
+        self.app, self.client, self.make = app, client, make
+        self.owner_user = make.user(name="Fatima Finance")
+        self.owner = make.organization(self.owner_user, name="Valley Growers Cooperative", verified=True, role="finance")
+        self.bank_user = make.user(name="Bram Banker")
+        self.bank = make.organization(self.bank_user, name="Cooperative Bank of the Valley", legal_form="cooperative_bank",
+                                      verified=True, sector="banking")
+        self.h = {"owner": auth(make.token(self.owner_user)), "bank": auth(make.token(self.bank_user)), "anonymous": {}}
+
+    def create(self, **changes):
+        response = self.client.post("/api/v1/campaigns", headers=self.h["owner"],
+                                    json=campaign_payload(self.owner.id, **changes))
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+    def live(self, **changes):
+        campaign = self.create(**changes)
+        response = self.client.post(f"/api/v1/campaigns/{campaign['id']}/publish", headers=self.h["owner"])
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    def donate(self, campaign, amount="50.00", email="dana@example.org", **fields):
+        body = {"amount": {"amount": amount, "currency": campaign["goal"]["currency"]}, "email": email, **fields}
+        response = self.client.post(f"/api/v1/campaigns/{campaign['id']}/donations", json=body)
+        assert response.status_code == 201, response.get_json()
+        donation = response.get_json()
+        with self.app.app_context():
+            row = db.session.get(Donation, donation["id"])
+            donation.update(minor=row.amount_minor, currency=row.currency)
+        return donation
+
+    def match(self, campaign, factor="1", per_donation="100.00", total="1000.00"):
+        currency = campaign["goal"]["currency"]
+        response = self.client.post(f"/api/v1/campaigns/{campaign['id']}/match-pledges", headers=self.h["bank"], json={
+            "organization_id": self.bank.id, "factor": factor, "cap_per_donation": {"amount": per_donation, "currency": currency},
+            "cap_total": {"amount": total, "currency": currency}})
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+    def campaign(self, campaign_id):
+        return self.client.get(f"/api/v1/campaigns/{campaign_id}").get_json()
+
+    def donation(self, donation_id):
+        with self.app.app_context():
+            return db.session.get(Donation, donation_id).status
+
+    def ledger(self, campaign_id):
+        return self.client.get(f"/api/v1/campaigns/{campaign_id}/ledger?limit=1000").get_json()
+
+    def pass_deadline(self, campaign):
+        with self.app.app_context():
+            db.session.execute(update(Campaign).where(Campaign.id == campaign["id"])
+                               .values(deadline=utcnow() - dt.timedelta(seconds=1)))
+            db.session.commit()
+
+
+@pytest.fixture
+def stripe_events(app, client):
+    return Stripe(app, client)
+
+
+@pytest.fixture
+def funding(app, client, make, auth):
+    return Funding(app, client, make, auth)
+
+
+def ledger_sums(app, campaign_id):
+    """{kind: sum of minor units} straight from the ledger table."""
+    with app.app_context():
+        rows = db.session.execute(select(LedgerEntry.kind, db.func.sum(LedgerEntry.amount_minor))
+                                  .where(LedgerEntry.campaign_id == campaign_id).group_by(LedgerEntry.kind)).all()
+        return {kind: int(total) for kind, total in rows}
