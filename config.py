@@ -57,6 +57,8 @@ class Config:
         self.SIGNUP_RATE_LIMIT = env.get("SIGNUP_RATE_LIMIT", "20 per hour")
         self.DONATION_RATE_LIMIT = env.get("DONATION_RATE_LIMIT", "30 per minute")
         self.MAIL_BACKEND = env.get("MAIL_BACKEND", "log")
+        #: The site's address in links that mail sent outside a request carries (used when SERVER_NAME is not set).
+        self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
         self.MAIL_SENDER = env.get("MAIL_SENDER", "Coopex <no-reply@coopex.example>")
         self.MAIL_SERVER = env.get("MAIL_SERVER", "localhost")
         self.MAIL_PORT = int(env.get("MAIL_PORT", "587"))

@@ -15,7 +15,8 @@ def engine_options(app):
 
 
 def configure_engines(app):
-    """On SQLite: enforce foreign keys and let SQLAlchemy manage transactions (needed for SAVEPOINT)."""
+    """On SQLite: enforce foreign keys, let SQLAlchemy manage transactions (needed for SAVEPOINT), and start each
+    transaction as a writer."""
     from app.extensions import db
 
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -37,4 +38,7 @@ def configure_engines(app):
 
         @event.listens_for(engine, "begin")
         def _on_begin(connection):
-            connection.exec_driver_sql("BEGIN")
+            # IMMEDIATE: a transaction takes the write lock when it starts, waiting (busy_timeout) for another writer.
+            # A deferred one that reads, then writes after another connection committed, fails at once instead
+            # (SQLITE_BUSY_SNAPSHOT in WAL mode): two webhooks or two settling runs at the same time would.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -7,8 +7,9 @@ the log), `memory` (tests read it), `smtp` (production).
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
+from urllib.parse import urlsplit
 
-from flask import current_app, g, has_request_context
+from flask import current_app, g, has_request_context, url_for
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,15 @@ def send_mail(to, subject, body):
     else:
         _deliver(message)
     return message
+
+
+def link(endpoint, **values):
+    """An absolute URL for a mail: from the request when there is one, else from SERVER_NAME, else PUBLIC_BASE_URL (the
+    worker and `flask` commands send mail outside any request)."""
+    if has_request_context() or current_app.config.get("SERVER_NAME"):
+        return url_for(endpoint, _external=True, **values)
+    base = urlsplit(current_app.config["PUBLIC_BASE_URL"])
+    return current_app.url_map.bind(base.netloc, url_scheme=base.scheme).build(endpoint, values, force_external=True)
 
 
 def _deliver(message):

@@ -4,13 +4,13 @@ Safe to run twice at once: the outcome is decided by one conditional UPDATE (liv
 wins, and each all-or-nothing pledge is claimed by another (charge_requested_at set where it was NULL) before it is
 charged, with an idempotency key per donation besides.
 """
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select, update
 
 from app.campaigns import funds, services
 from app.campaigns.models import Campaign, Donation
 from app.extensions import db
-from app.mail import send_mail
+from app.mail import link, send_mail
 from app.models_base import utcnow
 from app.payments.gateway import ChargeFailed, PaymentUnavailable, gateway
 
@@ -30,6 +30,12 @@ def close_due(now=None):
     return outcomes
 
 
+def _end_reads():
+    """End the transaction that read what to do before writing: each conditional UPDATE then starts a transaction of
+    its own (on SQLite, a write in a transaction whose snapshot another run has since changed fails at once)."""
+    db.session.commit()
+
+
 def settle(campaign_id, now):
     campaign = db.session.get(Campaign, campaign_id)
     if campaign.funding_model == "all_or_nothing":
@@ -37,6 +43,7 @@ def settle(campaign_id, now):
     else:
         reached = services.progress(campaign).minor >= campaign.goal_minor
     outcome = "succeeded" if reached else "failed"
+    _end_reads()
     won = db.session.execute(update(Campaign).where(Campaign.id == campaign_id, Campaign.status == "live")
                              .values(status=outcome, settled_at=now, search_version=Campaign.search_version + 1)).rowcount
     db.session.commit()
@@ -54,6 +61,7 @@ def settle(campaign_id, now):
 def release_pledges(campaign):
     """The goal was missed: no card is charged; every pledger is told."""
     pledged = db.session.scalars(select(Donation).where(Donation.campaign_id == campaign.id, Donation.status == "pledged")).all()
+    _end_reads()
     for donation in pledged:
         released = db.session.execute(update(Donation).where(Donation.id == donation.id, Donation.status == "pledged")
                                       .values(status="released")).rowcount
@@ -71,44 +79,56 @@ def charge_pledges(campaign):
     donation counts when Stripe's webhook says it was paid."""
     ids = db.session.scalars(select(Donation.id).where(Donation.campaign_id == campaign.id, Donation.status == "pledged",
                                                        Donation.charge_requested_at.is_(None)).order_by(Donation.id)).all()
+    _end_reads()
     for donation_id in ids:
         claimed = db.session.execute(update(Donation).where(Donation.id == donation_id, Donation.status == "pledged",
                                                             Donation.charge_requested_at.is_(None))
                                      .values(charge_requested_at=utcnow())).rowcount
         db.session.commit()
         if claimed:
-            _charge(db.session.get(Donation, donation_id), campaign)
+            _charge(donation_id, campaign)
 
 
-def _charge(donation, campaign):
+def _charge(donation_id, campaign):
+    """Charge one claimed pledge. No transaction is open while Stripe is called (it may take seconds): the donation is
+    read, detached, charged, and the answer written by an UPDATE of its own."""
+    donation = db.session.get(Donation, donation_id)
+    db.session.expunge(donation)
+    _end_reads()
     try:
         if not donation.payment_method_id:
             donation.customer_id, donation.payment_method_id = gateway().saved_card(donation.setup_intent_id)
-        donation.payment_intent_id = gateway().charge_pledge(donation)
-        db.session.commit()
+        intent = gateway().charge_pledge(donation)
     except ChargeFailed as failure:
-        db.session.rollback()
         _ask_to_pay(donation, campaign, failure)
+        return
     except PaymentUnavailable:
         # Not charged, or charged and the answer lost: the next run asks again with the same idempotency key.
-        db.session.rollback()
-        db.session.execute(update(Donation).where(Donation.id == donation.id).values(charge_requested_at=None))
-        db.session.commit()
+        changes = {"charge_requested_at": None}
         current_app.logger.warning("Pledge %s not charged yet: Stripe unavailable", donation.id)
+    else:
+        changes = {"payment_intent_id": intent}
+    db.session.execute(update(Donation).where(Donation.id == donation.id).values(
+        customer_id=donation.customer_id, payment_method_id=donation.payment_method_id, **changes))
+    db.session.commit()
 
 
 def _ask_to_pay(donation, campaign, failure):
+    """The card was refused: a Checkout link to pay by hand (made before any write), then the donation fails with the
+    reason and the donor gets the link."""
+    receipt = link("campaigns.receipt", donation_id=donation.id, token=donation.receipt_token)
+    try:
+        session = gateway().payment_link(donation, campaign.title, success_url=receipt,
+                                         cancel_url=link("campaigns.campaign_page", campaign_id=campaign.id))
+        text, session_id = f"Please complete your pledge here: {session.url}", session.id
+    except PaymentUnavailable:
+        text = f"Please give again from the campaign's page: {link('campaigns.campaign_page', campaign_id=campaign.id)}"
+        session_id = None
     locked = funds.locked_donation(donation.id)
     funds.record_failure(locked, f"Off-session charge refused ({failure.code}): {failure.message}")
-    receipt = url_for("campaigns.receipt", donation_id=locked.id, token=locked.receipt_token, _external=True)
-    try:
-        link = gateway().payment_link(locked, campaign.title, success_url=receipt,
-                                      cancel_url=url_for("campaigns.campaign_page", campaign_id=campaign.id, _external=True))
-        locked.checkout_session_id = link.id
-        text = f"Please complete your pledge here: {link.url}"
-    except PaymentUnavailable:
-        text = f"Please give again from the campaign's page: {url_for('campaigns.campaign_page', campaign_id=campaign.id, _external=True)}"
+    locked.customer_id, locked.payment_method_id = donation.customer_id, donation.payment_method_id
+    locked.checkout_session_id = session_id or locked.checkout_session_id
+    db.session.commit()
     send_mail(locked.email, f"{campaign.title}: your pledge could not be charged",
               f"“{campaign.title}” reached its goal, but your card was refused for your pledge of {locked.amount} "
               f"({failure.message}). {text}")
-    db.session.commit()

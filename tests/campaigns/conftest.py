@@ -4,19 +4,26 @@ stripe-mock answers every API call the product makes (validated against Stripe's
 webhooks: `Stripe` builds events the way Stripe does and signs them as Stripe does (the Stripe-Signature header
 `t=<unix time>,v1=<HMAC-SHA256 of "<t>.<payload>" with the endpoint's secret>`), then posts them to the real endpoint.
 """
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
+import http.server
 import json
+import threading
 import time
+import urllib.parse
 import uuid
+from types import SimpleNamespace
 
 import pytest
+import requests
 from sqlalchemy import select, update
 
 from app.campaigns.models import Campaign, Donation, LedgerEntry
 from app.extensions import db
 from app.models_base import utcnow
+from app.payments.gateway import StripeGateway
 
 
 def campaign_payload(organization_id, **changes):
@@ -177,3 +184,73 @@ def ledger_sums(app, campaign_id):
         rows = db.session.execute(select(LedgerEntry.kind, db.func.sum(LedgerEntry.amount_minor))
                                   .where(LedgerEntry.campaign_id == campaign_id).group_by(LedgerEntry.kind)).all()
         return {kind: int(total) for kind, total in rows}
+
+
+class StripeRecorder(http.server.BaseHTTPRequestHandler):
+    """A pass-through in front of stripe-mock that writes down each request the product makes (method, path, form
+    parameters, idempotency key). stripe-mock still answers — and validates — every request. `decline` makes the next
+    PaymentIntent creation get Stripe's documented 402 card error instead, which stripe-mock cannot produce."""
+
+    upstream = None
+    calls = None
+    decline = None
+    lock = threading.Lock()
+
+    def _forward(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        with self.lock:
+            self.calls.append(SimpleNamespace(method=self.command, path=self.path.split("?")[0],
+                                              params=urllib.parse.parse_qs(body.decode()),
+                                              idempotency_key=self.headers.get("Idempotency-Key")))
+            declining = self.decline if self.command == "POST" and self.path.startswith("/v1/payment_intents") else None
+            if declining:
+                type(self).decline = None
+        if declining:
+            status, content = 402, json.dumps({"error": {"type": "card_error", "code": declining,
+                                                         "message": "Your card was declined."}}).encode()
+        else:
+            headers = {name: value for name, value in self.headers.items()
+                       if name.lower() in ("content-type", "authorization", "idempotency-key", "stripe-version")}
+            answer = requests.request(self.command, self.upstream + self.path, data=body or None, headers=headers, timeout=30)
+            status, content = answer.status_code, answer.content
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        self.wfile.write(content)
+
+    do_GET = do_POST = do_DELETE = _forward
+
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def _recording(app):
+    """The app's Stripe gateway pointed through a recorder; yields the handler class (its `calls`, `decline`)."""
+    handler = type("Recorder", (StripeRecorder,), {"upstream": app.config["STRIPE_API_BASE"].rstrip("/"), "calls": []})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    original = app.extensions["payments"]
+    app.extensions["payments"] = StripeGateway(app.config["STRIPE_SECRET_KEY"], app.config["STRIPE_WEBHOOK_SECRET"],
+                                               f"http://127.0.0.1:{server.server_port}")
+    try:
+        yield handler
+    finally:
+        app.extensions["payments"] = original
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def stripe_calls(app):
+    with _recording(app) as handler:
+        yield handler
+
+
+@pytest.fixture
+def stripe_calls_committed(committed_app):
+    with _recording(committed_app) as handler:
+        yield handler
