@@ -1,5 +1,5 @@
 """Schema pieces shared by every feature's API."""
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.money import Money, MoneyError, is_currency
 
@@ -73,6 +73,46 @@ def page_schema(item_schema):
         },
         name=f"{item_schema.__name__.removesuffix('Schema')}PageSchema",
     )
+
+
+ICA_REGIONS = ("Africa", "Americas", "Asia-Pacific", "Europe")
+#: The engine pages through this many results at most (its max_result_window).
+MAX_RESULT_WINDOW = 10_000
+
+
+def many(field, maximum=30):
+    """A multi-valued query parameter (repeated in the query string: country=FR&country=ES)."""
+    return fields.List(field, load_default=list, validate=validate.Length(max=maximum))
+
+
+def amount_bound():
+    """A bound of a money range, in major units (the currency is a parameter of its own)."""
+    return fields.Decimal(load_default=None, allow_none=True, places=None, validate=validate.Range(0, 10**9))
+
+
+def require_order(data, low, high, message):
+    """Refuse, on the field `low`, a range whose lower bound is above its upper one."""
+    if data.get(low) is not None and data.get(high) is not None and data[low] > data[high]:
+        raise ValidationError(message, low)
+
+
+class SearchQuerySchema(Schema):
+    """What every search of the index takes: words, CPV codes (each with everything beneath it), CPV divisions,
+    the organisation's country and ICA region, currencies, and a page within the engine's result window."""
+
+    q = fields.String(load_default="", validate=validate.Length(max=10_000))
+    cpv = many(fields.String(validate=validate.Regexp(r"^\d{8}(-\d)?$", error="Give 8-digit CPV codes.")), 20)
+    cpv_division = many(fields.String(validate=validate.Regexp(r"^\d{2}$", error="Give 2-digit CPV divisions.")))
+    country = many(CountryCode(), 60)
+    region = many(fields.String(validate=validate.OneOf(ICA_REGIONS)))
+    currency = many(fields.String(validate=validate.Regexp(r"^[A-Z]{3}$", error="Give ISO 4217 codes.")), 10)
+    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_RESULT_WINDOW))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+
+    @validates_schema
+    def within_result_window(self, data, **kwargs):
+        if data.get("page", 1) * data.get("per_page", 20) > MAX_RESULT_WINDOW:
+            raise ValidationError(f"Only the first {MAX_RESULT_WINDOW} results can be paged through.", "page")
 
 
 class ProblemDetailSchema(Schema):

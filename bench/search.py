@@ -258,10 +258,10 @@ def search_mix(app, count, seed):
     from sqlalchemy import select
 
     from app.catalog.models import Listing
-    from app.catalog.search_schemas import REGIONS
     from app.extensions import db
     from app.orgs.models import LEGAL_FORMS, Organization
     from app.reference.models import CpvCode
+    from app.schemas import ICA_REGIONS
     from search import SORTS
 
     with app.app_context():
@@ -292,7 +292,7 @@ def search_mix(app, count, seed):
         if rng.random() < 0.2:
             params["country"] = rng.sample(countries, rng.choice([1, 1, 2]))
         if rng.random() < 0.1:
-            params["region"] = [rng.choice(REGIONS)]
+            params["region"] = [rng.choice(ICA_REGIONS)]
         if rng.random() < 0.15:
             params["sector"] = rng.sample(sectors, rng.choice([1, 1, 2]))
         if rng.random() < 0.1:

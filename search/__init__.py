@@ -3,7 +3,7 @@
 - `search.client.build_client` is the only place a client is built (from SEARCH_URL and friends).
 - `SearchEngine` (search.engine) manages versioned indices behind one alias per kind, writes in bulk
   with external versions (an older write never replaces a newer one), and answers queries:
-  `bulk` (index / delete), `search_listings`, `suggest`.
+  `bulk` (index / delete), `search_listings`, `search_tenders`, `suggest`.
 - `search.queries` builds the query bodies from plain values; user text never reaches a query parser.
 - `search.reindex.rebuild` fills a fresh index, replays changes made meanwhile and swaps the alias.
 - `search/node/` starts a real OpenSearch node for development and tests.
@@ -11,6 +11,16 @@
 The app feeds it through its outbox (app/indexing); `search/` never imports the app.
 """
 from search.engine import BulkOutcome, SearchEngine, SearchUnavailable
-from search.queries import FACET_FIELDS, RETURNED_FACETS, SORTS, ListingQuery
+from search.queries import (
+    FACET_FIELDS,
+    RETURNED_FACETS,
+    SORTS,
+    TENDER_FACET_FIELDS,
+    TENDER_FACETS,
+    TENDER_SORTS,
+    ListingQuery,
+    TenderQuery,
+)
 
-__all__ = ["BulkOutcome", "FACET_FIELDS", "ListingQuery", "RETURNED_FACETS", "SORTS", "SearchEngine", "SearchUnavailable"]
+__all__ = ["BulkOutcome", "FACET_FIELDS", "ListingQuery", "RETURNED_FACETS", "SORTS", "SearchEngine", "SearchUnavailable",
+           "TENDER_FACETS", "TENDER_FACET_FIELDS", "TENDER_SORTS", "TenderQuery"]

@@ -6,7 +6,7 @@ from opensearchpy import exceptions as os_errors
 
 from search.client import build_client
 from search.mappings import KINDS, index_body
-from search.queries import listing_search_requests, parse_listing_results, suggest_bodies
+from search.queries import listing_search_requests, parse_results, suggest_bodies, tender_search_body
 
 MSEARCH_FIELDS = ",".join(f"responses.{path}" for path in (
     "hits.total", "hits.hits._source", "hits.hits.highlight", "aggregations", "suggest", "error", "status"))
@@ -220,7 +220,12 @@ class SearchEngine:
 
     def search_listings(self, query):
         """One page of listings for a ListingQuery, as plain data."""
-        return parse_listing_results(*self.msearch("listings", listing_search_requests(query)))
+        return parse_results(*self.msearch("listings", listing_search_requests(query)))
+
+    def search_tenders(self, query):
+        """One page of tenders for a TenderQuery, as plain data."""
+        (response,) = self.msearch("tenders", [tender_search_body(query)])
+        return parse_results(response, facet_names=query.facets)
 
     def suggest(self, text, size=5):
         """Listing titles and organisation names that start like `text`."""

@@ -46,6 +46,36 @@ ORGANIZATION_FACTS = {
     "verified": {"type": "boolean"},
 }
 
+#: An organisation inside another document (a listing's seller, a tender's buyer): its id, its name, its facts.
+ORGANIZATION_FIELD = {
+    "properties": {
+        "id": {"type": "integer"},
+        "name": _text(with_languages=False, fields={"raw": {"type": "keyword"}}),
+        **ORGANIZATION_FACTS,
+    }
+}
+
+#: A CPV code with every code above it (`ancestors`), so a filter on a parent code finds everything beneath it.
+CPV_FIELD = {
+    "properties": {
+        "code": {"type": "keyword"},
+        "division": {"type": "keyword"},
+        "ancestors": {"type": "keyword"},
+        "label_en": {"type": "text", "analyzer": "folded_en", "copy_to": "typo"},
+        "label_fr": {"type": "text", "analyzer": "folded_fr", "copy_to": "typo"},
+        "label_es": {"type": "text", "analyzer": "folded_es", "copy_to": "typo"},
+    }
+}
+
+#: Money as stored (minor units) and in major units for range filters, which users give in major units.
+MONEY_FIELD = {
+    "properties": {
+        "minor": {"type": "long"},
+        "amount": {"type": "scaled_float", "scaling_factor": 10000},
+        "currency": {"type": "keyword"},
+    }
+}
+
 LISTING_MAPPING = {
     "dynamic": "strict",
     "properties": {
@@ -64,34 +94,13 @@ LISTING_MAPPING = {
         "description": _text(),
         "language": {"type": "keyword"},
         "kind": {"type": "keyword"},
-        "cpv": {
-            "properties": {
-                "code": {"type": "keyword"},
-                "division": {"type": "keyword"},
-                "ancestors": {"type": "keyword"},
-                "label_en": {"type": "text", "analyzer": "folded_en", "copy_to": "typo"},
-                "label_fr": {"type": "text", "analyzer": "folded_fr", "copy_to": "typo"},
-                "label_es": {"type": "text", "analyzer": "folded_es", "copy_to": "typo"},
-            }
-        },
-        "price": {
-            "properties": {
-                "minor": {"type": "long"},
-                "amount": {"type": "scaled_float", "scaling_factor": 10000},
-                "currency": {"type": "keyword"},
-            }
-        },
+        "cpv": CPV_FIELD,
+        "price": MONEY_FIELD,
         "unit": {"type": "keyword"},
         "sdgs": {"type": "integer"},
         "certifications": {"type": "keyword", "normalizer": "folded_keyword"},
         "delivery_countries": {"type": "keyword"},
-        "organization": {
-            "properties": {
-                "id": {"type": "integer"},
-                "name": _text(with_languages=False, fields={"raw": {"type": "keyword"}}),
-                **ORGANIZATION_FACTS,
-            }
-        },
+        "organization": ORGANIZATION_FIELD,
         "created_at": {"type": "date"},
         "updated_at": {"type": "date"},
     },
@@ -109,7 +118,28 @@ ORGANIZATION_MAPPING = {
     },
 }
 
-KINDS = {"listings": LISTING_MAPPING, "organizations": ORGANIZATION_MAPPING}
+#: Published tenders of active buyers. Whether a tender is open is decided when it is searched (deadline after
+#: the moment of the search), never stored: a stored state would go stale the second the deadline passes.
+#: Nothing of the bids is here: they are sealed, and even their number is the buyer's alone to know.
+TENDER_MAPPING = {
+    "dynamic": "strict",
+    "properties": {
+        "tender_id": {"type": "integer"},
+        "typo": TYPO_FIELD,
+        "title": _text(),
+        "description": _text(),
+        "lots": _text(),  # the lots' titles
+        "cpv": CPV_FIELD,
+        "policy": {"type": "keyword"},
+        "budget": MONEY_FIELD,
+        "deadline": {"type": "date"},
+        "published_at": {"type": "date"},
+        "awarded": {"type": "boolean"},
+        "buyer": ORGANIZATION_FIELD,
+    },
+}
+
+KINDS = {"listings": LISTING_MAPPING, "organizations": ORGANIZATION_MAPPING, "tenders": TENDER_MAPPING}
 
 
 def index_body(kind, shards=1, replicas=0):

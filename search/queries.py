@@ -1,4 +1,5 @@
 """Query bodies for marketplace search, built from plain values (no user text ever reaches a query parser)."""
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -32,6 +33,22 @@ _IDEOGRAPHS = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _PIECE = re.compile(f"[{_IDEOGRAPHS}]|[^\\W{_IDEOGRAPHS}]+|[^\\w\\s]")
 SORTS = ("relevance", "newest", "price_asc", "price_desc")
 
+TENDER_FACET_FIELDS = {
+    "cpv_division": "cpv.division",
+    "country": "buyer.country",
+    "region": "buyer.region",
+    "policy": "policy",
+}
+TENDER_FACETS = ("policy", "region", "cpv_division")
+TENDER_TEXT_FIELDS = [
+    "title^3", "title.en^2", "title.fr^2", "title.es^2",
+    "description", "description.en", "description.fr", "description.es",
+    "lots", "lots.en", "lots.fr", "lots.es",
+    "cpv.label_en^1.5", "cpv.label_fr^1.5", "cpv.label_es^1.5",
+    "buyer.name",
+]
+TENDER_SORTS = ("relevance", "deadline", "newest")
+
 
 @dataclass(frozen=True)
 class ListingQuery:
@@ -47,6 +64,26 @@ class ListingQuery:
     page: int = 1
     per_page: int = 20
     cooperative_boost: float = 0.5
+
+
+@dataclass(frozen=True)
+class TenderQuery:
+    text: str = ""
+    cpv: tuple = ()
+    selections: dict = field(default_factory=dict)
+    #: Only tenders whose deadline is after this moment (the open ones); None: every published tender.
+    open_at: dt.datetime | None = None
+    deadline_from: dt.datetime | None = None
+    deadline_to: dt.datetime | None = None
+    currency: tuple = ()
+    budget_min: Decimal | None = None
+    budget_max: Decimal | None = None
+    #: Buyers whose tenders are left out (a supplier is not offered its own organisation's tenders).
+    excluded_buyers: tuple = ()
+    facets: tuple = TENDER_FACETS
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
 
 
 def clean_text(text):
@@ -69,37 +106,44 @@ def _terms(field_name, values):
     return {"terms": {field_name: list(values)}}
 
 
-def _facet_filters(selections, leave_out=None):
+def _facet_filters(selections, leave_out=None, facet_fields=FACET_FIELDS):
     return [
-        _terms(FACET_FIELDS[name], values)
+        _terms(facet_fields[name], values)
         for name, values in sorted(selections.items())
         if values and name != leave_out
     ]
 
 
+def _range(field_name, low, high):
+    """Filters keeping `field_name` between `low` and `high` (both inclusive; None: no bound)."""
+    bounds = {name: value for name, value in (("gte", low), ("lte", high)) if value is not None}
+    return [{"range": {field_name: bounds}}] if bounds else []
+
+
+def _money_filters(money_field, currencies, low, high):
+    """Money in `currencies`, between amounts given in major units (as users give them)."""
+    filters = [_terms(f"{money_field}.currency", currencies)] if currencies else []
+    low, high = (None if amount is None else float(amount) for amount in (low, high))
+    return filters + _range(f"{money_field}.amount", low, high)
+
+
+def _cpv_filters(codes):
+    """Documents coded under any of `codes` or anything beneath them."""
+    return [_terms("cpv.ancestors", codes)] if codes else []
+
+
 def _base_filters(query):
-    filters = []
-    if query.cpv:
-        filters.append(_terms("cpv.ancestors", query.cpv))
+    filters = _cpv_filters(query.cpv)
     if query.cooperative is not None:
         filters.append({"term": {"organization.is_cooperative": query.cooperative}})
     if query.verified is not None:
         filters.append({"term": {"organization.verified": query.verified}})
-    if query.currency:
-        filters.append(_terms("price.currency", query.currency))
-    price_range = {}
-    if query.price_min is not None:
-        price_range["gte"] = float(query.price_min)
-    if query.price_max is not None:
-        price_range["lte"] = float(query.price_max)
-    if price_range:
-        filters.append({"range": {"price.amount": price_range}})
-    return filters
+    return filters + _money_filters("price", query.currency, query.price_min, query.price_max)
 
 
-def _text_query(text):
+def _text_query(text, text_fields=TEXT_FIELDS):
     """Exact (stemmed, accent-folded) matches score well above typo-tolerant ones; a phrase in the title scores most."""
-    words = {"query": text, "fields": TEXT_FIELDS, "type": "best_fields", "minimum_should_match": "3<80%"}
+    words = {"query": text, "fields": text_fields, "type": "best_fields", "minimum_should_match": "3<80%"}
     return {
         "bool": {
             "should": [
@@ -141,14 +185,27 @@ def _sort(name):
     }[name]
 
 
-def _facet_aggregation(name, selections):
+def _facet_aggregation(name, selections, facet_fields=FACET_FIELDS):
     """Counts of a facet's values under every other facet's selection; the values selected in it are always
     counted, even when they are not among the most frequent (a checked box must never vanish)."""
-    aggs = {"values": {"terms": {"field": FACET_FIELDS[name], "size": FACET_SIZES.get(name, 30)}}}
+    aggs = {"values": {"terms": {"field": facet_fields[name], "size": FACET_SIZES.get(name, 30)}}}
     selected = list(dict.fromkeys(selections.get(name) or ()))
     if selected:
-        aggs["selected"] = {"terms": {"field": FACET_FIELDS[name], "include": selected, "size": len(selected)}}
-    return {"filter": {"bool": {"filter": _facet_filters(selections, leave_out=name)}}, "aggs": aggs}
+        aggs["selected"] = {"terms": {"field": facet_fields[name], "include": selected, "size": len(selected)}}
+    return {"filter": {"bool": {"filter": _facet_filters(selections, name, facet_fields)}}, "aggs": aggs}
+
+
+def _highlight(text):
+    """Matched words of the title or description, HTML-escaped, in <mark> tags (typos included)."""
+    return {
+        "encoder": "html", "pre_tags": ["<mark>"], "post_tags": ["</mark>"], "require_field_match": False,
+        "fields": {
+            "title": {"number_of_fragments": 0},
+            "description": {"fragment_size": 160, "number_of_fragments": 1},
+        },
+        "highlight_query": {"multi_match": {"query": text, "fields": ["title", "description"],
+                                            "fuzziness": "AUTO", "prefix_length": 1}},
+    }
 
 
 def listing_search_body(query):
@@ -168,15 +225,7 @@ def listing_search_body(query):
         "_source": ["listing_id", "title", "cpv.code", "price", "organization"],
     }
     if text:
-        body["highlight"] = {
-            "encoder": "html", "pre_tags": ["<mark>"], "post_tags": ["</mark>"], "require_field_match": False,
-            "fields": {
-                "title": {"number_of_fragments": 0},
-                "description": {"fragment_size": 160, "number_of_fragments": 1},
-            },
-            "highlight_query": {"multi_match": {"query": text, "fields": ["title", "description"],
-                                                "fuzziness": "AUTO", "prefix_length": 1}},
-        }
+        body["highlight"] = _highlight(text)
         body["suggest"] = {"text": text, "spelling": {"term": {"field": "title", "suggest_mode": "missing",
                                                                "min_word_length": 3, "max_edits": 2}}}
     return body
@@ -202,7 +251,7 @@ def suggestion_check_body(query, suggestion):
     return {"size": 0, "track_total_hits": 1, "query": body["query"], "post_filter": body["post_filter"]}
 
 
-def parse_listing_results(response, facets_response=None):
+def parse_results(response, facets_response=None, facet_names=RETURNED_FACETS):
     """Plain data from the engine's answer: total, hits with highlights, facet counts, a corrected query.
 
     The facet counts come from `facets_response` when the search was sent as listing_search_requests."""
@@ -211,10 +260,52 @@ def parse_listing_results(response, facets_response=None):
         highlight = hit.get("highlight") or {}
         fragment = (highlight.get("title") or highlight.get("description") or [None])[0]
         items.append({**hit["_source"], "highlight": fragment})
-    aggregations = (facets_response or response)["aggregations"]
-    facets = {name: _facet_counts(aggregations[name]) for name in RETURNED_FACETS}
+    aggregations = (facets_response or response).get("aggregations") or {}
+    facets = {name: _facet_counts(aggregations[name]) for name in facet_names}
     return {"total": response["hits"]["total"]["value"], "items": items, "facets": facets,
             "suggestion": _corrected(response)}
+
+
+def _moment(value):
+    return None if value is None else value.isoformat()
+
+
+def _tender_filters(query):
+    filters = _cpv_filters(query.cpv)
+    filters += _range("deadline", _moment(query.deadline_from), _moment(query.deadline_to))
+    if query.open_at is not None:
+        # Decided now, from the deadline: a tender is never shown open after it, however late the index is.
+        filters.append({"range": {"deadline": {"gt": _moment(query.open_at)}}})
+    return filters + _money_filters("budget", query.currency, query.budget_min, query.budget_max)
+
+
+def _tender_sort(name):
+    return {
+        "relevance": ["_score", {"deadline": "asc"}, {"tender_id": "asc"}],
+        "deadline": [{"deadline": "asc"}, {"tender_id": "asc"}],
+        "newest": [{"published_at": "desc"}, {"tender_id": "desc"}],
+    }[name]
+
+
+def tender_search_body(query):
+    """The search request for one page of tenders with the facets the query asks for and highlights."""
+    text = clean_text(query.text)
+    must = [_text_query(text, TENDER_TEXT_FIELDS)] if text else [{"match_all": {}}]
+    must_not = [_terms("buyer.id", query.excluded_buyers)] if query.excluded_buyers else []
+    selections = {name: values for name, values in query.selections.items() if values}
+    body = {
+        "query": {"bool": {"must": must, "filter": _tender_filters(query), "must_not": must_not}},
+        "post_filter": {"bool": {"filter": _facet_filters(selections, facet_fields=TENDER_FACET_FIELDS)}},
+        "aggs": {name: _facet_aggregation(name, selections, TENDER_FACET_FIELDS) for name in query.facets},
+        "sort": _tender_sort(query.sort),
+        "from": (query.page - 1) * query.per_page,
+        "size": query.per_page,
+        "track_total_hits": True,
+        "_source": ["tender_id", "title", "cpv.code", "policy", "budget", "deadline", "published_at", "awarded", "buyer"],
+    }
+    if text:
+        body["highlight"] = _highlight(text)
+    return body
 
 
 def _facet_counts(aggregation):

@@ -12,6 +12,8 @@ from app.errors import DomainError
 from app.extensions import db
 from app.forms import attach_errors, country_options, load_form
 from app.navigation import safe_next
+from app.tenders import search_service as tender_search
+from search import SearchUnavailable
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -89,12 +91,18 @@ def switch_organization():
 @login_required
 def dashboard():
     membership = current_membership()
-    listings = []
+    listings, tenders, tenders_unavailable = [], [], False
     if membership is not None:
         listings = db.session.scalars(
             organization_listings_query(membership.organization_id, ["draft", "active", "paused"]).limit(50)
         ).all()
-    return render_template("accounts/dashboard.html", membership=membership, listings=listings)
+    if listings:
+        try:
+            tenders = tender_search.open_tenders_for_supplier(membership.organization_id)
+        except SearchUnavailable:
+            tenders_unavailable = True  # the rest of the dashboard comes from the database: show it anyway
+    return render_template("accounts/dashboard.html", membership=membership, listings=listings, tenders=tenders,
+                           tenders_unavailable=tenders_unavailable)
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])

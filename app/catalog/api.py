@@ -1,6 +1,4 @@
 """JSON API: listings."""
-from contextlib import contextmanager
-
 from flask import current_app, jsonify
 from flask_smorest import Blueprint
 
@@ -19,11 +17,11 @@ from app.catalog.search_schemas import (
     SuggestionsSchema,
     SuggestQuerySchema,
 )
-from app.errors import Forbidden, NotFound, ServiceUnavailable
+from app.errors import Forbidden, NotFound
 from app.extensions import db
+from app.indexing import engine_answers
 from app.orgs.services import get_organization
 from app.schemas import page_schema
-from search import SearchUnavailable
 
 blp = Blueprint("catalog_api", __name__, url_prefix="/api/v1", description="Listings")
 
@@ -90,18 +88,6 @@ def organization_listings(query, organization_id):
     statement = services.listings_of(organization, api_user(), query.get("status"))
     page = db.paginate(statement, page=query["page"], per_page=query["per_page"], error_out=False)
     return {"items": page.items, "total": page.total, "page": page.page, "per_page": page.per_page}
-
-
-UNAVAILABLE = "Search is temporarily unavailable; please try again in a moment."
-
-
-@contextmanager
-def engine_answers():
-    """An engine that cannot answer is a 503 problem for the client, never a 500."""
-    try:
-        yield
-    except SearchUnavailable:
-        raise ServiceUnavailable(UNAVAILABLE) from None
 
 
 @blp.route("/search/listings", methods=["GET"])

@@ -1,6 +1,4 @@
 """Pages: browse, show, create and edit listings."""
-from urllib.parse import urlencode
-
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -17,7 +15,7 @@ from app.errors import DomainError, Forbidden
 from app.extensions import db
 from app.forms import as_int, attach_errors, country_options, load_form, options, sdg_options
 from app.money import currency_codes
-from app.navigation import page_number
+from app.navigation import filter_chips, page_number, query_arguments
 from app.reference.services import cpv_divisions
 from search import SearchUnavailable
 
@@ -38,7 +36,8 @@ def browse():
 def search():
     """Marketplace search; falls back to browsing by category when the engine is down."""
     try:
-        params = ListingSearchQuerySchema().load(_multi_dict(request.args))
+        schema = ListingSearchQuerySchema()
+        params = schema.load(query_arguments(schema))
     except ValidationError as error:
         return render_template("catalog/search.html", params=None, errors=error.messages, results=None,
                                chips=[], unavailable=False), 400
@@ -51,33 +50,7 @@ def search():
         return render_template("catalog/search.html", params=params, results=None, unavailable=True,
                                divisions=divisions, latest=latest, chips=[], errors=None), 503
     return render_template("catalog/search.html", params=params, results=results, unavailable=False,
-                           chips=_chips(params, results), errors=None)
-
-
-def _multi_dict(args):
-    """Query-string arguments for the schema: repeated parameters as lists, single ones as values."""
-    single = {"q", "cooperative", "verified", "price_min", "price_max", "sort", "page", "per_page"}
-    data = {}
-    for key in args:
-        values = [v for v in args.getlist(key) if v != ""]
-        if not values:
-            continue
-        data[key] = values[-1] if key in single else values
-    return data
-
-
-def _chips(params, results):
-    """One removable chip per active filter; each link is the current URL without that value."""
-    labels = {name: {str(item["value"]): item["label"] for item in items} for name, items in results["facets"].items()}
-    chips = []
-    for key in request.args:
-        for value in request.args.getlist(key):
-            if key in ("q", "sort", "page", "per_page") or value == "":
-                continue
-            remaining = [(k, v) for k in request.args for v in request.args.getlist(k) if (k, v) != (key, value) and k != "page"]
-            label = labels.get(key, {}).get(value, value)
-            chips.append({"label": f"{key.replace('_', ' ')}: {label}", "href": url_for("catalog.search") + "?" + urlencode(remaining)})
-    return chips
+                           chips=filter_chips("catalog.search", results["facets"]), errors=None)
 
 
 @bp.route("/listings/<int:listing_id>")

@@ -29,7 +29,7 @@ def build_query(params, cooperative_boost):
     )
 
 
-def _labels(locale):
+def facet_labels(locale):
     """Display labels of facet values; reference data does not change while the app runs, so keep them."""
     cache = current_app.extensions.setdefault("search_facet_labels", {})
     if locale not in cache:
@@ -50,20 +50,43 @@ def _load_labels(locale):
     }
 
 
+def indexed_money(money):
+    """Money from a document's search.mappings.MONEY_FIELD (None: no amount, or a currency no longer known)."""
+    return Money(money["minor"], money["currency"]) if money and is_currency(money["currency"]) else None
+
+
+def indexed_organization(organization):
+    """An organisation from a document's search.mappings.ORGANIZATION_FIELD, named as OrganizationSummarySchema and
+    the org_badges macro read an Organization."""
+    return {
+        "id": organization["id"], "name": organization["name"], "legal_form": organization["legal_form"],
+        "is_cooperative": organization["is_cooperative"], "verified": organization["verified"],
+        "country_code": organization["country"], "ica_region": organization["region"],
+    }
+
+
+def labelled_facets(found, params, labels):
+    """Facet counts as {name: [{value, label, count}]}; a selected value that matches nothing still shows (count 0),
+    so its box stays checked and labelled."""
+    facets = {}
+    for name, buckets in found.items():
+        counted = {value for value, _count in buckets}
+        buckets = buckets + [(value, 0) for value in dict.fromkeys(params.get(name) or ()) if value not in counted]
+        facets[name] = [
+            {"value": value, "label": labels.get(name, {}).get(value, str(value)), "count": count}
+            for value, count in buckets
+        ]
+    return facets
+
+
 def _hit(document):
-    price = document.get("price")
-    organization = document["organization"]
     return {
         "id": document["listing_id"],
         "title": document["title"],
         "highlight": document.get("highlight"),
         "cpv_code": document["cpv"]["code"],
-        "price": Money(price["minor"], price["currency"]) if price and is_currency(price["currency"]) else None,
-        "organization": {
-            "id": organization["id"], "name": organization["name"], "legal_form": organization["legal_form"],
-            "is_cooperative": organization["is_cooperative"], "verified": organization["verified"],
-            "country_code": organization["country"], "ica_region": organization["region"],
-        },
+        "price": indexed_money(document.get("price")),
+        "organization": indexed_organization(document["organization"]),
     }
 
 
@@ -74,22 +97,12 @@ def search_listings(params, cooperative_boost, locale="en"):
     suggestion = found["suggestion"] if found["total"] < 3 else None
     if suggestion and not engine.search("listings", suggestion_check_body(query, suggestion))["hits"]["total"]["value"]:
         suggestion = None
-    labels = _labels(locale)
-    facets = {}
-    for name, buckets in found["facets"].items():
-        # A selected value that matches nothing still shows (count 0), so its box stays checked and labelled.
-        counted = {value for value, _count in buckets}
-        buckets = buckets + [(value, 0) for value in dict.fromkeys(params.get(name) or ()) if value not in counted]
-        facets[name] = [
-            {"value": value, "label": labels.get(name, {}).get(value, str(value)), "count": count}
-            for value, count in buckets
-        ]
     return {
         "total": found["total"],
         "page": params["page"],
         "per_page": params["per_page"],
         "items": [_hit(document) for document in found["items"]],
-        "facets": facets,
+        "facets": labelled_facets(found["facets"], params, facet_labels(locale)),
         "suggestion": suggestion,
     }
 

@@ -7,6 +7,7 @@ from app.errors import Conflict, Forbidden, NotFound
 from app.extensions import db
 from app.orgs.models import Organization
 from app.orgs.services import resolve_countries, resolve_sdgs
+from app.reference.models import CpvCode
 from app.reference.services import parse_cpv
 
 #: Allowed status moves; archived is final.
@@ -112,6 +113,16 @@ def organization_listings_query(organization_id, statuses):
         .where(Listing.organization_id == organization_id, Listing.status.in_(statuses))
         .order_by(Listing.updated_at.desc(), Listing.id.desc())
     )
+
+
+def listing_divisions(organization_id):
+    """The CPV divisions (two-digit codes) of what the organisation offers: its listings not archived."""
+    statement = (
+        select(CpvCode.division).join(Listing.cpv)
+        .where(Listing.organization_id == organization_id, Listing.status != "archived")
+        .distinct().order_by(CpvCode.division)
+    )
+    return list(db.session.scalars(statement))
 
 
 def listings_of(organization, user, statuses):

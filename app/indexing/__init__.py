@@ -1,10 +1,26 @@
 """Keeping the search index in step with the database: outbox, documents, sync worker, reindex."""
+from contextlib import contextmanager
+
 from flask import current_app
+
+from app.errors import ServiceUnavailable
+from search import SearchUnavailable
+
+UNAVAILABLE = "Search is temporarily unavailable; please try again in a moment."
 
 
 def search_engine():
     """The app's SearchEngine (built once from configuration in the factory)."""
     return current_app.extensions["search"]
+
+
+@contextmanager
+def engine_answers():
+    """For the API: an engine that cannot answer is a 503 problem for the client, never a 500."""
+    try:
+        yield
+    except SearchUnavailable:
+        raise ServiceUnavailable(UNAVAILABLE) from None
 
 
 def init_app(app):

@@ -11,15 +11,19 @@ from app.money import Money
 from app.orgs.models import COOPERATIVE_FAMILY, Organization
 from app.reference.models import Country, CpvCode
 from app.reference.services import cpv_ancestors
+from app.tenders.models import Contract, Lot, Tender
 
-_COLUMNS = (
-    Listing.id, Listing.title, Listing.description, Listing.language, Listing.kind, Listing.price_minor,
-    Listing.price_currency, Listing.unit, Listing.certifications, Listing.status, Listing.search_version,
-    Listing.created_at, Listing.updated_at,
-    CpvCode.code8, CpvCode.check_digit, CpvCode.division, CpvCode.label_en, CpvCode.label_fr, CpvCode.label_es,
+#: What a document says of its CPV code (search.mappings.CPV_FIELD), and of its organisation (ORGANIZATION_FIELD).
+_CPV_COLUMNS = (CpvCode.code8, CpvCode.check_digit, CpvCode.division, CpvCode.label_en, CpvCode.label_fr, CpvCode.label_es)
+_OWNER_COLUMNS = (
     Organization.id.label("organization_id"), Organization.name.label("organization_name"), Organization.legal_form,
     Organization.size, Organization.sector, Organization.country_code, Country.ica_region,
     Organization.verification_status, Organization.is_active,
+)
+_COLUMNS = (
+    Listing.id, Listing.title, Listing.description, Listing.language, Listing.kind, Listing.price_minor,
+    Listing.price_currency, Listing.unit, Listing.certifications, Listing.status, Listing.search_version,
+    Listing.created_at, Listing.updated_at, *_CPV_COLUMNS, *_OWNER_COLUMNS,
 )
 
 
@@ -63,6 +67,31 @@ def _organization_facts(row):
     }
 
 
+def _cpv(row):
+    """search.mappings.CPV_FIELD from a row of _CPV_COLUMNS."""
+    return {
+        "code": f"{row.code8}-{row.check_digit}",
+        "division": row.division,
+        "ancestors": cpv_ancestors(row.code8),
+        "label_en": row.label_en,
+        "label_fr": row.label_fr,
+        "label_es": row.label_es,
+    }
+
+
+def _owner(row):
+    """search.mappings.ORGANIZATION_FIELD from a row of _OWNER_COLUMNS: a listing's seller, a tender's buyer."""
+    return {"id": row.organization_id, "name": row.organization_name, **_organization_facts(row)}
+
+
+def _money(minor, currency):
+    """search.mappings.MONEY_FIELD, or None when there is no amount (price on request, budget not published)."""
+    if minor is None:
+        return None
+    money = Money(minor, currency)
+    return {"minor": money.minor, "amount": float(money.amount), "currency": money.currency}
+
+
 def _documents(rows):
     """{id: document} for rows of _COLUMNS; listings of one organisation or CPV code share those parts."""
     ids = [row.id for row in rows]
@@ -71,19 +100,9 @@ def _documents(rows):
     cpvs, organizations, documents = {}, {}, {}
     for row in rows:
         if row.code8 not in cpvs:
-            cpvs[row.code8] = {
-                "code": f"{row.code8}-{row.check_digit}",
-                "division": row.division,
-                "ancestors": cpv_ancestors(row.code8),
-                "label_en": row.label_en,
-                "label_fr": row.label_fr,
-                "label_es": row.label_es,
-            }
+            cpvs[row.code8] = _cpv(row)
         if row.organization_id not in organizations:
-            organizations[row.organization_id] = {
-                "id": row.organization_id, "name": row.organization_name, **_organization_facts(row),
-            }
-        price = None if row.price_minor is None else Money(row.price_minor, row.price_currency)
+            organizations[row.organization_id] = _owner(row)
         documents[row.id] = {
             "listing_id": row.id,
             "title": row.title,
@@ -91,9 +110,7 @@ def _documents(rows):
             "language": row.language,
             "kind": row.kind,
             "cpv": cpvs[row.code8],
-            "price": None if price is None else {
-                "minor": price.minor, "amount": float(price.amount), "currency": price.currency,
-            },
+            "price": _money(row.price_minor, row.price_currency),
             "unit": row.unit,
             "sdgs": sdgs.get(row.id, []),
             "certifications": list(row.certifications or []),
@@ -144,5 +161,61 @@ def organization_writes(ids):
     return writes
 
 
+_TENDER_COLUMNS = (
+    Tender.id, Tender.title, Tender.description, Tender.status, Tender.policy, Tender.budget_minor, Tender.currency,
+    Tender.deadline, Tender.published_at, Tender.search_version, *_CPV_COLUMNS, *_OWNER_COLUMNS,
+)
+
+
+def _lots(tender_ids):
+    """{tender id: [(lot title, awarded)]} in lot order."""
+    if not tender_ids:
+        return {}
+    statement = (
+        select(Lot.tender_id, Lot.title, Contract.id.is_not(None)).outerjoin(Contract, Contract.lot_id == Lot.id)
+        .where(ids_in(Lot.tender_id, tender_ids)).order_by(Lot.tender_id, Lot.number)
+    )
+    lots = {}
+    for tender_id, title, awarded in db.session.execute(statement):
+        lots.setdefault(tender_id, []).append((title, awarded))
+    return lots
+
+
+def _tender_document(row, lots):
+    """A published tender as the tenders index holds it: what a supplier deciding to bid reads, never its bids."""
+    return {
+        "tender_id": row.id,
+        "title": row.title,
+        "description": row.description,
+        "lots": [title for title, _awarded in lots],
+        "cpv": _cpv(row),
+        "policy": row.policy,
+        "budget": _money(row.budget_minor, row.currency),
+        "deadline": row.deadline.isoformat(),
+        "published_at": row.published_at.isoformat(),
+        "awarded": bool(lots) and all(awarded for _title, awarded in lots),
+        "buyer": _owner(row),
+    }
+
+
+def tender_writes(ids):
+    """{id: (id, version, document)} for the tenders of `ids` that exist: a document for a published tender of an
+    active buyer; None (delete) for drafts, cancelled tenders and those of suspended buyers."""
+    if not ids:
+        return {}
+    statement = (
+        select(*_TENDER_COLUMNS).join(Tender.cpv).join(Tender.organization)
+        .outerjoin(Country, Organization.country_code == Country.iso2)
+        .where(ids_in(Tender.id, ids))
+    )
+    rows = db.session.execute(statement).all()
+    searchable = {row.id for row in rows if row.status == "published" and row.is_active}
+    lots = _lots(searchable)
+    return {
+        row.id: (row.id, row.search_version, _tender_document(row, lots.get(row.id, [])) if row.id in searchable else None)
+        for row in rows
+    }
+
+
 #: kind -> function of ids giving {id: (id, version, document or None)}; what the sync worker and reindex write.
-WRITERS = {"listings": listing_writes, "organizations": organization_writes}
+WRITERS = {"listings": listing_writes, "organizations": organization_writes, "tenders": tender_writes}

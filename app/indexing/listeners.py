@@ -3,6 +3,8 @@
 Listening to flushes (not commits) means a change can never reach the database without its outbox
 row, and a rolled-back transaction takes its outbox rows with it.
 """
+from dataclasses import dataclass, field
+
 from sqlalchemy import event, insert, inspect, literal, select, update
 from sqlalchemy.orm import Session
 
@@ -10,10 +12,11 @@ from app.catalog.models import Listing
 from app.indexing.models import SearchOutbox
 from app.models_base import utcnow
 from app.orgs.models import Organization
+from app.tenders.models import Contract, Tender
 
-#: Organisation attributes copied into every listing document of that organisation. Both the country column
+#: Organisation attributes copied into every listing and tender document of that organisation. Both the country column
 #: and the relationship: services assign `organization.country`, whose column only changes later, during the flush.
-ORGANIZATION_FIELDS_IN_LISTINGS = (
+ORGANIZATION_FIELDS_IN_DOCUMENTS = (
     "name", "legal_form", "size", "sector", "country_code", "country", "verification_status", "is_active",
 )
 
@@ -21,60 +24,94 @@ _PENDING = "search_pending"
 _DIRTY = "search_outbox_dirty"
 
 
+@dataclass
+class _Pending:
+    """What a flush changed that the index shows, gathered before the flush and queued after it (when ids exist)."""
+
+    documents: dict = field(default_factory=lambda: {Listing: set(), Organization: set(), Tender: set()})
+    #: Organisations whose listings and tenders show what changed.
+    organizations: set = field(default_factory=set)
+    #: New contracts: their tender's document says whether every lot is awarded.
+    contracts: set = field(default_factory=set)
+
+    def __bool__(self):
+        return any(self.documents.values()) or bool(self.contracts)
+
+
+#: model -> the kind of document it is (search.mappings.KINDS).
+_KINDS = {Listing: "listings", Organization: "organizations", Tender: "tenders"}
+
+
+def _documents_showing(organization_id):
+    """(model, rows) of the documents that copy an organisation's facts: its listings, its published tenders."""
+    return (
+        (Listing, Listing.organization_id == organization_id),
+        (Tender, (Tender.organization_id == organization_id) & (Tender.status == "published")),
+    )
+
+
 def _organization_changed(organization):
     state = inspect(organization)
-    return any(state.attrs[name].history.has_changes() for name in ORGANIZATION_FIELDS_IN_LISTINGS)
+    return any(state.attrs[name].history.has_changes() for name in ORGANIZATION_FIELDS_IN_DOCUMENTS)
+
+
+def _changes_document(session, obj):
+    """Does this new, changed or deleted object change its own search document?"""
+    if isinstance(obj, Tender) and obj.published_at is None:
+        return False  # never published: it has no document to write or to delete
+    if obj not in session.dirty:
+        return True
+    if isinstance(obj, Organization):
+        return _organization_changed(obj)
+    return session.is_modified(obj)
 
 
 def _before_flush(session, _context, _instances):
-    listings, organizations, changed_organizations = set(), set(), set()
+    pending = session.info.setdefault(_PENDING, _Pending())
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
-        if isinstance(obj, Listing):
-            if obj in session.dirty and not session.is_modified(obj):
-                continue
+        if isinstance(obj, Contract) and obj in session.new:
+            pending.contracts.add(obj)
+        elif type(obj) in _KINDS and _changes_document(session, obj):
             if obj in session.dirty:
                 # An SQL expression, not a Python sum: the row lock orders concurrent bumps, and a bump
                 # made by an organisation change earlier in this session is not overwritten.
-                obj.search_version = Listing.search_version + 1
-            listings.add(obj)
-        elif isinstance(obj, Organization):
-            if obj in session.dirty and not _organization_changed(obj):
-                continue
-            if obj in session.dirty:
-                obj.search_version = Organization.search_version + 1
-                changed_organizations.add(obj)
-            organizations.add(obj)
-    if listings or organizations:
-        pending = session.info.setdefault(_PENDING, (set(), set(), set()))
-        pending[0].update(listings)
-        pending[1].update(organizations)
-        pending[2].update(changed_organizations)
+                obj.search_version = type(obj).search_version + 1
+                if isinstance(obj, Organization):
+                    pending.organizations.add(obj)
+            pending.documents[type(obj)].add(obj)
+    if not pending:
+        session.info.pop(_PENDING)
+
+
+def _queue(connection, model, rows):
+    """Bump the version of the `model` rows matching `rows` and queue them: something their documents show changed."""
+    connection.execute(
+        update(model).where(rows).values(search_version=model.search_version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    connection.execute(
+        insert(SearchOutbox).from_select(
+            ["kind", "doc_id", "created_at"],
+            select(literal(_KINDS[model]), model.id, literal(utcnow(), type_=SearchOutbox.created_at.type)).where(rows),
+        )
+    )
 
 
 def _after_flush(session, _context):
-    listings, organizations, changed_organizations = session.info.pop(_PENDING, (set(), set(), set()))
-    if not (listings or organizations):
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
         return
     connection = session.connection()
-    rows = [{"kind": "listings", "doc_id": listing.id, "created_at": utcnow()} for listing in listings if listing.id]
-    rows += [{"kind": "organizations", "doc_id": organization.id, "created_at": utcnow()}
-             for organization in organizations if organization.id]
+    rows = [{"kind": _KINDS[model], "doc_id": obj.id, "created_at": utcnow()}
+            for model, objects in pending.documents.items() for obj in objects if obj.id]
     if rows:
         connection.execute(insert(SearchOutbox), rows)
-    for organization in changed_organizations:
-        # Every listing of the organisation shows its name and flags: bump them all and queue them.
-        connection.execute(
-            update(Listing).where(Listing.organization_id == organization.id)
-            .values(search_version=Listing.search_version + 1, updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-        connection.execute(
-            insert(SearchOutbox).from_select(
-                ["kind", "doc_id", "created_at"],
-                select(literal("listings"), Listing.id, literal(utcnow(), type_=SearchOutbox.created_at.type))
-                .where(Listing.organization_id == organization.id),
-            )
-        )
+    for organization in pending.organizations:
+        for model, rows in _documents_showing(organization.id):
+            _queue(connection, model, rows)
+    awarded = {contract.tender_id for contract in pending.contracts}
+    if awarded:
+        _queue(connection, Tender, Tender.id.in_(awarded))
     session.info[_DIRTY] = True
 
 

@@ -9,6 +9,7 @@ from app.indexing import search_engine
 from app.indexing.documents import WRITERS
 from app.models_base import utcnow
 from app.orgs.models import Organization
+from app.tenders.models import Tender
 from search.reindex import rebuild
 
 BATCH = 1000
@@ -16,21 +17,28 @@ BATCH = 1000
 REPLAY_MARGIN = dt.timedelta(seconds=5)
 
 
+#: kind -> the model its documents are built from.
+MODELS = {"listings": Listing, "organizations": Organization, "tenders": Tender}
+
+
+def _public(kind):
+    """What the index of `kind` should hold: active listings and published tenders of active organisations,
+    active organisations."""
+    active = Organization.is_active.is_(True)
+    return {
+        "listings": select(Listing.id).join(Listing.organization).where(Listing.status == "active", active),
+        "organizations": select(Organization.id).where(active),
+        "tenders": select(Tender.id).join(Tender.organization).where(Tender.status == "published", active),
+    }[kind]
+
+
 def public_ids(kind):
-    """Ids of what the index of `kind` should hold: active listings of active organisations, active organisations."""
-    if kind == "listings":
-        statement = (
-            select(Listing.id).join(Listing.organization)
-            .where(Listing.status == "active", Organization.is_active.is_(True))
-            .order_by(Listing.id)
-        )
-    else:
-        statement = select(Organization.id).where(Organization.is_active.is_(True)).order_by(Organization.id)
-    return list(db.session.scalars(statement))
+    """Ids of what the index of `kind` should hold, in id order."""
+    return list(db.session.scalars(_public(kind).order_by(MODELS[kind].id)))
 
 
 def _changed_since(kind, since):
-    model = Listing if kind == "listings" else Organization
+    model = MODELS[kind]
     return list(db.session.scalars(select(model.id).where(model.updated_at >= since)))
 
 

@@ -1,4 +1,4 @@
-// Search page: filters apply as soon as they change, and the box suggests titles and organisations as you type.
+// Search pages: filters apply as soon as they change, and a box marked data-suggest suggests titles and organisations as you type.
 (function () {
   const form = document.getElementById("search-form");
   if (!form) return;
@@ -7,6 +7,7 @@
   });
   form.querySelectorAll(".js-hidden").forEach(function (el) { el.classList.add("d-none"); });
   const box = form.querySelector("[data-suggest]");
+  if (!box) return;
   const list = document.getElementById("search-suggestions");
   let timer = null;
   box.addEventListener("input", function () {

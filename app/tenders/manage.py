@@ -27,7 +27,7 @@ from app.tenders.forms import (
     local_deadline,
     timezone_options,
 )
-from app.tenders.routes import POLICY_LABELS
+from app.tenders.labels import POLICY_LABELS
 from app.tenders.schemas import BidFieldsSchema, CancelSchema, RatingSchema, TenderFieldsSchema, TenderUpdateSchema
 
 #: Bids shown per page of a lot's evaluation: a lot may rank thousands, a buyer reads the top of the list.

@@ -1,18 +1,24 @@
-"""Pages: a tender with its lots and award notices; the transparency dashboard."""
+"""Pages: a tender with its lots and award notices; searching open tenders; the transparency dashboard."""
 import csv
 import io
 
-from flask import Response, render_template, request
-from flask_babel import lazy_gettext as _l
+from flask import Response, current_app, render_template, request
+from flask_babel import get_locale
 from flask_login import current_user
+from marshmallow import ValidationError
 
 from app.accounts.auth import current_membership
 from app.errors import NotFound
-from app.money import is_currency
+from app.money import currency_codes, is_currency
+from app.navigation import filter_chips, query_arguments
 from app.orgs.forms import SECTOR_LABELS
-from app.tenders import bp, services
+from app.reference.services import countries
+from app.tenders import bp, search_service, services
 from app.tenders import transparency as transparency_figures
 from app.tenders.forms import RatingForm
+from app.tenders.labels import POLICY_LABELS
+from app.tenders.search_schemas import TenderSearchQuerySchema
+from search import SearchUnavailable
 
 
 @bp.route("/tenders/<int:tender_id>")
@@ -31,11 +37,6 @@ def tender_page(tender_id):
         notices={lot.id: services.award_notice(lot) for lot in tender.lots if lot.contract is not None},
         rating_form=RatingForm(), policy_labels=POLICY_LABELS,
     )
-
-
-
-POLICY_LABELS = {"none": _l("No preference"), "reserved": _l("Reserved for co-ops"),
-                 "price_margin": _l("Margin of preference"), "weighted": _l("Weighted criteria")}
 
 
 @bp.route("/transparency")
@@ -64,3 +65,26 @@ def _dashboard_currency():
         raise NotFound("No such currency.", {"currency": ["Not an ISO 4217 currency code."]})
     available = transparency_figures.currencies()
     return transparency_figures.chosen_currency(asked, available), available
+
+
+@bp.route("/tenders")
+def search():
+    """Open tenders by words, category, the buyer's country and region, policy, deadline and budget; when the engine
+    is down, the open tenders closing soonest, from the database."""
+    schema = TenderSearchQuerySchema()
+    try:
+        params = schema.load(query_arguments(schema))
+    except ValidationError as error:
+        return _search_page(params=None, errors=error.messages), 400
+    try:
+        results = search_service.search_tenders(params, str(get_locale()))
+    except SearchUnavailable:
+        current_app.logger.warning("Search engine unavailable; showing the open tenders closing soonest")
+        return _search_page(params=params, unavailable=True, closing=search_service.closing_soon()), 503
+    return _search_page(params=params, results=results, chips=filter_chips("tenders.search", results["facets"]),
+                        countries=countries(), currencies=currency_codes())
+
+
+def _search_page(**context):
+    return render_template("tenders/search.html", **{"results": None, "errors": None, "unavailable": False, "chips": [],
+                                                      "policy_labels": POLICY_LABELS, **context})

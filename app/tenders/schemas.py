@@ -20,7 +20,10 @@ class UtcDateTime(fields.AwareDateTime):
     default_error_messages = {"invalid_awareness": "Give the time zone offset, e.g. 2027-03-01T12:00:00+01:00."}
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).astimezone(dt.UTC)
+        try:
+            return super()._deserialize(value, attr, data, **kwargs).astimezone(dt.UTC)
+        except OverflowError:  # 0001-01-01T00:00:00+14:00 is before the first moment Python knows in UTC
+            raise self.make_error("invalid") from None
 
 
 class CurrencyCode(fields.String):

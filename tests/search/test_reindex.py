@@ -100,7 +100,7 @@ def test_changes_made_during_a_reindex_reach_the_new_index(app, client, search, 
 
 def test_the_reindex_command_refuses_a_kind_it_does_not_know_and_leaves_the_index_alone(app, search, catalogue):
     before = search.engine.indices_behind("listings")
-    result = app.test_cli_runner().invoke(args=["search", "reindex", "tenders"])
+    result = app.test_cli_runner().invoke(args=["search", "reindex", "bids"])
     assert result.exit_code == 2
     assert "Invalid value" in result.output
     assert search.engine.indices_behind("listings") == before
