@@ -11,6 +11,7 @@ from app.campaigns.models import Campaign, Donation, LedgerEntry, MatchPledge
 from app.errors import Conflict
 from app.extensions import db
 from app.models_base import utcnow
+from app.money import Money
 
 #: Donation moves. A payment counts once: a donation that succeeded (or was refunded) ignores later payment events.
 COUNTED = ("succeeded", "refunded")
@@ -37,13 +38,13 @@ def projected_matches(amounts, pledges):
 
 def locked_donation(donation_id):
     """The donation row, locked for the rest of the transaction (None if there is no such donation)."""
-    return db.session.scalar(select(Donation).where(Donation.id == donation_id).with_for_update().execution_options(
+    return db.session.scalar(select(Donation).where(Donation.id == donation_id).with_for_update(of=Donation).execution_options(
         populate_existing=True))
 
 
 def _locked_pledges(campaign_id):
     return db.session.scalars(select(MatchPledge).where(MatchPledge.campaign_id == campaign_id).order_by(MatchPledge.id)
-                              .with_for_update().execution_options(populate_existing=True)).all()
+                              .with_for_update(of=MatchPledge).execution_options(populate_existing=True)).all()
 
 
 def _add_to_campaign(campaign_id, **deltas):
@@ -144,17 +145,17 @@ def record_spending(campaign, kind, amount, description, budget_line=None, expen
     """An expense or a disbursement: money out, never more than the campaign holds (its balance)."""
     if amount.currency != campaign.currency:
         raise Conflict("Money out is in the campaign's currency.", {"amount": [f"Give the amount in {campaign.currency}."]})
-    locked = db.session.scalar(select(Campaign).where(Campaign.id == campaign.id).with_for_update())
+    locked = db.session.scalar(select(Campaign).where(Campaign.id == campaign.id).with_for_update(of=Campaign))
     available = balance(locked.id)
     if amount.minor > available:
         raise Conflict("That is more than the campaign holds.",
-                       {"amount": [f"At most {type(amount)(available, amount.currency)} is available."]})
+                       {"amount": [f"At most {Money(available, amount.currency)} is available."]})
     db.session.add(LedgerEntry(campaign_id=campaign.id, kind=kind, amount_minor=-amount.minor, currency=amount.currency,
                                budget_line_id=budget_line.id if budget_line else None,
                                expense_id=expense.id if expense else None, description=description))
 
 
 def balance(campaign_id):
-    """Money in − money out: the sum of the campaign's ledger."""
-    return db.session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount_minor), 0))
-                             .where(LedgerEntry.campaign_id == campaign_id))
+    """Money in − money out: the sum of the campaign's ledger (an int: PostgreSQL sums BIGINT as NUMERIC)."""
+    return int(db.session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount_minor), 0))
+                             .where(LedgerEntry.campaign_id == campaign_id)))

@@ -23,6 +23,7 @@ def check(upload):
     if upload is None or not getattr(upload, "filename", ""):
         raise ValidationFailed("Attach the receipt.", {"receipt": ["Attach a PDF, PNG or JPEG file."]})
     data = upload.stream.read(MAX_BYTES + 1)
+    upload.close()
     if len(data) > MAX_BYTES:
         raise ValidationFailed("The receipt is too large.", {"receipt": ["At most 5 MB."]})
     if not data:
