@@ -126,6 +126,11 @@ class StripeGateway:
                   "metadata": {"donation_id": str(donation.id), "campaign_id": str(donation.campaign_id)}}
         return self._call(self.client.v1.refunds.create, params, _key(donation, "refund")).id
 
+    def fee(self, balance_transaction_id):
+        """(fee in minor units, currency) of a payment, from its balance transaction."""
+        transaction = self._call(self.client.v1.balance_transactions.retrieve, balance_transaction_id)
+        return transaction.fee, transaction.currency.upper()
+
     # Webhooks ----------------------------------------------------------------------------------------------------------
 
     def verify(self, payload, signature):

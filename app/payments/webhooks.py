@@ -112,6 +112,25 @@ def _charge_refunded(donation, charge):
     return funds.record_refund(donation, refunds[0].get("id"), reference=charge.get("id"))
 
 
+def _charge_succeeded(donation, charge):
+    """A charge succeeded (with Checkout, its success events may come after this one): the payment counts, and Stripe's
+    fee enters the ledger when the charge carries its balance transaction."""
+    outcome = funds.record_payment(donation, charge.get("amount"), charge.get("currency"),
+                                   _id(charge.get("payment_intent")), reference=charge.get("id"))
+    if donation.status != "succeeded":
+        return outcome
+    transaction = charge.get("balance_transaction")
+    if not transaction:
+        return outcome
+    if isinstance(transaction, dict):
+        fee, currency = transaction.get("fee") or 0, str(transaction.get("currency") or "").upper()
+    else:
+        fee, currency = gateway().fee(transaction)
+    if currency != donation.currency:
+        return f"{outcome}; fee in {currency or '?'} not recorded (settled in another currency)"
+    return f"{outcome}; {funds.record_fee(donation, fee, _id(transaction))}"
+
+
 def _id(value):
     return value.get("id") if isinstance(value, dict) else value
 
@@ -123,4 +142,6 @@ HANDLERS = {
     "payment_intent.succeeded": _payment_succeeded,
     "payment_intent.payment_failed": _payment_failed,
     "charge.refunded": _charge_refunded,
+    "charge.succeeded": _charge_succeeded,
+    "charge.updated": _charge_succeeded,
 }

@@ -178,3 +178,39 @@ def test_an_all_or_nothing_checkout_saves_a_card_as_a_pledge(app, funding, strip
     assert body["pledged"]["amount"] == "25.00" and body["raised"]["amount"] == "0.00"
     assert body["progress"]["amount"] == "25.00" and body["donors_count"] == 0
     assert ledger_sums(app, campaign["id"]) == {}
+
+
+def _charge_event(stripe_events, donation, transaction, event_type="charge.updated"):
+    charge = {"id": "ch_fee_1", "object": "charge", "amount": donation["minor"], "currency": donation["currency"].lower(),
+              "paid": True, "payment_intent": "pi_fee_1", "balance_transaction": transaction,
+              "metadata": {"donation_id": str(donation["id"])}}
+    return stripe_events.event(event_type, charge)
+
+
+def test_stripes_fee_enters_the_ledger_once_when_the_charge_reports_it(app, funding, stripe_events, given):
+    campaign, donation = given
+    stripe_events.send(stripe_events.checkout_completed(donation))
+    transaction = {"id": "txn_fee_1", "object": "balance_transaction", "fee": 175, "currency": "eur"}
+    outcome = stripe_events.send(_charge_event(stripe_events, donation, transaction)).get_json()["outcome"]
+    assert outcome == "already counted; fee recorded"
+    assert stripe_events.send(_charge_event(stripe_events, donation, transaction)).get_json()["outcome"].endswith(
+        "no fee to record")
+    assert ledger_sums(app, campaign["id"]) == {"donation": 5000, "fee": -175}
+    assert funding.ledger(campaign["id"])["balance"]["amount"] == "48.25"
+
+
+def test_a_charge_success_arriving_first_counts_the_payment(app, funding, stripe_events, given):
+    campaign, donation = given
+    transaction = {"id": "txn_fee_2", "object": "balance_transaction", "fee": 100, "currency": "usd"}
+    outcome = stripe_events.send(_charge_event(stripe_events, donation, transaction, "charge.succeeded")).get_json()["outcome"]
+    assert outcome.startswith("succeeded") and "not recorded" in outcome  # a fee settled in USD is not EUR money
+    assert ledger_sums(app, campaign["id"]) == {"donation": 5000}
+
+
+def test_a_fee_given_as_a_balance_transaction_id_is_read_from_stripe(app, funding, stripe_events, stripe_calls):
+    campaign = funding.live(goal={"amount": "1000.00", "currency": "USD"}, budget_lines=[])
+    donation = funding.donate(campaign, "20.00")
+    stripe_events.send(stripe_events.checkout_completed(donation))
+    outcome = stripe_events.send(_charge_event(stripe_events, donation, "txn_123")).get_json()["outcome"]
+    assert [c.path for c in stripe_calls.calls if c.method == "GET"] == ["/v1/balance_transactions/txn_123"]
+    assert outcome == "already counted; no fee to record"  # stripe-mock's balance transaction has a fee of 0
