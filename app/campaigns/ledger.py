@@ -32,7 +32,7 @@ def spent_by_line(campaign):
     return {line_id: Money(-int(total), campaign.currency) for line_id, total in rows}
 
 
-def add_expense(campaign, fields, upload, user):
+def add_expense(campaign, fields, upload, user=None):
     """An expense with its receipt: checked whole before anything is stored; the file is removed again if the ledger
     refuses the amount."""
     try:
@@ -50,7 +50,7 @@ def add_expense(campaign, fields, upload, user):
         expense = Expense(campaign_id=campaign.id, budget_line=line, category=fields["category"],
                           description=fields["description"], amount_minor=amount.minor, currency=amount.currency,
                           receipt_key=key, receipt_type=mime, receipt_size=len(data), spent_on=fields["spent_on"],
-                          created_by_id=user.id)
+                          created_by_id=user.id if user is not None else None)
         db.session.add(expense)
         db.session.flush()
         funds.record_spending(campaign, "expense", amount, fields["description"], budget_line=line, expense=expense)

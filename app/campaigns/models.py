@@ -168,6 +168,11 @@ class Donation(db.Model):
         return Money(self.amount_minor, self.currency)
 
     @property
+    def public_message(self):
+        """The donor's message, unless the donor asked to be anonymous (a message can tell who wrote it)."""
+        return "" if self.anonymous else self.message
+
+    @property
     def public_name(self):
         """What the public sees of the donor: 'Anonymous' if asked, else the name given (or 'A donor')."""
         if self.anonymous:

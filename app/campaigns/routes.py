@@ -1,5 +1,5 @@
-"""Pages: a campaign (progress, budget, updates, donate form), the donor's receipt, the public ledger and its CSV, and
-expense receipts (served only through the app)."""
+"""Pages: the list of live campaigns, a campaign (progress, budget, updates, donate form, and its owners' actions), the
+donor's receipt, the public ledger and its CSV, and expense receipts (served only through the app)."""
 import csv
 import io
 
@@ -7,11 +7,22 @@ from flask import Response, current_app, redirect, render_template, request, sen
 from flask_login import current_user
 from marshmallow import ValidationError
 
-from app.campaigns import bp, ledger, receipts, services, story
+from app.campaigns import bp, ledger, pages_support, receipts, services, story
 from app.campaigns.models import Expense
 from app.campaigns.schemas import DonationCreateSchema
 from app.errors import DomainError, NotFound
 from app.extensions import db, limiter
+from app.navigation import page_number
+
+BROWSE_PAGE_SIZE = 12
+
+
+@bp.route("/campaigns")
+def browse():
+    """Live campaigns, the latest to go live first."""
+    page = db.paginate(pages_support.public_campaigns_query(), page=page_number(), per_page=BROWSE_PAGE_SIZE,
+                       error_out=False)
+    return render_template("campaigns/browse.html", page=page, summaries=pages_support.summarise(page.items))
 
 
 @bp.route("/campaigns/<int:campaign_id>")
@@ -20,7 +31,9 @@ def campaign_page(campaign_id):
 
 
 def _campaign_page(campaign, errors=None, given=None, status=200):
+    membership = current_user.membership_of(campaign.organization_id) if current_user.is_authenticated else None
     return render_template("campaigns/show.html", campaign=campaign, story_html=story.render(campaign.story),
+                           can_manage=membership is not None and membership.allows(*services.OWNER_ROLES),
                            progress=services.progress(campaign), days_left=services.days_left(campaign),
                            spent=ledger.spent_by_line(campaign), pledges=services.match_pledges(campaign),
                            donations=services.public_donations(campaign, 10), render=story.render,

@@ -145,7 +145,7 @@ class DonationSchema(Schema):
     status = fields.String()
     amount = MoneyField()
     name = fields.String(attribute="public_name")
-    message = fields.String()
+    message = fields.String(attribute="public_message")
     created_at = fields.DateTime()
 
 

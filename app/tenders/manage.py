@@ -28,7 +28,7 @@ from app.tenders.forms import (
     timezone_options,
 )
 from app.tenders.labels import POLICY_LABELS
-from app.tenders.schemas import BidFieldsSchema, CancelSchema, RatingSchema, TenderFieldsSchema, TenderUpdateSchema
+from app.tenders.schemas import MAX_LOTS, BidFieldsSchema, CancelSchema, RatingSchema, TenderFieldsSchema, TenderUpdateSchema
 
 #: Bids shown per page of a lot's evaluation: a lot may rank thousands, a buyer reads the top of the list.
 EVALUATION_PAGE_SIZE = 50
@@ -72,7 +72,10 @@ def _tender_form(tender=None):
     form.currency.choices = currency_codes()
     form.timezone.choices = timezone_options()
     if request.method == "POST" and form.add_lot.data:
-        form.lots.append_entry()
+        if len(form.lots.entries) < MAX_LOTS:
+            form.lots.append_entry()
+        else:
+            form.form_errors = [*form.form_errors, _("A tender has at most %(count)s lots.", count=MAX_LOTS)]
     elif request.method == "GET":
         if tender is None:
             home = current_membership().organization.country
