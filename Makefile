@@ -70,6 +70,7 @@ bench: services
 	@$(BIN)/python bench/pages.py
 	@$(BIN)/python bench/search.py
 	@$(BIN)/python bench/tenders.py
+	@$(BIN)/python bench/webhooks.py
 
 lint: install
 	@$(BIN)/ruff check .

@@ -6,12 +6,14 @@ SQLite serialises writers), then adds to the campaign's figures with one `UPDATE
 once for one campaign match exactly up to the caps, and the figures always equal the ledger's sums.
 """
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload, lazyload
 
 from app.campaigns.models import Campaign, Donation, LedgerEntry, MatchPledge
 from app.errors import Conflict
 from app.extensions import db
 from app.models_base import utcnow
 from app.money import Money
+from app.orgs.models import Organization
 
 #: Donation moves. A payment counts once: a donation that succeeded (or was refunded) ignores later payment events.
 COUNTED = ("succeeded", "refunded")
@@ -38,13 +40,15 @@ def projected_matches(amounts, pledges):
 
 def locked_donation(donation_id):
     """The donation row, locked for the rest of the transaction (None if there is no such donation)."""
-    return db.session.scalar(select(Donation).where(Donation.id == donation_id).with_for_update(of=Donation).execution_options(
-        populate_existing=True))
+    return db.session.scalar(select(Donation).where(Donation.id == donation_id).with_for_update(of=Donation)
+                             .options(lazyload(Donation.campaign)).execution_options(populate_existing=True))
 
 
 def _locked_pledges(campaign_id):
     return db.session.scalars(select(MatchPledge).where(MatchPledge.campaign_id == campaign_id).order_by(MatchPledge.id)
-                              .with_for_update(of=MatchPledge).execution_options(populate_existing=True)).all()
+                              .with_for_update(of=MatchPledge)
+                              .options(joinedload(MatchPledge.organization, innerjoin=True).lazyload(Organization.country))
+                              .execution_options(populate_existing=True)).all()
 
 
 def _add_to_campaign(campaign_id, **deltas):

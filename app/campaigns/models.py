@@ -132,7 +132,8 @@ class Donation(db.Model):
     __table_args__ = (
         CheckConstraint(one_of("status", DONATION_STATUSES), name="status"),
         CheckConstraint("amount_minor > 0", name="amount"),
-        Index("ix_donations_campaign_status", "campaign_id", "status"),
+        # A campaign's donations by status, latest paid first: the page's "latest donors" reads ten of 10,000 here.
+        Index("ix_donations_campaign_status_paid", "campaign_id", "status", "paid_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -261,6 +262,9 @@ class LedgerEntry(db.Model):
         CheckConstraint(one_of("kind", LEDGER_KINDS), name="kind"),
         CheckConstraint("amount_minor <> 0", name="amount"),
         Index("ix_ledger_entries_campaign_id", "campaign_id", "id"),
+        # Totals per kind and spending per budget line, read from the index alone on PostgreSQL.
+        Index("ix_ledger_entries_campaign_kind", "campaign_id", "kind", "budget_line_id",
+              postgresql_include=["amount_minor"]),
         # At most one entry of a kind per donation (donation, fee, refund) and per donation and pledge (match, and
         # the match given back by a refund): two partial indexes, as NULLs never collide in a unique index.
         Index("uq_ledger_entries_donation", "kind", "donation_id", unique=True,

@@ -1,4 +1,7 @@
 """Campaign stories and updates: Markdown written by owners, shown as sanitised HTML."""
+import html
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -9,9 +12,16 @@ _TAGS = {"p", "br", "strong", "em", "del", "a", "ul", "ol", "li", "blockquote", 
 _ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "th": {"align"}, "td": {"align"}}
 
 
+@lru_cache(maxsize=512)
 def render(markdown):
     """Markdown → HTML safe to put in a page: only the tags above, links and images over http(s) or mailto, links with
-    rel="nofollow noopener"; headings start at h2 (the page's h1 is the campaign's title)."""
+    rel="nofollow noopener"; headings start at h2 (the page's h1 is the campaign's title). Cached by text: a campaign
+    page renders its story and updates on every view, and they rarely change."""
     html = _MARKDOWN.render(markdown or "").replace("<h1>", "<h2>").replace("</h1>", "</h2>")
     return nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
                      link_rel="nofollow noopener noreferrer")
+
+
+def plain_text(markdown):
+    """The words of the Markdown as a reader sees them, without markup or link targets (what the search index holds)."""
+    return html.unescape(nh3.clean(render(markdown), tags=set(), attributes={}, link_rel=None)).strip()
