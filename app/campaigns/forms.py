@@ -7,8 +7,8 @@ from wtforms import BooleanField, FieldList, Form, FormField, SelectField, Selec
 
 from app.campaigns.models import EXPENSE_CATEGORIES
 from app.campaigns.schemas import MAX_BUDGET_LINES
-from app.forms import as_int, attach_errors, options
-from app.tenders.forms import DeadlineFields, aware_deadline
+from app.forms import as_int, attach_errors, aware_moment, options
+from app.tenders.forms import DeadlineFields
 
 FUNDING_MODEL_CHOICES = [
     ("keep_it_all", _l("Keep it all: each donation is charged at once")),
@@ -62,7 +62,7 @@ class CampaignForm(DeadlineFields, FlaskForm):
         return {
             **payload,
             "goal": {"amount": (self.goal_amount.data or "").strip(), "currency": currency},
-            "deadline": aware_deadline(self.deadline.data, self.timezone.data),
+            "deadline": aware_moment(self.deadline.data, self.timezone.data),
             "funding_model": self.funding_model.data or "",
             "sdgs": [as_int(number) for number in self.sdgs.data or []],
         }

@@ -30,11 +30,10 @@ from app.campaigns.schemas import (
 )
 from app.errors import DomainError, Forbidden, NotFound
 from app.extensions import db
-from app.forms import attach_errors, load_form, options, sdg_options
+from app.forms import attempt, load_form, local_moment, options, sdg_options, show_refusal, timezone_options
 from app.models_base import utcnow
 from app.money import currency_codes
 from app.navigation import page_number, safe_next
-from app.tenders.forms import local_deadline, timezone_options
 
 DONATIONS_PAGE_SIZE = 50
 
@@ -55,25 +54,6 @@ def _owned_campaign(campaign_id):
 
 def _back_to(campaign):
     return redirect(url_for("campaigns.campaign_page", campaign_id=campaign.id))
-
-
-def _attempt(change, success):
-    """Run a change; commit and flash `success`, or roll back and flash the rule that refused it. True if it went through."""
-    try:
-        change()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return False
-    db.session.commit()
-    flash(success, "success")
-    return True
-
-
-def _refused(form, error):
-    """Roll back a change a service refused and show why on the form: at the fields it names, else above the form."""
-    db.session.rollback()
-    form.form_errors = list(form.form_errors) + (attach_errors(form, error.fields) or [error.message])
 
 
 # Drafting --------------------------------------------------------------------------------------------------------------
@@ -97,7 +77,7 @@ def _form_data(campaign):
     return {
         "title": campaign.title, "summary": campaign.summary, "story": campaign.story,
         "goal_amount": campaign.goal.as_decimal_string(), "currency": campaign.currency,
-        "deadline": local_deadline(campaign.deadline), "timezone": "UTC", "funding_model": campaign.funding_model,
+        "deadline": local_moment(campaign.deadline), "timezone": "UTC", "funding_model": campaign.funding_model,
         "sdgs": [str(goal.number) for goal in campaign.sdgs],
         "budget_lines": [{"title": line.title, "amount": line.amount.as_decimal_string(), "stretch": not line.required}
                          for line in campaign.budget_lines] or [{}],
@@ -173,7 +153,7 @@ def edit_campaign(campaign_id):
 @login_required
 def publish_campaign(campaign_id):
     campaign = _owned_campaign(campaign_id)
-    _attempt(lambda: services.publish(campaign), _("Live: donations are open until the deadline."))
+    attempt(lambda: services.publish(campaign), _("Live: donations are open until the deadline."))
     return _back_to(campaign)
 
 
@@ -181,7 +161,7 @@ def publish_campaign(campaign_id):
 @login_required
 def close_campaign(campaign_id):
     campaign = _owned_campaign(campaign_id)
-    _attempt(lambda: services.close(campaign), _("Closed: the campaign takes no more money."))
+    attempt(lambda: services.close(campaign), _("Closed: the campaign takes no more money."))
     return _back_to(campaign)
 
 
@@ -199,7 +179,7 @@ def new_update(campaign_id):
             try:
                 services.post_update(campaign, data["title"], data["body"])
             except DomainError as error:
-                _refused(form, error)
+                show_refusal(form, error)
             else:
                 db.session.commit()
                 flash(_("Update posted."), "success")
@@ -231,7 +211,7 @@ def new_expense(campaign_id):
             try:
                 ledger.add_expense(campaign, fields, request.files.get("receipt"), current_user)
             except DomainError as error:
-                _refused(form, error)
+                show_refusal(form, error)
             else:
                 db.session.commit()
                 flash(_("Expense booked; its receipt is public in the ledger."), "success")
@@ -252,7 +232,7 @@ def new_disbursement(campaign_id):
             try:
                 ledger.disburse(campaign, data["amount"], data["description"])
             except DomainError as error:
-                _refused(form, error)
+                show_refusal(form, error)
             else:
                 db.session.commit()
                 flash(_("Disbursement recorded in the ledger."), "success")
@@ -293,7 +273,7 @@ def refund_donation(donation_id):
         if not services.is_member(current_user, donation.campaign.organization_id):
             raise NotFound(_("No such donation."))
         require_membership(current_user, donation.campaign.organization, *services.OWNER_ROLES)
-    _attempt(lambda: services.request_refund(donation),
+    attempt(lambda: services.request_refund(donation),
              _("Refund asked of Stripe: the donation shows as refunded once Stripe confirms it."))
     return redirect(safe_next(url_for("campaigns.campaign_donations", campaign_id=donation.campaign_id)))
 

@@ -1,12 +1,9 @@
 """HTML forms of tenders and bids. They only collect text: the API's schemas validate it (app.forms.load_form)."""
-import datetime as dt
-from zoneinfo import ZoneInfo, available_timezones
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 
-from app.forms import as_int, attach_errors, options
+from app.forms import DeadlineFields, as_int, attach_errors, aware_moment, options
 from app.tenders.schemas import MAX_LOTS
 
 POLICY_CHOICES = [
@@ -17,20 +14,11 @@ POLICY_CHOICES = [
 ]
 
 
-def timezone_options():
-    return options(["UTC", *sorted(zone for zone in available_timezones() if "/" in zone and not zone.startswith("Etc/"))])
-
-
 class LotForm(Form):
     """One lot of a tender (a sub-form: the tender form carries the CSRF token)."""
 
     title = StringField(_l("Lot title"))
     description = TextAreaField(_l("What this lot covers"), render_kw={"rows": 2})
-
-
-class DeadlineFields:
-    deadline = StringField(_l("Deadline"), render_kw={"type": "datetime-local"})
-    timezone = SelectField(_l("Time zone of the deadline"), default="UTC")
 
 
 class TenderForm(DeadlineFields, FlaskForm):
@@ -69,7 +57,7 @@ class TenderForm(DeadlineFields, FlaskForm):
             "description": self.description.data or "",
             "cpv_code": (self.cpv_code.data or "").strip().split(" ")[0],
             "currency": self.currency.data or "",
-            "deadline": aware_deadline(self.deadline.data, self.timezone.data),
+            "deadline": aware_moment(self.deadline.data, self.timezone.data),
             "budget": {"amount": budget, "currency": self.currency.data or ""} if budget else None,
             # Blank lots (the spare row of a new form) are left out; a tender without any is refused by the schema.
             "lots": [{"title": lot.form.title.data or "", "description": lot.form.description.data or ""}
@@ -133,19 +121,3 @@ class AwardForm(FlaskForm):
 class RatingForm(FlaskForm):
     rating = SelectField(_l("Rating"), choices=options([(str(n), "★" * n) for n in range(5, 0, -1)]))
     comment = TextAreaField(_l("Comment"), render_kw={"rows": 2})
-
-
-def aware_deadline(local, zone):
-    """'2027-03-01T12:00' read in `zone` → an ISO moment with its offset; anything unreadable is passed on as given, for
-    the schema to refuse with its own message."""
-    local = (local or "").strip()
-    try:
-        moment = dt.datetime.fromisoformat(local)
-        return moment.replace(tzinfo=ZoneInfo(zone or "UTC")).isoformat() if moment.tzinfo is None else moment.isoformat()
-    except (ValueError, KeyError):
-        return local
-
-
-def local_deadline(deadline, zone="UTC"):
-    """The value of a datetime-local input showing `deadline` in `zone`."""
-    return deadline.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")

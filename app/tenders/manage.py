@@ -12,7 +12,7 @@ from app.accounts.auth import current_membership
 from app.accounts.services import require_membership
 from app.errors import DomainError, Forbidden, NotFound
 from app.extensions import db
-from app.forms import as_int, attach_errors, load_form
+from app.forms import as_int, attempt, aware_moment, load_form, local_moment, show_refusal, timezone_options
 from app.money import currency_codes
 from app.navigation import page_number
 from app.tenders import bp, contracts, notifications, services
@@ -23,9 +23,6 @@ from app.tenders.forms import (
     DeadlineForm,
     RatingForm,
     TenderForm,
-    aware_deadline,
-    local_deadline,
-    timezone_options,
 )
 from app.tenders.labels import POLICY_LABELS
 from app.tenders.schemas import MAX_LOTS, BidFieldsSchema, CancelSchema, RatingSchema, TenderFieldsSchema, TenderUpdateSchema
@@ -51,19 +48,6 @@ def _back_to(tender):
     return redirect(url_for("tenders.tender_page", tender_id=tender.id))
 
 
-def _attempt(change, success):
-    """Run a change; commit and flash `success`, or roll back and flash the rule that refused it. True if it went through."""
-    try:
-        change()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return False
-    db.session.commit()
-    flash(success, "success")
-    return True
-
-
 # Drafting --------------------------------------------------------------------------------------------------------------
 
 
@@ -82,7 +66,7 @@ def _tender_form(tender=None):
             form.currency.data = (home.currency if home else None) or "EUR"
         else:
             form.cpv_code.data = tender.cpv.code
-            form.deadline.data = local_deadline(tender.deadline)
+            form.deadline.data = local_moment(tender.deadline)
             form.budget_amount.data = tender.budget.as_decimal_string() if tender.budget else ""
             form.margin_percent.data = tender.margin_text if tender.policy == "price_margin" else ""
             if tender.policy == "weighted":
@@ -153,10 +137,10 @@ def _extend_deadline(tender):
     form = DeadlineForm()
     form.timezone.choices = timezone_options()
     if request.method == "GET":
-        form.deadline.data = local_deadline(tender.deadline)
+        form.deadline.data = local_moment(tender.deadline)
     elif form.validate_on_submit():
-        data = load_form(TenderUpdateSchema(only=("deadline",)), {"deadline": aware_deadline(form.deadline.data, form.timezone.data)}, form)
-        if data is not None and _attempt(lambda: services.update_tender(tender, data), _("Deadline extended; bidders are told.")):
+        data = load_form(TenderUpdateSchema(only=("deadline",)), {"deadline": aware_moment(form.deadline.data, form.timezone.data)}, form)
+        if data is not None and attempt(lambda: services.update_tender(tender, data), _("Deadline extended; bidders are told.")):
             return _back_to(tender)
         return render_template("tenders/deadline.html", form=form, tender=tender), 422
     return render_template("tenders/deadline.html", form=form, tender=tender)
@@ -166,7 +150,7 @@ def _extend_deadline(tender):
 @login_required
 def publish_tender(tender_id):
     tender = _buyer_tender(tender_id)
-    _attempt(lambda: services.publish(tender), _("Published: suppliers can bid until the deadline."))
+    attempt(lambda: services.publish(tender), _("Published: suppliers can bid until the deadline."))
     return _back_to(tender)
 
 
@@ -177,7 +161,7 @@ def cancel_tender(tender_id):
     form = CancelForm()
     if form.validate_on_submit():
         data = load_form(CancelSchema(), {"reason": form.reason.data or ""}, form)
-        if data is not None and _attempt(lambda: services.cancel(tender, data["reason"]), _("The tender is cancelled.")):
+        if data is not None and attempt(lambda: services.cancel(tender, data["reason"]), _("The tender is cancelled.")):
             return _back_to(tender)
         return render_template("tenders/cancel.html", form=form, tender=tender), 422
     return render_template("tenders/cancel.html", form=form, tender=tender)
@@ -220,8 +204,7 @@ def bid_form(tender_id, lot_id):
                 else:
                     services.replace_bid(standing, data)
             except DomainError as error:
-                db.session.rollback()
-                form.form_errors = list(form.form_errors) + (attach_errors(form, error.fields) or [error.message])
+                show_refusal(form, error)
             else:
                 db.session.commit()
                 flash(_("Bid sealed. Nobody sees it before the deadline.") if standing is None else
@@ -237,7 +220,7 @@ def bid_form(tender_id, lot_id):
 @login_required
 def withdraw_bid(bid_id):
     bid = services.writable_bid(bid_id, current_user)
-    _attempt(lambda: services.withdraw_bid(bid), _("Bid withdrawn."))
+    attempt(lambda: services.withdraw_bid(bid), _("Bid withdrawn."))
     return _back_to(bid.tender)
 
 
@@ -278,7 +261,7 @@ def mark_quality(bid_id):
     if not (score.isascii() and score.isdecimal() and 0 <= int(score) <= 100):
         flash(_("A quality mark is a whole number from 0 to 100."), "danger")
     else:
-        _attempt(lambda: services.set_quality_mark(bid, int(score)), _("Quality mark saved."))
+        attempt(lambda: services.set_quality_mark(bid, int(score)), _("Quality mark saved."))
     return redirect(url_for("tenders.evaluation_page", tender_id=bid.tender_id, lot=bid.lot_id, page=page_number()))
 
 
@@ -291,7 +274,7 @@ def award_lot(tender_id, lot_id):
     bid_id = request.form.get("bid_id", type=int)
     if not form.validate_on_submit() or bid_id is None:
         flash(_("Choose a bid to award."), "danger")
-    elif _attempt(lambda: services.award(tender, lot, bid_id, form.justification.data or ""),
+    elif attempt(lambda: services.award(tender, lot, bid_id, form.justification.data or ""),
                   _("Lot %(number)s awarded; every bidder is told its rank.", number=lot.number)):
         return _back_to(tender)
     return redirect(url_for("tenders.evaluation_page", tender_id=tender.id, lot=lot.id))
@@ -306,7 +289,7 @@ def contract_status(contract_id):
     if status not in ("completed", "terminated"):
         flash(_("Choose completed or terminated."), "danger")
     else:
-        _attempt(lambda: contracts.change_contract_status(contract, status), _("The contract is %(status)s.", status=status))
+        attempt(lambda: contracts.change_contract_status(contract, status), _("The contract is %(status)s.", status=status))
     return _back_to(contract.tender)
 
 
@@ -319,7 +302,7 @@ def rate_contract(contract_id):
     if form.validate_on_submit():
         data = load_form(RatingSchema(), {"rating": as_int(form.rating.data), "comment": form.comment.data or ""}, form)
         if data is not None:
-            _attempt(lambda: contracts.rate_supplier(contract, data["rating"], data["comment"]), _("Thank you for rating."))
+            attempt(lambda: contracts.rate_supplier(contract, data["rating"], data["comment"]), _("Thank you for rating."))
         else:
             flash(_("Give a rating from 1 to 5."), "danger")
     return _back_to(contract.tender)
