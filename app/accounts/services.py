@@ -94,6 +94,11 @@ def _dummy_hash():
     return generate_password_hash(secrets.token_hex(16))
 
 
+def is_member(user, organization_id):
+    """True if the (possibly anonymous) user belongs to the organisation, in any role."""
+    return bool(user and user.is_authenticated and user.membership_of(organization_id))
+
+
 def require_membership(user, organization, *roles):
     """The user's membership of the organisation allowing one of `roles` (admin always); else Forbidden."""
     membership = user.membership_of(organization.id) if user and user.is_authenticated else None

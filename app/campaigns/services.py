@@ -9,6 +9,7 @@ from decimal import Decimal
 from flask import url_for
 from sqlalchemy import select
 
+from app.accounts.services import is_member
 from app.campaigns import funds
 from app.campaigns.models import BudgetLine, Campaign, CampaignUpdate, Donation, MatchPledge
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -20,10 +21,6 @@ from app.payments.gateway import check_minimum, gateway
 
 OWNER_ROLES = ("finance",)
 FIXED_ONCE_LIVE = ("goal", "deadline", "funding_model", "sdgs")
-
-
-def is_member(user, organization_id):
-    return bool(user and user.is_authenticated and user.membership_of(organization_id))
 
 
 def get_campaign(campaign_id):

@@ -1,11 +1,11 @@
 """Contracts that awards create: who may read them, how they end, the supplier's rating and record."""
 from sqlalchemy import func, select
 
+from app.accounts.services import is_member
 from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.models_base import utcnow
 from app.tenders.models import Contract
-from app.tenders.services import is_member
 
 #: Contract moves: active → completed | terminated, both final.
 CONTRACT_TRANSITIONS = {"active": {"completed", "terminated"}, "completed": set(), "terminated": set()}

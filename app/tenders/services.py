@@ -8,7 +8,7 @@ from decimal import Decimal
 from flask import url_for
 from sqlalchemy import Boolean, and_, func, select, type_coerce, update
 
-from app.accounts.services import require_membership
+from app.accounts.services import is_member, require_membership
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.models_base import utcnow
@@ -22,10 +22,6 @@ from app.tenders.notifications import notify, notify_bidders
 BUYER_ROLES = ("buyer",)
 SUPPLIER_ROLES = ("seller",)
 SME_SIZES = ("micro", "small", "medium")
-
-
-def is_member(user, organization_id):
-    return bool(user and user.is_authenticated and user.membership_of(organization_id))
 
 
 # Reading --------------------------------------------------------------------------------------
