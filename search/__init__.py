@@ -3,7 +3,7 @@
 - `search.client.build_client` is the only place a client is built (from SEARCH_URL and friends).
 - `SearchEngine` (search.engine) manages versioned indices behind one alias per kind, writes in bulk
   with external versions (an older write never replaces a newer one), and answers queries:
-  `bulk` (index / delete), `search_listings`, `search_tenders`, `suggest`.
+  `bulk` (index / delete), `search_listings`, `search_tenders`, `search_campaigns`, `suggest`.
 - `search.queries` builds the query bodies from plain values; user text never reaches a query parser.
 - `search.reindex.rebuild` fills a fresh index, replays changes made meanwhile and swaps the alias.
 - `search/node/` starts a real OpenSearch node for development and tests.
@@ -12,15 +12,20 @@ The app feeds it through its outbox (app/indexing); `search/` never imports the 
 """
 from search.engine import BulkOutcome, SearchEngine, SearchUnavailable
 from search.queries import (
+    CAMPAIGN_FACET_FIELDS,
+    CAMPAIGN_FACETS,
+    CAMPAIGN_SORTS,
     FACET_FIELDS,
     RETURNED_FACETS,
     SORTS,
     TENDER_FACET_FIELDS,
     TENDER_FACETS,
     TENDER_SORTS,
+    CampaignQuery,
     ListingQuery,
     TenderQuery,
 )
 
-__all__ = ["BulkOutcome", "FACET_FIELDS", "ListingQuery", "RETURNED_FACETS", "SORTS", "SearchEngine", "SearchUnavailable",
-           "TENDER_FACETS", "TENDER_FACET_FIELDS", "TENDER_SORTS", "TenderQuery"]
+__all__ = ["BulkOutcome", "CAMPAIGN_FACETS", "CAMPAIGN_FACET_FIELDS", "CAMPAIGN_SORTS", "CampaignQuery", "FACET_FIELDS",
+           "ListingQuery", "RETURNED_FACETS", "SORTS", "SearchEngine", "SearchUnavailable", "TENDER_FACETS",
+           "TENDER_FACET_FIELDS", "TENDER_SORTS", "TenderQuery"]

@@ -6,7 +6,13 @@ from opensearchpy import exceptions as os_errors
 
 from search.client import build_client
 from search.mappings import KINDS, index_body
-from search.queries import listing_search_requests, parse_results, suggest_bodies, tender_search_body
+from search.queries import (
+    campaign_search_body,
+    listing_search_requests,
+    parse_results,
+    suggest_bodies,
+    tender_search_body,
+)
 
 MSEARCH_FIELDS = ",".join(f"responses.{path}" for path in (
     "hits.total", "hits.hits._source", "hits.hits.highlight", "aggregations", "suggest", "error", "status"))
@@ -225,6 +231,11 @@ class SearchEngine:
     def search_tenders(self, query):
         """One page of tenders for a TenderQuery, as plain data."""
         (response,) = self.msearch("tenders", [tender_search_body(query)])
+        return parse_results(response, facet_names=query.facets)
+
+    def search_campaigns(self, query):
+        """One page of campaigns for a CampaignQuery, as plain data."""
+        (response,) = self.msearch("campaigns", [campaign_search_body(query)])
         return parse_results(response, facet_names=query.facets)
 
     def suggest(self, text, size=5):

@@ -139,7 +139,29 @@ TENDER_MAPPING = {
     },
 }
 
-KINDS = {"listings": LISTING_MAPPING, "organizations": ORGANIZATION_MAPPING, "tenders": TENDER_MAPPING}
+#: Campaigns past their draft, of active organisations. As with tenders, whether a campaign is live is decided when it
+#: is searched (status live and deadline after that moment). Running figures (raised, matched, pledged) are not here:
+#: they change with every donation, and the pages read them from the database for the campaigns they show.
+CAMPAIGN_MAPPING = {
+    "dynamic": "strict",
+    "properties": {
+        "campaign_id": {"type": "integer"},
+        "typo": TYPO_FIELD,
+        "title": _text(),
+        "summary": _text(),
+        "story": _text(),  # the words of the Markdown story, without its markup
+        "goal": MONEY_FIELD,
+        "funding_model": {"type": "keyword"},
+        "status": {"type": "keyword"},
+        "sdgs": {"type": "integer"},
+        "deadline": {"type": "date"},
+        "published_at": {"type": "date"},
+        "organization": ORGANIZATION_FIELD,
+    },
+}
+
+KINDS = {"listings": LISTING_MAPPING, "organizations": ORGANIZATION_MAPPING, "tenders": TENDER_MAPPING,
+         "campaigns": CAMPAIGN_MAPPING}
 
 
 def index_body(kind, shards=1, replicas=0):

@@ -49,6 +49,23 @@ TENDER_TEXT_FIELDS = [
 ]
 TENDER_SORTS = ("relevance", "deadline", "newest")
 
+CAMPAIGN_FACET_FIELDS = {
+    "sdg": "sdgs",
+    "country": "organization.country",
+    "region": "organization.region",
+    "funding_model": "funding_model",
+}
+CAMPAIGN_FACETS = ("sdg", "region", "funding_model")
+CAMPAIGN_TEXT_FIELDS = [
+    "title^3", "title.en^2", "title.fr^2", "title.es^2",
+    "summary^2", "summary.en^1.5", "summary.fr^1.5", "summary.es^1.5",
+    "story", "story.en", "story.fr", "story.es",
+    "organization.name",
+]
+CAMPAIGN_SORTS = ("relevance", "ending_soon", "newest")
+#: Which highlighted field a hit shows, the first that has a fragment.
+_HIGHLIGHT_ORDER = ("title", "description", "summary", "story")
+
 
 @dataclass(frozen=True)
 class ListingQuery:
@@ -81,6 +98,22 @@ class TenderQuery:
     #: Buyers whose tenders are left out (a supplier is not offered its own organisation's tenders).
     excluded_buyers: tuple = ()
     facets: tuple = TENDER_FACETS
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+
+
+@dataclass(frozen=True)
+class CampaignQuery:
+    #: The moment of the search: a campaign is live at it when its status is live and its deadline is after it.
+    at: dt.datetime
+    text: str = ""
+    selections: dict = field(default_factory=dict)
+    #: Only the campaigns live at `at`; False: every campaign past its draft (ended, settled and closed ones too).
+    live_only: bool = True
+    #: Only campaigns live at `at` whose deadline is at this moment or before it ("ending within N days").
+    ending_before: dt.datetime | None = None
+    facets: tuple = CAMPAIGN_FACETS
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
@@ -195,15 +228,16 @@ def _facet_aggregation(name, selections, facet_fields=FACET_FIELDS):
     return {"filter": {"bool": {"filter": _facet_filters(selections, name, facet_fields)}}, "aggs": aggs}
 
 
-def _highlight(text):
-    """Matched words of the title or description, HTML-escaped, in <mark> tags (typos included)."""
+def _highlight(text, body_fields=("description",)):
+    """Matched words of the title or of a body field (description; a campaign's summary or story), HTML-escaped, in
+    <mark> tags (typos included)."""
     return {
         "encoder": "html", "pre_tags": ["<mark>"], "post_tags": ["</mark>"], "require_field_match": False,
         "fields": {
             "title": {"number_of_fragments": 0},
-            "description": {"fragment_size": 160, "number_of_fragments": 1},
+            **{name: {"fragment_size": 160, "number_of_fragments": 1} for name in body_fields},
         },
-        "highlight_query": {"multi_match": {"query": text, "fields": ["title", "description"],
+        "highlight_query": {"multi_match": {"query": text, "fields": ["title", *body_fields],
                                             "fuzziness": "AUTO", "prefix_length": 1}},
     }
 
@@ -258,7 +292,7 @@ def parse_results(response, facets_response=None, facet_names=RETURNED_FACETS):
     items = []
     for hit in response["hits"].get("hits", []):  # filter_path drops an empty list
         highlight = hit.get("highlight") or {}
-        fragment = (highlight.get("title") or highlight.get("description") or [None])[0]
+        fragment = next((highlight[name][0] for name in _HIGHLIGHT_ORDER if highlight.get(name)), None)
         items.append({**hit["_source"], "highlight": fragment})
     aggregations = (facets_response or response).get("aggregations") or {}
     facets = {name: _facet_counts(aggregations[name]) for name in facet_names}
@@ -305,6 +339,57 @@ def tender_search_body(query):
     }
     if text:
         body["highlight"] = _highlight(text)
+    return body
+
+
+def _live(moment):
+    """Campaigns live at `moment`: not settled, and their deadline after it (so never shown live once it has passed,
+    however late the index is)."""
+    return [{"term": {"status": "live"}}, {"range": {"deadline": {"gt": _moment(moment)}}}]
+
+
+def _campaign_filters(query):
+    filters = _live(query.at) if query.live_only or query.ending_before is not None else []
+    return filters + _range("deadline", None, _moment(query.ending_before))
+
+
+def _campaign_sort(name):
+    return {
+        "relevance": ["_score", {"deadline": "asc"}, {"campaign_id": "asc"}],
+        # The score is 1 for a campaign live at the moment of the search, 0 for one that ended (see campaign_search_body).
+        "ending_soon": ["_score", {"deadline": "asc"}, {"campaign_id": "asc"}],
+        "newest": [{"published_at": "desc"}, {"campaign_id": "desc"}],
+    }[name]
+
+
+def campaign_search_body(query):
+    """The search request for one page of campaigns with the facets the query asks for and highlights.
+
+    Sorted by ending_soon, the words only filter: live campaigns score 1 and ended ones 0, so with every status asked
+    for the live ones still come first, the nearest deadline first."""
+    text = clean_text(query.text)
+    words = [_text_query(text, CAMPAIGN_TEXT_FIELDS)] if text else []
+    filters = _campaign_filters(query)
+    if query.sort == "ending_soon":
+        running = {"constant_score": {"filter": {"bool": {"filter": _live(query.at)}}}}
+        # A filter clause always: a bool query of should clauses alone matches only what one of them matches.
+        inner = {"bool": {"filter": words + filters or [{"match_all": {}}], "should": [running]}}
+    else:
+        inner = {"bool": {"must": words or [{"match_all": {}}], "filter": filters}}
+    selections = {name: values for name, values in query.selections.items() if values}
+    body = {
+        "query": inner,
+        "post_filter": {"bool": {"filter": _facet_filters(selections, facet_fields=CAMPAIGN_FACET_FIELDS)}},
+        "aggs": {name: _facet_aggregation(name, selections, CAMPAIGN_FACET_FIELDS) for name in query.facets},
+        "sort": _campaign_sort(query.sort),
+        "from": (query.page - 1) * query.per_page,
+        "size": query.per_page,
+        "track_total_hits": True,
+        "_source": ["campaign_id", "title", "summary", "goal", "funding_model", "status", "sdgs", "deadline",
+                    "published_at", "organization"],
+    }
+    if text:
+        body["highlight"] = _highlight(text, ("summary", "story"))
     return body
 
 

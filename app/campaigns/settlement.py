@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from app.campaigns import funds, services
 from app.campaigns.models import Campaign, Donation
 from app.extensions import db
+from app.indexing import queue
 from app.mail import link, send_mail
 from app.models_base import utcnow
 from app.payments.gateway import ChargeFailed, PaymentUnavailable, gateway
@@ -46,6 +47,8 @@ def settle(campaign_id, now):
     _end_reads()
     won = db.session.execute(update(Campaign).where(Campaign.id == campaign_id, Campaign.status == "live")
                              .values(status=outcome, settled_at=now, search_version=Campaign.search_version + 1)).rowcount
+    # A Core UPDATE fires no flush listener: the search document (its status) is queued here, in the same transaction.
+    queue("campaigns", [campaign_id] if won else [])
     db.session.commit()
     if not won:
         return "settled by another run"

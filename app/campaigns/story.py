@@ -1,6 +1,6 @@
 """Campaign stories and updates: Markdown written by owners, shown as sanitised HTML."""
-import html
 from functools import lru_cache
+from html import unescape
 
 import nh3
 from markdown_it import MarkdownIt
@@ -23,5 +23,6 @@ def render(markdown):
 
 
 def plain_text(markdown):
-    """The words of the Markdown as a reader sees them, without markup or link targets (what the search index holds)."""
-    return html.unescape(nh3.clean(render(markdown), tags=set(), attributes={}, link_rel=None)).strip()
+    """The words of the Markdown as a reader sees them, without markup or link targets (what the search index holds).
+    Not through render's cache: a reindex reads every story once, and would push out the pages' stories."""
+    return unescape(nh3.clean(_MARKDOWN.render(markdown or ""), tags=set(), attributes={}, link_rel=None)).strip()

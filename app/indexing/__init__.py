@@ -23,6 +23,15 @@ def engine_answers():
         raise ServiceUnavailable(UNAVAILABLE) from None
 
 
+def queue(kind, ids):
+    """Queue documents whose rows were changed by a Core UPDATE that also bumped their search_version (such an UPDATE
+    fires no flush listener), in the current transaction: e.g. `queue("campaigns", [campaign_id])` after settling."""
+    from app.extensions import db
+    from app.indexing import listeners
+
+    listeners.queue(db.session, kind, ids)
+
+
 def init_app(app):
     from app.indexing import listeners, sync
     from search import SearchEngine

@@ -5,6 +5,8 @@ thousands at a time, and loading listings with their relationships as objects co
 """
 from sqlalchemy import ARRAY, bindparam, func, select
 
+from app.campaigns.models import Campaign, campaign_sdgs
+from app.campaigns.story import plain_text
 from app.catalog.models import Listing, listing_delivery_countries, listing_sdgs
 from app.extensions import db
 from app.money import Money
@@ -44,13 +46,15 @@ def _rows(ids):
     return db.session.execute(statement).all()
 
 
-def _grouped(table, column, ids):
-    """{listing id: values} of an association table, in the order the relationships give them."""
+def _grouped(table, column, ids, key="listing_id"):
+    """{listing id (or the `key` column's value): values} of an association table, in the order the relationships
+    give them."""
     groups = {}
     if ids:
-        statement = select(table.c.listing_id, column).where(ids_in(table.c.listing_id, ids)).order_by(table.c.listing_id, column)
-        for listing_id, value in db.session.execute(statement):
-            groups.setdefault(listing_id, []).append(value)
+        owner = table.c[key]
+        statement = select(owner, column).where(ids_in(owner, ids)).order_by(owner, column)
+        for owner_id, value in db.session.execute(statement):
+            groups.setdefault(owner_id, []).append(value)
     return groups
 
 
@@ -217,5 +221,49 @@ def tender_writes(ids):
     }
 
 
+_CAMPAIGN_COLUMNS = (
+    Campaign.id, Campaign.title, Campaign.summary, Campaign.story, Campaign.goal_minor, Campaign.currency,
+    Campaign.funding_model, Campaign.status, Campaign.deadline, Campaign.published_at, Campaign.search_version,
+    *_OWNER_COLUMNS,
+)
+
+
+def _campaign_document(row, sdgs):
+    """A campaign as the campaigns index holds it: what a donor looks for, never its donors or running figures."""
+    return {
+        "campaign_id": row.id,
+        "title": row.title,
+        "summary": row.summary,
+        "story": plain_text(row.story),
+        "goal": _money(row.goal_minor, row.currency),
+        "funding_model": row.funding_model,
+        "status": row.status,
+        "sdgs": sdgs,
+        "deadline": row.deadline.isoformat(),
+        "published_at": row.published_at.isoformat(),
+        "organization": _owner(row),
+    }
+
+
+def campaign_writes(ids):
+    """{id: (id, version, document)} for the campaigns of `ids` that exist: a document for a campaign past its draft
+    (live, settled, closed) of an active organisation; None (delete) for drafts and those of suspended organisations."""
+    if not ids:
+        return {}
+    statement = (
+        select(*_CAMPAIGN_COLUMNS).join(Campaign.organization)
+        .outerjoin(Country, Organization.country_code == Country.iso2)
+        .where(ids_in(Campaign.id, ids))
+    )
+    rows = db.session.execute(statement).all()
+    searchable = {row.id for row in rows if row.status != "draft" and row.published_at is not None and row.is_active}
+    sdgs = _grouped(campaign_sdgs, campaign_sdgs.c.sdg_number, searchable, key="campaign_id")
+    return {
+        row.id: (row.id, row.search_version, _campaign_document(row, sdgs.get(row.id, [])) if row.id in searchable else None)
+        for row in rows
+    }
+
+
 #: kind -> function of ids giving {id: (id, version, document or None)}; what the sync worker and reindex write.
-WRITERS = {"listings": listing_writes, "organizations": organization_writes, "tenders": tender_writes}
+WRITERS = {"listings": listing_writes, "organizations": organization_writes, "tenders": tender_writes,
+           "campaigns": campaign_writes}

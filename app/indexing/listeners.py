@@ -8,16 +8,24 @@ from dataclasses import dataclass, field
 from sqlalchemy import event, insert, inspect, literal, select, update
 from sqlalchemy.orm import Session
 
+from app.campaigns.models import Campaign
 from app.catalog.models import Listing
 from app.indexing.models import SearchOutbox
 from app.models_base import utcnow
 from app.orgs.models import Organization
 from app.tenders.models import Contract, Tender
 
-#: Organisation attributes copied into every listing and tender document of that organisation. Both the country column
-#: and the relationship: services assign `organization.country`, whose column only changes later, during the flush.
+#: Organisation attributes copied into every listing, tender and campaign document of that organisation. Both the
+#: country column and the relationship: services assign `organization.country`, whose column only changes later,
+#: during the flush.
 ORGANIZATION_FIELDS_IN_DOCUMENTS = (
     "name", "legal_form", "size", "sector", "country_code", "country", "verification_status", "is_active",
+)
+#: What a campaign's document shows of it. Not its running figures (raised, matched, pledged, donors): they change with
+#: every donation, and search results read them from the database.
+CAMPAIGN_FIELDS_IN_DOCUMENT = (
+    "title", "summary", "story", "goal_minor", "currency", "funding_model", "status", "deadline", "published_at", "sdgs",
+    "organization_id",
 )
 
 _PENDING = "search_pending"
@@ -28,8 +36,8 @@ _DIRTY = "search_outbox_dirty"
 class _Pending:
     """What a flush changed that the index shows, gathered before the flush and queued after it (when ids exist)."""
 
-    documents: dict = field(default_factory=lambda: {Listing: set(), Organization: set(), Tender: set()})
-    #: Organisations whose listings and tenders show what changed.
+    documents: dict = field(default_factory=lambda: {Listing: set(), Organization: set(), Tender: set(), Campaign: set()})
+    #: Organisations whose listings, tenders and campaigns show what changed.
     organizations: set = field(default_factory=set)
     #: New contracts: their tender's document says whether every lot is awarded.
     contracts: set = field(default_factory=set)
@@ -39,30 +47,34 @@ class _Pending:
 
 
 #: model -> the kind of document it is (search.mappings.KINDS).
-_KINDS = {Listing: "listings", Organization: "organizations", Tender: "tenders"}
+_KINDS = {Listing: "listings", Organization: "organizations", Tender: "tenders", Campaign: "campaigns"}
 
 
 def _documents_showing(organization_id):
-    """(model, rows) of the documents that copy an organisation's facts: its listings, its published tenders."""
+    """(model, rows) of the documents that copy an organisation's facts: its listings, its published tenders, its
+    campaigns past their draft."""
     return (
         (Listing, Listing.organization_id == organization_id),
         (Tender, (Tender.organization_id == organization_id) & (Tender.status == "published")),
+        (Campaign, (Campaign.organization_id == organization_id) & (Campaign.status != "draft")),
     )
 
 
-def _organization_changed(organization):
-    state = inspect(organization)
-    return any(state.attrs[name].history.has_changes() for name in ORGANIZATION_FIELDS_IN_DOCUMENTS)
+def _changed(obj, names):
+    state = inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in names)
 
 
 def _changes_document(session, obj):
     """Does this new, changed or deleted object change its own search document?"""
-    if isinstance(obj, Tender) and obj.published_at is None:
+    if isinstance(obj, (Tender, Campaign)) and obj.published_at is None:
         return False  # never published: it has no document to write or to delete
     if obj not in session.dirty:
         return True
     if isinstance(obj, Organization):
-        return _organization_changed(obj)
+        return _changed(obj, ORGANIZATION_FIELDS_IN_DOCUMENTS)
+    if isinstance(obj, Campaign):
+        return _changed(obj, CAMPAIGN_FIELDS_IN_DOCUMENT)
     return session.is_modified(obj)
 
 
@@ -113,6 +125,15 @@ def _after_flush(session, _context):
     if awarded:
         _queue(connection, Tender, Tender.id.in_(awarded))
     session.info[_DIRTY] = True
+
+
+def queue(session, kind, ids):
+    """Queue documents of `kind` whose rows a Core UPDATE changed (no flush listener sees one), in the session's
+    transaction. The UPDATE bumps their search_version itself, so the index takes the new state."""
+    rows = [{"kind": kind, "doc_id": doc_id, "created_at": utcnow()} for doc_id in ids]
+    if rows:
+        session.execute(insert(SearchOutbox), rows)
+        session.info[_DIRTY] = True
 
 
 def has_pending_changes(session):

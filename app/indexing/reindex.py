@@ -3,6 +3,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from app.campaigns.models import Campaign
 from app.catalog.models import Listing
 from app.extensions import db
 from app.indexing import search_engine
@@ -18,17 +19,18 @@ REPLAY_MARGIN = dt.timedelta(seconds=5)
 
 
 #: kind -> the model its documents are built from.
-MODELS = {"listings": Listing, "organizations": Organization, "tenders": Tender}
+MODELS = {"listings": Listing, "organizations": Organization, "tenders": Tender, "campaigns": Campaign}
 
 
 def _public(kind):
-    """What the index of `kind` should hold: active listings and published tenders of active organisations,
-    active organisations."""
+    """What the index of `kind` should hold: active listings, published tenders and campaigns past their draft of
+    active organisations, active organisations."""
     active = Organization.is_active.is_(True)
     return {
         "listings": select(Listing.id).join(Listing.organization).where(Listing.status == "active", active),
         "organizations": select(Organization.id).where(active),
         "tenders": select(Tender.id).join(Tender.organization).where(Tender.status == "published", active),
+        "campaigns": select(Campaign.id).join(Campaign.organization).where(Campaign.status != "draft", active),
     }[kind]
 
 
