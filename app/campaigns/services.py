@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from flask import url_for
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from app.accounts.services import is_member
 from app.campaigns import funds
@@ -190,7 +191,9 @@ def request_refund(donation):
 
 def public_donations(campaign, limit=20):
     """The latest paid donations as the public sees them (anonymous donors as 'Anonymous')."""
+    # The campaign is the caller's: not joined again (with its organisation and country) for each donation.
     return db.session.scalars(select(Donation).where(Donation.campaign_id == campaign.id, Donation.status == "succeeded")
+                              .options(lazyload(Donation.campaign))
                               .order_by(Donation.paid_at.desc(), Donation.id.desc()).limit(limit)).all()
 
 
