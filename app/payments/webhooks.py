@@ -1,7 +1,8 @@
 """`POST /payments/stripe/webhook`: Stripe's signed events, each applied once.
 
 A bad or stale signature is a 400 and changes nothing. A verified event is recorded by its id in the transaction that
-applies it, so a replay (or a second delivery racing the first) finds the id and changes nothing. Events may come in
+applies it; applying it again changes nothing, and its second record fails: a replay (or a second delivery racing the
+first) is answered 200 and changes nothing. Events may come in
 any order: each one only moves a donation forward (see app.campaigns.funds). Event types we do not use, and events for
 donations we do not know, are answered 200 (recorded, so they are not retried). Never a 500: an unexpected error is
 logged, rolled back and answered 500-free as 503 so Stripe retries it later.
@@ -29,19 +30,15 @@ def stripe_webhook():
     except (InvalidWebhook, KeyError, TypeError) as error:
         return jsonify({"error": {"code": "invalid_webhook", "message": str(error)[:200], "fields": {}}}), 400
     try:
-        # The event id first: a replay fails here at once (a second delivery racing this one waits, then fails).
-        record = StripeEvent(id=event_id, type=str(event_type)[:100], outcome="applying")
-        db.session.add(record)
-        db.session.flush()
         outcome = apply(event_type, obj)
-        record.outcome = outcome[:200]
+        # Recorded last, with what it did: applying an event twice changes nothing (each one only moves its donation
+        # forward, under the donation's row lock), and the second record of the id fails — the replay is found here.
+        db.session.add(StripeEvent(id=event_id, type=str(event_type)[:100], outcome=outcome[:200]))
         db.session.commit()
-    except IntegrityError:
-        # The same event, delivered twice at once: the other delivery recorded it first.
+    except Exception as error:  # noqa: BLE001 — Stripe retries a 5xx; nothing is half-applied (one transaction)
         db.session.rollback()
-        return jsonify({"received": True, "outcome": "replay: already processed"})
-    except Exception:  # noqa: BLE001 — Stripe retries a 5xx; nothing is half-applied (one transaction)
-        db.session.rollback()
+        if isinstance(error, IntegrityError) and db.session.get(StripeEvent, event_id) is not None:
+            return jsonify({"received": True, "outcome": "replay: already processed"})
         current_app.logger.exception("Stripe event %s (%s) could not be applied", event_id, event_type)
         return jsonify({"error": {"code": "unavailable", "message": "Try again later.", "fields": {}}}), 503
     return jsonify({"received": True, "outcome": outcome})

@@ -124,6 +124,7 @@ def test_a_failed_payment_fails_the_donation_and_a_later_success_still_counts(ap
 
 def test_a_refund_arriving_before_the_payment_success_counts_the_payment_then_gives_it_back(app, funding, stripe_events, given):
     campaign, donation = given
+    funding.match(campaign, factor="1", per_donation="20.00", total="1000.00")  # matched and given back in one go
     payment_intent = "pi_out_of_order_1"
     refund = stripe_events.charge_refunded(donation, payment_intent=payment_intent)
     assert stripe_events.send(refund).get_json()["outcome"] == "refunded"
@@ -133,7 +134,7 @@ def test_a_refund_arriving_before_the_payment_success_counts_the_payment_then_gi
     assert stripe_events.send(late).get_json()["outcome"] == "already counted"
     assert stripe_events.send(stripe_events.payment_succeeded(donation, payment_intent=payment_intent)).status_code == 200
     assert _figures(funding, campaign) == ("50.00", "0.00", "50.00", 0)
-    assert ledger_sums(app, campaign["id"]) == {"donation": 5000, "refund": -5000}
+    assert ledger_sums(app, campaign["id"]) == {"donation": 5000, "match": 2000, "refund": -7000}
     assert funding.ledger(campaign["id"])["balance"] == {"amount": "0.00", "currency": "EUR"}
 
 
