@@ -4,27 +4,17 @@
 - `SearchEngine` (search.engine) manages versioned indices behind one alias per kind, writes in bulk
   with external versions (an older write never replaces a newer one), and answers queries:
   `bulk` (index / delete), `search_listings`, `search_tenders`, `search_campaigns`, `suggest`.
-- `search.queries` builds the query bodies from plain values; user text never reaches a query parser.
+- `search.queries` (listings and the shared pieces), `search.tender_queries` and `search.campaign_queries` build the
+  query bodies from plain values; user text never reaches a query parser.
 - `search.reindex.rebuild` fills a fresh index, replays changes made meanwhile and swaps the alias.
 - `search/node/` starts a real OpenSearch node for development and tests.
 
 The app feeds it through its outbox (app/indexing); `search/` never imports the app.
 """
+from search.campaign_queries import CAMPAIGN_FACET_FIELDS, CAMPAIGN_FACETS, CAMPAIGN_SORTS, CampaignQuery
 from search.engine import BulkOutcome, SearchEngine, SearchUnavailable
-from search.queries import (
-    CAMPAIGN_FACET_FIELDS,
-    CAMPAIGN_FACETS,
-    CAMPAIGN_SORTS,
-    FACET_FIELDS,
-    RETURNED_FACETS,
-    SORTS,
-    TENDER_FACET_FIELDS,
-    TENDER_FACETS,
-    TENDER_SORTS,
-    CampaignQuery,
-    ListingQuery,
-    TenderQuery,
-)
+from search.queries import FACET_FIELDS, RETURNED_FACETS, SORTS, ListingQuery
+from search.tender_queries import TENDER_FACET_FIELDS, TENDER_FACETS, TENDER_SORTS, TenderQuery
 
 __all__ = ["BulkOutcome", "CAMPAIGN_FACETS", "CAMPAIGN_FACET_FIELDS", "CAMPAIGN_SORTS", "CampaignQuery", "FACET_FIELDS",
            "ListingQuery", "RETURNED_FACETS", "SORTS", "SearchEngine", "SearchUnavailable", "TENDER_FACETS",

@@ -4,15 +4,11 @@ from dataclasses import dataclass, field
 
 from opensearchpy import exceptions as os_errors
 
+from search.campaign_queries import campaign_search_body
 from search.client import build_client
 from search.mappings import KINDS, index_body
-from search.queries import (
-    campaign_search_body,
-    listing_search_requests,
-    parse_results,
-    suggest_bodies,
-    tender_search_body,
-)
+from search.queries import listing_search_requests, parse_results, suggest_bodies
+from search.tender_queries import tender_search_body
 
 MSEARCH_FIELDS = ",".join(f"responses.{path}" for path in (
     "hits.total", "hits.hits._source", "hits.hits.highlight", "aggregations", "suggest", "error", "status"))

@@ -1,5 +1,7 @@
-"""Query bodies for marketplace search, built from plain values (no user text ever reaches a query parser)."""
-import datetime as dt
+"""Query bodies for marketplace search, built from plain values (no user text ever reaches a query parser).
+
+Listings here, with the pieces every kind shares (clean text, facets, ranges, highlights, parsing the answer);
+tenders in search.tender_queries, campaigns in search.campaign_queries."""
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -33,36 +35,6 @@ _IDEOGRAPHS = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _PIECE = re.compile(f"[{_IDEOGRAPHS}]|[^\\W{_IDEOGRAPHS}]+|[^\\w\\s]")
 SORTS = ("relevance", "newest", "price_asc", "price_desc")
 
-TENDER_FACET_FIELDS = {
-    "cpv_division": "cpv.division",
-    "country": "buyer.country",
-    "region": "buyer.region",
-    "policy": "policy",
-}
-TENDER_FACETS = ("policy", "region", "cpv_division")
-TENDER_TEXT_FIELDS = [
-    "title^3", "title.en^2", "title.fr^2", "title.es^2",
-    "description", "description.en", "description.fr", "description.es",
-    "lots", "lots.en", "lots.fr", "lots.es",
-    "cpv.label_en^1.5", "cpv.label_fr^1.5", "cpv.label_es^1.5",
-    "buyer.name",
-]
-TENDER_SORTS = ("relevance", "deadline", "newest")
-
-CAMPAIGN_FACET_FIELDS = {
-    "sdg": "sdgs",
-    "country": "organization.country",
-    "region": "organization.region",
-    "funding_model": "funding_model",
-}
-CAMPAIGN_FACETS = ("sdg", "region", "funding_model")
-CAMPAIGN_TEXT_FIELDS = [
-    "title^3", "title.en^2", "title.fr^2", "title.es^2",
-    "summary^2", "summary.en^1.5", "summary.fr^1.5", "summary.es^1.5",
-    "story", "story.en", "story.fr", "story.es",
-    "organization.name",
-]
-CAMPAIGN_SORTS = ("relevance", "ending_soon", "newest")
 #: Which highlighted field a hit shows, the first that has a fragment.
 _HIGHLIGHT_ORDER = ("title", "description", "summary", "story")
 
@@ -83,42 +55,6 @@ class ListingQuery:
     cooperative_boost: float = 0.5
 
 
-@dataclass(frozen=True)
-class TenderQuery:
-    text: str = ""
-    cpv: tuple = ()
-    selections: dict = field(default_factory=dict)
-    #: Only tenders whose deadline is after this moment (the open ones); None: every published tender.
-    open_at: dt.datetime | None = None
-    deadline_from: dt.datetime | None = None
-    deadline_to: dt.datetime | None = None
-    currency: tuple = ()
-    budget_min: Decimal | None = None
-    budget_max: Decimal | None = None
-    #: Buyers whose tenders are left out (a supplier is not offered its own organisation's tenders).
-    excluded_buyers: tuple = ()
-    facets: tuple = TENDER_FACETS
-    sort: str = "relevance"
-    page: int = 1
-    per_page: int = 20
-
-
-@dataclass(frozen=True)
-class CampaignQuery:
-    #: The moment of the search: a campaign is live at it when its status is live and its deadline is after it.
-    at: dt.datetime
-    text: str = ""
-    selections: dict = field(default_factory=dict)
-    #: Only the campaigns live at `at`; False: every campaign past its draft (ended, settled and closed ones too).
-    live_only: bool = True
-    #: Only campaigns live at `at` whose deadline is at this moment or before it ("ending within N days").
-    ending_before: dt.datetime | None = None
-    facets: tuple = CAMPAIGN_FACETS
-    sort: str = "relevance"
-    page: int = 1
-    per_page: int = 20
-
-
 def clean_text(text):
     """Collapse white space and cut to a length the engine handles quickly.
 
@@ -135,46 +71,46 @@ def clean_text(text):
     return text
 
 
-def _terms(field_name, values):
+def terms(field_name, values):
     return {"terms": {field_name: list(values)}}
 
 
-def _facet_filters(selections, leave_out=None, facet_fields=FACET_FIELDS):
+def facet_filters(selections, leave_out=None, facet_fields=FACET_FIELDS):
     return [
-        _terms(facet_fields[name], values)
+        terms(facet_fields[name], values)
         for name, values in sorted(selections.items())
         if values and name != leave_out
     ]
 
 
-def _range(field_name, low, high):
+def range_filter(field_name, low, high):
     """Filters keeping `field_name` between `low` and `high` (both inclusive; None: no bound)."""
     bounds = {name: value for name, value in (("gte", low), ("lte", high)) if value is not None}
     return [{"range": {field_name: bounds}}] if bounds else []
 
 
-def _money_filters(money_field, currencies, low, high):
+def money_filters(money_field, currencies, low, high):
     """Money in `currencies`, between amounts given in major units (as users give them)."""
-    filters = [_terms(f"{money_field}.currency", currencies)] if currencies else []
+    filters = [terms(f"{money_field}.currency", currencies)] if currencies else []
     low, high = (None if amount is None else float(amount) for amount in (low, high))
-    return filters + _range(f"{money_field}.amount", low, high)
+    return filters + range_filter(f"{money_field}.amount", low, high)
 
 
-def _cpv_filters(codes):
+def cpv_filters(codes):
     """Documents coded under any of `codes` or anything beneath them."""
-    return [_terms("cpv.ancestors", codes)] if codes else []
+    return [terms("cpv.ancestors", codes)] if codes else []
 
 
 def _base_filters(query):
-    filters = _cpv_filters(query.cpv)
+    filters = cpv_filters(query.cpv)
     if query.cooperative is not None:
         filters.append({"term": {"organization.is_cooperative": query.cooperative}})
     if query.verified is not None:
         filters.append({"term": {"organization.verified": query.verified}})
-    return filters + _money_filters("price", query.currency, query.price_min, query.price_max)
+    return filters + money_filters("price", query.currency, query.price_min, query.price_max)
 
 
-def _text_query(text, text_fields=TEXT_FIELDS):
+def text_query(text, text_fields=TEXT_FIELDS):
     """Exact (stemmed, accent-folded) matches score well above typo-tolerant ones; a phrase in the title scores most."""
     words = {"query": text, "fields": text_fields, "type": "best_fields", "minimum_should_match": "3<80%"}
     return {
@@ -218,17 +154,17 @@ def _sort(name):
     }[name]
 
 
-def _facet_aggregation(name, selections, facet_fields=FACET_FIELDS):
+def facet_aggregation(name, selections, facet_fields=FACET_FIELDS):
     """Counts of a facet's values under every other facet's selection; the values selected in it are always
     counted, even when they are not among the most frequent (a checked box must never vanish)."""
     aggs = {"values": {"terms": {"field": facet_fields[name], "size": FACET_SIZES.get(name, 30)}}}
     selected = list(dict.fromkeys(selections.get(name) or ()))
     if selected:
         aggs["selected"] = {"terms": {"field": facet_fields[name], "include": selected, "size": len(selected)}}
-    return {"filter": {"bool": {"filter": _facet_filters(selections, name, facet_fields)}}, "aggs": aggs}
+    return {"filter": {"bool": {"filter": facet_filters(selections, name, facet_fields)}}, "aggs": aggs}
 
 
-def _highlight(text, body_fields=("description",)):
+def highlight_request(text, body_fields=("description",)):
     """Matched words of the title or of a body field (description; a campaign's summary or story), HTML-escaped, in
     <mark> tags (typos included)."""
     return {
@@ -245,13 +181,13 @@ def _highlight(text, body_fields=("description",)):
 def listing_search_body(query):
     """The search request for one page of listings with facets, highlights and a spelling suggestion."""
     text = clean_text(query.text)
-    must = [_text_query(text)] if text else [{"match_all": {}}]
+    must = [text_query(text)] if text else [{"match_all": {}}]
     inner = {"bool": {"must": must, "filter": _base_filters(query)}}
     selections = {name: values for name, values in query.selections.items() if values}
     body = {
         "query": cooperative_preference(inner, query.cooperative_boost),
-        "post_filter": {"bool": {"filter": _facet_filters(selections)}},
-        "aggs": {name: _facet_aggregation(name, selections) for name in RETURNED_FACETS},
+        "post_filter": {"bool": {"filter": facet_filters(selections)}},
+        "aggs": {name: facet_aggregation(name, selections) for name in RETURNED_FACETS},
         "sort": _sort(query.sort),
         "from": (query.page - 1) * query.per_page,
         "size": query.per_page,
@@ -259,7 +195,7 @@ def listing_search_body(query):
         "_source": ["listing_id", "title", "cpv.code", "price", "organization"],
     }
     if text:
-        body["highlight"] = _highlight(text)
+        body["highlight"] = highlight_request(text)
         body["suggest"] = {"text": text, "spelling": {"term": {"field": "title", "suggest_mode": "missing",
                                                                "min_word_length": 3, "max_edits": 2}}}
     return body
@@ -300,99 +236,6 @@ def parse_results(response, facets_response=None, facet_names=RETURNED_FACETS):
             "suggestion": _corrected(response)}
 
 
-def _moment(value):
-    return None if value is None else value.isoformat()
-
-
-def _tender_filters(query):
-    filters = _cpv_filters(query.cpv)
-    filters += _range("deadline", _moment(query.deadline_from), _moment(query.deadline_to))
-    if query.open_at is not None:
-        # Decided now, from the deadline: a tender is never shown open after it, however late the index is.
-        filters.append({"range": {"deadline": {"gt": _moment(query.open_at)}}})
-    return filters + _money_filters("budget", query.currency, query.budget_min, query.budget_max)
-
-
-def _tender_sort(name):
-    return {
-        "relevance": ["_score", {"deadline": "asc"}, {"tender_id": "asc"}],
-        "deadline": [{"deadline": "asc"}, {"tender_id": "asc"}],
-        "newest": [{"published_at": "desc"}, {"tender_id": "desc"}],
-    }[name]
-
-
-def tender_search_body(query):
-    """The search request for one page of tenders with the facets the query asks for and highlights."""
-    text = clean_text(query.text)
-    must = [_text_query(text, TENDER_TEXT_FIELDS)] if text else [{"match_all": {}}]
-    must_not = [_terms("buyer.id", query.excluded_buyers)] if query.excluded_buyers else []
-    selections = {name: values for name, values in query.selections.items() if values}
-    body = {
-        "query": {"bool": {"must": must, "filter": _tender_filters(query), "must_not": must_not}},
-        "post_filter": {"bool": {"filter": _facet_filters(selections, facet_fields=TENDER_FACET_FIELDS)}},
-        "aggs": {name: _facet_aggregation(name, selections, TENDER_FACET_FIELDS) for name in query.facets},
-        "sort": _tender_sort(query.sort),
-        "from": (query.page - 1) * query.per_page,
-        "size": query.per_page,
-        "track_total_hits": True,
-        "_source": ["tender_id", "title", "cpv.code", "policy", "budget", "deadline", "published_at", "awarded", "buyer"],
-    }
-    if text:
-        body["highlight"] = _highlight(text)
-    return body
-
-
-def _live(moment):
-    """Campaigns live at `moment`: not settled, and their deadline after it (so never shown live once it has passed,
-    however late the index is)."""
-    return [{"term": {"status": "live"}}, {"range": {"deadline": {"gt": _moment(moment)}}}]
-
-
-def _campaign_filters(query):
-    filters = _live(query.at) if query.live_only or query.ending_before is not None else []
-    return filters + _range("deadline", None, _moment(query.ending_before))
-
-
-def _campaign_sort(name):
-    return {
-        "relevance": ["_score", {"deadline": "asc"}, {"campaign_id": "asc"}],
-        # The score is 1 for a campaign live at the moment of the search, 0 for one that ended (see campaign_search_body).
-        "ending_soon": ["_score", {"deadline": "asc"}, {"campaign_id": "asc"}],
-        "newest": [{"published_at": "desc"}, {"campaign_id": "desc"}],
-    }[name]
-
-
-def campaign_search_body(query):
-    """The search request for one page of campaigns with the facets the query asks for and highlights.
-
-    Sorted by ending_soon, the words only filter: live campaigns score 1 and ended ones 0, so with every status asked
-    for the live ones still come first, the nearest deadline first."""
-    text = clean_text(query.text)
-    words = [_text_query(text, CAMPAIGN_TEXT_FIELDS)] if text else []
-    filters = _campaign_filters(query)
-    if query.sort == "ending_soon":
-        running = {"constant_score": {"filter": {"bool": {"filter": _live(query.at)}}}}
-        # A filter clause always: a bool query of should clauses alone matches only what one of them matches.
-        inner = {"bool": {"filter": words + filters or [{"match_all": {}}], "should": [running]}}
-    else:
-        inner = {"bool": {"must": words or [{"match_all": {}}], "filter": filters}}
-    selections = {name: values for name, values in query.selections.items() if values}
-    body = {
-        "query": inner,
-        "post_filter": {"bool": {"filter": _facet_filters(selections, facet_fields=CAMPAIGN_FACET_FIELDS)}},
-        "aggs": {name: _facet_aggregation(name, selections, CAMPAIGN_FACET_FIELDS) for name in query.facets},
-        "sort": _campaign_sort(query.sort),
-        "from": (query.page - 1) * query.per_page,
-        "size": query.per_page,
-        "track_total_hits": True,
-        "_source": ["campaign_id", "title", "summary", "goal", "funding_model", "status", "sdgs", "deadline",
-                    "published_at", "organization"],
-    }
-    if text:
-        body["highlight"] = _highlight(text, ("summary", "story"))
-    return body
-
-
 def _facet_counts(aggregation):
     """(value, count) pairs, most frequent first, then selected values that were not among them."""
     counts = [(bucket["key"], bucket["doc_count"]) for bucket in aggregation["values"]["buckets"]]
@@ -408,6 +251,11 @@ def _corrected(response):
     if not any(entry["options"] for entry in entries):
         return None
     return " ".join(entry["options"][0]["text"] if entry["options"] else entry["text"] for entry in entries)
+
+
+def moment(value):
+    """An aware datetime as the engine takes it (ISO 8601), or None."""
+    return None if value is None else value.isoformat()
 
 
 def suggest_bodies(text, size=5):

@@ -230,6 +230,10 @@ class SearchHelper:
     def engine(self):
         return self.app.extensions["search"]
 
+    def document(self, kind, doc_id):
+        """A document as the index holds it."""
+        return self.engine.client.get(index=self.engine.alias(kind), id=str(doc_id))["_source"]
+
     def sync(self):
         """Drain the outbox as the worker would; returns the DrainResult."""
         from app.indexing.sync import drain_all

@@ -17,6 +17,7 @@ from app.models_base import utcnow
 from app.orgs.models import Organization
 from search import CampaignQuery, SearchEngine
 from tests.campaigns.conftest import campaign_payload
+from tests.search.helpers import search_api
 
 SEARCH_API = "/api/v1/search/campaigns"
 
@@ -26,15 +27,11 @@ def _in(days):
 
 
 def _document(search, campaign):
-    """The campaign's document as the index holds it."""
-    return search.engine.client.get(index=search.engine.alias("campaigns"), id=str(campaign["id"]))["_source"]
+    return search.document("campaigns", campaign["id"])
 
 
 def find(client, **params):
-    """GET the campaign search API; asserts a 200 and returns the body."""
-    response = client.get(SEARCH_API, query_string=params)
-    assert response.status_code == 200, response.get_data(as_text=True)[:1000]
-    return response.get_json()
+    return search_api(client, SEARCH_API, **params)
 
 
 def found_ids(client, **params):

@@ -3,11 +3,15 @@ SEARCH_API = "/api/v1/search/listings"
 SUGGEST_API = "/api/v1/search/suggest"
 
 
-def find(client, **params):
-    """GET the search API (lists repeat as multi-valued parameters); asserts a 200 and returns the body."""
-    response = client.get(SEARCH_API, query_string=params)
+def search_api(client, path, **params):
+    """GET a search API (lists repeat as multi-valued parameters); asserts a 200 and returns the body."""
+    response = client.get(path, query_string=params)
     assert response.status_code == 200, response.get_data(as_text=True)[:1000]
     return response.get_json()
+
+
+def find(client, **params):
+    return search_api(client, SEARCH_API, **params)
 
 
 def found_ids(client, **params):

@@ -14,6 +14,7 @@ from app.models_base import utcnow
 from app.orgs.models import Organization
 from search import SearchEngine, TenderQuery
 from tests.conftest import login
+from tests.search.helpers import search_api
 from tests.tenders.conftest import tender_payload
 
 SEARCH_API = "/api/v1/search/tenders"
@@ -24,15 +25,11 @@ def _in(days):
 
 
 def _document(search, tender):
-    """The tender's document as the index holds it."""
-    return search.engine.client.get(index=search.engine.alias("tenders"), id=str(tender["id"]))["_source"]
+    return search.document("tenders", tender["id"])
 
 
 def find(client, **params):
-    """GET the tender search API; asserts a 200 and returns the body."""
-    response = client.get(SEARCH_API, query_string=params)
-    assert response.status_code == 200, response.get_data(as_text=True)[:1000]
-    return response.get_json()
+    return search_api(client, SEARCH_API, **params)
 
 
 def found_ids(client, **params):
