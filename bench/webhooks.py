@@ -29,6 +29,7 @@ import datetime as dt
 import gc
 import hashlib
 import hmac
+import http.client
 import json
 import os
 import queue
@@ -282,15 +283,28 @@ def sign(payload, secret):
 
 
 def deliver(url, items, secret, concurrency):
-    """Posts every item's bodies from `concurrency` threads (a requests.Session each, Stripe signing at send time).
+    """Posts every item's bodies from `concurrency` threads (signed at send time; one connection per delivery, as
+    gunicorn's sync workers close each one — and as Stripe's deliveries come). http.client rather than requests: the
+    client shares the machine's 2 cores with the server, and costs a quarter of the CPU this way.
     Returns (seconds, [(status, outcome, ms)])."""
     work = queue.SimpleQueue()
     for item in items:
         work.put(item)
     results, lock, start = [], threading.Lock(), threading.Barrier(concurrency + 1)
+    address = urlparse(url)
+
+    def post(body):
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
+        try:
+            connection.request("POST", address.path, body=body, headers={
+                "Stripe-Signature": sign(body, secret), "Content-Type": "application/json"})
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
 
     def client():
-        session, mine = requests.Session(), []
+        mine = []
         start.wait()
         while True:
             try:
@@ -299,14 +313,14 @@ def deliver(url, items, secret, concurrency):
                 break
             for body in bodies:
                 began = time.perf_counter()
-                response = session.post(url, data=body, headers={"Stripe-Signature": sign(body, secret),
-                                                                  "Content-Type": "application/json"})
+                status, answer = post(body)
                 ms = (time.perf_counter() - began) * 1000
                 try:
-                    outcome = response.json().get("outcome") or response.json().get("error", {}).get("code")
+                    answer = json.loads(answer)
+                    outcome = answer.get("outcome") or answer.get("error", {}).get("code")
                 except ValueError:
-                    outcome = response.text[:80]
-                mine.append((response.status_code, outcome, ms))
+                    outcome = answer[:80].decode(errors="replace")
+                mine.append((status, outcome, ms))
         with lock:
             results.extend(mine)
 

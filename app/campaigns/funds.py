@@ -5,12 +5,12 @@ Concurrency: a payment locks its donation row, then the campaign's match pledges
 SQLite serialises writers), then adds to the campaign's figures with one `UPDATE ... SET x = x + n`. So fifty webhooks at
 once for one campaign match exactly up to the caps, and the figures always equal the ledger's sums.
 """
-import functools
+import dataclasses
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm.util import identity_key
 
-from app.campaigns.models import Campaign, Donation, LedgerEntry, MatchPledge
+from app.campaigns.models import Campaign, Donation, LedgerEntry, MatchPledge, donor_name
 from app.errors import Conflict
 from app.extensions import db
 from app.models_base import utcnow
@@ -40,42 +40,98 @@ def projected_matches(amounts, pledges):
     return total
 
 
+@dataclasses.dataclass
+class HeldDonation:
+    """A donation row locked for the rest of the transaction: what the money rules read of it. They change it with
+    single UPDATE statements (kept in step here), and write ledger entries and running figures the same way: no ORM
+    unit of work on the webhook's hot path."""
+
+    id: int
+    campaign_id: int
+    amount_minor: int
+    currency: str
+    status: str
+    name: str
+    anonymous: bool
+    payment_intent_id: str | None
+    refund_id: str | None
+
+    @property
+    def public_name(self):
+        return donor_name(self.name, self.anonymous)
+
+
+# The hot path's statements, built once (building one costs about as much as running it on this path).
+_donations, _pledges, _ledger = Donation.__table__, MatchPledge.__table__, LedgerEntry.__table__
+_LOCK_DONATION = (select(*(_donations.c[field.name] for field in dataclasses.fields(HeldDonation)))
+                  .where(_donations.c.id == bindparam("donation_id")).with_for_update())
+_SET_DONATION = _donations.update().where(_donations.c.id == bindparam("held_id"))  # SET: the parameters given
+_LOCK_PLEDGES = (select(_pledges.c.id, _pledges.c.factor_percent, _pledges.c.cap_per_donation_minor,
+                        _pledges.c.cap_total_minor, _pledges.c.matched_minor, Organization.name.label("organization_name"))
+                 .join(Organization.__table__, Organization.id == _pledges.c.organization_id)
+                 .where(_pledges.c.campaign_id == bindparam("campaign_id")).order_by(_pledges.c.id)
+                 .with_for_update(of=_pledges))
+_MATCHES = select(_ledger.c.match_pledge_id, _ledger.c.amount_minor).where(
+    _ledger.c.donation_id == bindparam("donation_id"), _ledger.c.kind == "match")
+_INSERT_ENTRIES = _ledger.insert()
+
+
+def _adder(model, *names):
+    """`UPDATE ... SET x = x + :add_x, ... WHERE id = :row_id` and its figures' names: running figures are only ever
+    moved this way, in the transaction that writes the matching ledger entries."""
+    table = model.__table__
+    return table.update().where(table.c.id == bindparam("row_id")).values(
+        {table.c[name]: table.c[name] + bindparam(f"add_{name}", type_=table.c[name].type) for name in names}), names
+
+
+_ADDERS = {Campaign: _adder(Campaign, "raised_minor", "matched_minor", "refunded_minor", "pledged_minor", "donors_count"),
+           MatchPledge: _adder(MatchPledge, "matched_minor")}
+
+
 def locked_donation(donation_id):
     """The donation row, locked for the rest of the transaction (None if there is no such donation)."""
-    return db.session.scalar(select(Donation).where(Donation.id == donation_id).with_for_update(of=Donation)
-                             .options(lazyload(Donation.campaign)).execution_options(populate_existing=True))
+    row = db.session.execute(_LOCK_DONATION, {"donation_id": donation_id}).first()
+    return None if row is None else HeldDonation(*row)
+
+
+def _set(donation, **values):
+    """Change the held donation's row (and any copy of it the session holds: it is expired, read again when used)."""
+    db.session.execute(_SET_DONATION, {"held_id": donation.id, **values})
+    for name, value in values.items():
+        if hasattr(donation, name):
+            setattr(donation, name, value)
+    _expire(Donation, donation.id)
+
+
+def _add(model, row_id, **deltas):
+    statement, names = _ADDERS[model]
+    if deltas.keys() - set(names):
+        raise TypeError(f"{model.__name__} has no running figure {sorted(deltas.keys() - set(names))}")
+    db.session.execute(statement, {"row_id": row_id, **{f"add_{name}": deltas.get(name, 0) for name in names}})
+    _expire(model, row_id)
+
+
+def _expire(model, row_id):
+    loaded = db.session.identity_map.get(identity_key(model, row_id))
+    if loaded is not None:
+        db.session.expire(loaded)
 
 
 def _locked_pledges(campaign_id):
-    return db.session.scalars(select(MatchPledge).where(MatchPledge.campaign_id == campaign_id).order_by(MatchPledge.id)
-                              .with_for_update(of=MatchPledge)
-                              .options(joinedload(MatchPledge.organization, innerjoin=True).lazyload(Organization.country))
-                              .execution_options(populate_existing=True)).all()
+    return db.session.execute(_LOCK_PLEDGES, {"campaign_id": campaign_id}).all()
 
 
-def _add_to_campaign(campaign_id, **deltas):
-    db.session.execute(update(Campaign).where(Campaign.id == campaign_id).values(
-        {getattr(Campaign, name): getattr(Campaign, name) + delta for name, delta in deltas.items() if delta}))
+def _entry(donation, kind, amount_minor, description, pledge_id=None, reference=None):
+    return {"campaign_id": donation.campaign_id, "kind": kind, "amount_minor": amount_minor,
+            "currency": donation.currency, "donation_id": donation.id, "match_pledge_id": pledge_id,
+            "description": description, "stripe_reference": reference}
 
 
-def _entry(donation, kind, amount_minor, description, pledge=None, reference=None):
-    db.session.add(LedgerEntry(campaign_id=donation.campaign_id, kind=kind, amount_minor=amount_minor,
-                               currency=donation.currency, donation_id=donation.id,
-                               match_pledge_id=pledge.id if pledge else None, description=description,
-                               stripe_reference=reference))
+def _write(entries):
+    """Ledger entries, in one INSERT."""
+    db.session.execute(_INSERT_ENTRIES, entries)
 
 
-def _one_flush(change):
-    """Run a change without autoflush: its rows are written together when the transaction ends, not flushed again
-    before each of its queries (the webhook's hot path)."""
-    @functools.wraps(change)
-    def run(*args, **kwargs):
-        with db.session.no_autoflush:
-            return change(*args, **kwargs)
-    return run
-
-
-@_one_flush
 def record_payment(donation, amount_minor, currency, payment_intent_id=None, reference=None):
     """Stripe says the donation was paid `amount_minor` `currency`. Returns what happened, for the event log."""
     if donation.status in COUNTED:
@@ -83,25 +139,26 @@ def record_payment(donation, amount_minor, currency, payment_intent_id=None, ref
     if donation.status == "review":
         return "under review"
     if amount_minor != donation.amount_minor or (currency or "").upper() != donation.currency:
-        donation.status = "review"
-        donation.review_reason = (f"Stripe reported {amount_minor} {(currency or '?').upper()} (minor units) for a donation "
-                                  f"of {donation.amount_minor} {donation.currency}.")
+        _set(donation, status="review",
+             review_reason=(f"Stripe reported {amount_minor} {(currency or '?').upper()} (minor units) for a donation "
+                            f"of {donation.amount_minor} {donation.currency}."))
         return "amount mismatch: flagged for review"
     was_pledged = donation.status == "pledged"
-    donation.status, donation.paid_at = "succeeded", utcnow()
-    donation.payment_intent_id = payment_intent_id or donation.payment_intent_id
-    donation.failure_reason = None
-    _entry(donation, "donation", donation.amount_minor, f"Donation from {donation.public_name}", reference=reference)
+    _set(donation, status="succeeded", paid_at=utcnow(), failure_reason=None,
+         payment_intent_id=payment_intent_id or donation.payment_intent_id)
+    entries = [_entry(donation, "donation", donation.amount_minor, f"Donation from {donation.public_name}",
+                      reference=reference)]
     matched = 0
     for pledge in _locked_pledges(donation.campaign_id):
         amount = match_amount(donation.amount_minor, pledge.factor_percent, pledge.cap_per_donation_minor,
                               pledge.cap_total_minor - pledge.matched_minor)
         if amount:
-            pledge.matched_minor += amount
+            _add(MatchPledge, pledge.id, matched_minor=amount)
             matched += amount
-            _entry(donation, "match", amount, f"Matched by {pledge.organization.name}", pledge=pledge)
-    _add_to_campaign(donation.campaign_id, raised_minor=donation.amount_minor, matched_minor=matched, donors_count=1,
-                     pledged_minor=-donation.amount_minor if was_pledged else 0)
+            entries.append(_entry(donation, "match", amount, f"Matched by {pledge.organization_name}", pledge_id=pledge.id))
+    _write(entries)
+    _add(Campaign, donation.campaign_id, raised_minor=donation.amount_minor, matched_minor=matched, donors_count=1,
+         pledged_minor=-donation.amount_minor if was_pledged else 0)
     return "succeeded" + (f", matched {matched}" if matched else "")
 
 
@@ -109,9 +166,8 @@ def record_pledge(donation, setup_intent_id, customer_id):
     """A card was saved for an all-or-nothing campaign: the donation is pledged, to be charged at the deadline."""
     if donation.status != "pending":
         return f"already {donation.status}"
-    donation.status = "pledged"
-    donation.setup_intent_id, donation.customer_id = setup_intent_id, customer_id
-    _add_to_campaign(donation.campaign_id, pledged_minor=donation.amount_minor)
+    _set(donation, status="pledged", setup_intent_id=setup_intent_id, customer_id=customer_id)
+    _add(Campaign, donation.campaign_id, pledged_minor=donation.amount_minor)
     return "pledged"
 
 
@@ -120,8 +176,8 @@ def record_failure(donation, reason):
     if donation.status not in ("pending", "pledged"):
         return f"ignored: already {donation.status}"
     if donation.status == "pledged":
-        _add_to_campaign(donation.campaign_id, pledged_minor=-donation.amount_minor)
-    donation.status, donation.failure_reason = "failed", (reason or "The payment failed.")[:500]
+        _add(Campaign, donation.campaign_id, pledged_minor=-donation.amount_minor)
+    _set(donation, status="failed", failure_reason=(reason or "The payment failed.")[:500])
     return "failed"
 
 
@@ -132,29 +188,29 @@ def record_refund(donation, refund_id=None, reference=None):
         return "already refunded"
     if donation.status != "succeeded":
         return f"ignored: {donation.status} donations are not counted"
-    donation.status, donation.refunded_at = "refunded", utcnow()
-    donation.refund_id = refund_id or donation.refund_id
-    _entry(donation, "refund", -donation.amount_minor, f"Refund to {donation.public_name}", reference=reference)
+    _set(donation, status="refunded", refunded_at=utcnow(), refund_id=refund_id or donation.refund_id)
+    entries = [_entry(donation, "refund", -donation.amount_minor, f"Refund to {donation.public_name}",
+                      reference=reference)]
+    matches = db.session.execute(_MATCHES, {"donation_id": donation.id}).all()
+    pledges = {pledge.id for pledge in _locked_pledges(donation.campaign_id)}
     returned = 0
-    matches = db.session.scalars(select(LedgerEntry).where(LedgerEntry.donation_id == donation.id,
-                                                           LedgerEntry.kind == "match")).all()
-    pledges = {pledge.id: pledge for pledge in _locked_pledges(donation.campaign_id)}
-    for match in matches:
-        pledge = pledges.get(match.match_pledge_id)
-        if pledge is not None:
-            pledge.matched_minor -= match.amount_minor
-        returned += match.amount_minor
-        _entry(donation, "refund", -match.amount_minor, "Match given back with the refund", pledge=pledge)
-    _add_to_campaign(donation.campaign_id, refunded_minor=donation.amount_minor, matched_minor=-returned, donors_count=-1)
+    for pledge_id, amount in matches:
+        if pledge_id in pledges:
+            _add(MatchPledge, pledge_id, matched_minor=-amount)
+        returned += amount
+        entries.append(_entry(donation, "refund", -amount, "Match given back with the refund",
+                              pledge_id=pledge_id if pledge_id in pledges else None))
+    _write(entries)
+    _add(Campaign, donation.campaign_id, refunded_minor=donation.amount_minor, matched_minor=-returned, donors_count=-1)
     return "refunded"
 
 
 def record_fee(donation, fee_minor, reference):
     """Stripe's fee on a donation, when Stripe reports it (once per donation)."""
-    if fee_minor <= 0 or db.session.scalar(select(LedgerEntry.id).where(LedgerEntry.donation_id == donation.id,
-                                                                        LedgerEntry.kind == "fee")):
+    if fee_minor <= 0 or db.session.scalar(select(_ledger.c.id).where(_ledger.c.donation_id == donation.id,
+                                                                      _ledger.c.kind == "fee")):
         return "no fee to record"
-    _entry(donation, "fee", -fee_minor, "Stripe fee", reference=reference)
+    _write([_entry(donation, "fee", -fee_minor, "Stripe fee", reference=reference)])
     return "fee recorded"
 
 

@@ -49,7 +49,7 @@ class Campaign(db.Model):
     funding_model: Mapped[str] = mapped_column(String(14))
     status: Mapped[str] = mapped_column(String(10), default="draft")
     #: Running figures, changed only by single UPDATE ... SET x = x + n statements in the transaction that writes the
-    #: matching ledger entries (app.campaigns.money_in): a campaign page reads them, never sums 10,000 donations.
+    #: matching ledger entries (app.campaigns.funds): a campaign page reads them, never sums 10,000 donations.
     raised_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     matched_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     refunded_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
@@ -127,6 +127,13 @@ class CampaignUpdate(db.Model):
     campaign: Mapped[Campaign] = relationship(back_populates="updates")
 
 
+def donor_name(name, anonymous):
+    """What the public sees of a donor: 'Anonymous' if asked, else the name given (or 'A donor')."""
+    if anonymous:
+        return "Anonymous"
+    return name or "A donor"
+
+
 class Donation(db.Model):
     __tablename__ = "donations"
     __table_args__ = (
@@ -175,10 +182,7 @@ class Donation(db.Model):
 
     @property
     def public_name(self):
-        """What the public sees of the donor: 'Anonymous' if asked, else the name given (or 'A donor')."""
-        if self.anonymous:
-            return "Anonymous"
-        return self.name or "A donor"
+        return donor_name(self.name, self.anonymous)
 
 
 class MatchPledge(db.Model):

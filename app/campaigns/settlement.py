@@ -127,11 +127,12 @@ def _ask_to_pay(donation, campaign, failure):
     except PaymentUnavailable:
         text = f"Please give again from the campaign's page: {link('campaigns.campaign_page', campaign_id=campaign.id)}"
         session_id = None
-    locked = funds.locked_donation(donation.id)
-    funds.record_failure(locked, f"Off-session charge refused ({failure.code}): {failure.message}")
-    locked.customer_id, locked.payment_method_id = donation.customer_id, donation.payment_method_id
-    locked.checkout_session_id = session_id or locked.checkout_session_id
+    funds.record_failure(funds.locked_donation(donation.id),
+                         f"Off-session charge refused ({failure.code}): {failure.message}")
+    db.session.execute(update(Donation).where(Donation.id == donation.id).values(
+        customer_id=donation.customer_id, payment_method_id=donation.payment_method_id,
+        checkout_session_id=session_id or donation.checkout_session_id))
     db.session.commit()
-    send_mail(locked.email, f"{campaign.title}: your pledge could not be charged",
-              f"“{campaign.title}” reached its goal, but your card was refused for your pledge of {locked.amount} "
+    send_mail(donation.email, f"{campaign.title}: your pledge could not be charged",
+              f"“{campaign.title}” reached its goal, but your card was refused for your pledge of {donation.amount} "
               f"({failure.message}). {text}")

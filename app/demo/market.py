@@ -122,7 +122,8 @@ def _donate(campaign, amount, name, anonymous):
                         receipt_token=secrets.token_urlsafe(32), message="Go for it!" if len(name) % 2 else "")
     db.session.add(donation)
     db.session.flush()
+    held = funds.locked_donation(donation.id)
     if campaign.funding_model == "all_or_nothing":
-        funds.record_pledge(donation, f"seti_demo_{donation.id}", f"cus_demo_{donation.id}")
+        funds.record_pledge(held, f"seti_demo_{donation.id}", f"cus_demo_{donation.id}")
     else:
-        funds.record_payment(donation, amount.minor, amount.currency, f"pi_demo_{donation.id}")
+        funds.record_payment(held, amount.minor, amount.currency, f"pi_demo_{donation.id}")

@@ -137,7 +137,7 @@ class StripeGateway:
         """The event, if `signature` (the Stripe-Signature header) is the configured secret's HMAC of the payload, made
         within the tolerance (either way: a signature dated in the future is refused too); else InvalidWebhook."""
         try:
-            self.client.construct_event(payload, signature, self.webhook_secret, tolerance=self.tolerance)
+            stripe.WebhookSignature.verify_header(payload, signature, self.webhook_secret, self.tolerance)
             signed_at = int(dict(part.split("=", 1) for part in signature.split(",") if "=" in part)["t"])
             if signed_at > time.time() + self.tolerance:
                 raise InvalidWebhook("The signature is dated in the future.")

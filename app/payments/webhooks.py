@@ -8,7 +8,7 @@ donations we do not know, are answered 200 (recorded, so they are not retried). 
 logged, rolled back and answered 500-free as 503 so Stripe retries it later.
 """
 from flask import current_app, jsonify, request
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from app.campaigns import funds
@@ -33,7 +33,7 @@ def stripe_webhook():
         outcome = apply(event_type, obj)
         # Recorded last, with what it did: applying an event twice changes nothing (each one only moves its donation
         # forward, under the donation's row lock), and the second record of the id fails — the replay is found here.
-        db.session.add(StripeEvent(id=event_id, type=str(event_type)[:100], outcome=outcome[:200]))
+        db.session.execute(insert(StripeEvent.__table__).values(id=event_id, type=str(event_type)[:100], outcome=outcome[:200]))
         db.session.commit()
     except Exception as error:  # noqa: BLE001 — Stripe retries a 5xx; nothing is half-applied (one transaction)
         db.session.rollback()
