@@ -10,8 +10,10 @@ FLASK := $(BIN)/flask --app wsgi
 PG_PORT ?= 5433
 TEST_PG_URL := postgresql://coopex@127.0.0.1:$(PG_PORT)/coopex_test
 STAMP := $(VENV)/.installed
+CATALOGS := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: help install services stop run test test-pg test-sqlite bench lint db
+.PHONY: help install services stop run test test-pg test-sqlite bench lint db translations
 
 help:
 	@echo "make run       install, prepare the SQLite database with demo data, start OpenSearch and the search worker, serve http://127.0.0.1:5000"
@@ -19,7 +21,8 @@ help:
 	@echo "make install   virtual environment and dependencies only"
 	@echo "make services  start the background services (idempotent)"
 	@echo "make stop      stop them"
-	@echo "make bench     run the benchmarks under bench/ (pages, search)"
+	@echo "make bench     run the benchmarks under bench/ (pages, search, tenders, webhooks)"
+	@echo "make translations  extract the messages to translate and merge them into the fr and es catalogues"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@echo "== installing Python dependencies into $(VENV)"
@@ -28,7 +31,16 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@$(BIN)/pip install --quiet -r requirements-dev.txt
 	@touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) $(COMPILED)
+
+# The French and Spanish catalogues, compiled for Flask-Babel (the .po files are the source, kept in git).
+app/translations/%/LC_MESSAGES/messages.mo: app/translations/%/LC_MESSAGES/messages.po $(STAMP)
+	@$(BIN)/pybabel -q compile -l $* -i $< -o $@
+
+translations: install
+	@$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --project Coopex \
+		--copyright-holder Coopex -o app/translations/messages.pot .
+	@$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
 
 services: install
 	@echo "== starting services"

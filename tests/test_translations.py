@@ -1,0 +1,99 @@
+"""The French and Spanish catalogues: complete for every message the code marks, placeholders kept, and served.
+
+Every string marked with `_()`, `ngettext()` or `_l()` must have a translation in each catalogue: a message added
+without one fails here (`make translations` merges new messages into the catalogues; then translate them).
+"""
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from markupsafe import escape
+
+from tests.conftest import csrf_token
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "app" / "translations"
+LANGUAGES = ("fr", "es")
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]|\{\w*\}")
+
+
+def catalogue(language):
+    with open(TRANSLATIONS / language / "LC_MESSAGES" / "messages.po", "rb") as source:
+        return read_po(source, locale=language)
+
+
+def placeholders(text):
+    return {match.group(0) for match in PLACEHOLDER.finditer(text)}
+
+
+@pytest.fixture(scope="module")
+def marked(tmp_path_factory):
+    """Every message the code marks for translation, extracted now as `make translations` does."""
+    template = tmp_path_factory.mktemp("babel") / "messages.pot"
+    subprocess.run([str(Path(sys.executable).parent / "pybabel"), "-q", "extract", "-F", "babel.cfg", "-k", "_l",
+                    "-k", "lazy_gettext", "-o", str(template), "."], cwd=ROOT, check=True)
+    with open(template, "rb") as source:
+        return {message.id for message in read_po(source) if message.id}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_marked_message_is_translated(language, marked):
+    messages = {message.id: message for message in catalogue(language) if message.id}
+    missing = sorted(str(key) for key in marked - messages.keys())
+    assert not missing, f"{len(missing)} messages have no {language} entry (run `make translations`): {missing[:5]}"
+    empty = [str(key) for key in marked if not all(messages[key].string if isinstance(messages[key].string, tuple)
+                                                   else [messages[key].string])]
+    fuzzy = [str(key) for key in marked if messages[key].fuzzy]
+    assert not empty, f"{len(empty)} {language} messages are not translated: {empty[:5]}"
+    assert not fuzzy, f"{len(fuzzy)} {language} translations are marked fuzzy: {fuzzy[:5]}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_translations_keep_the_placeholders(language):
+    wrong = []
+    for message in catalogue(language):
+        if not message.id:
+            continue
+        sources = message.id if isinstance(message.id, tuple) else (message.id,)
+        targets = message.string if isinstance(message.string, tuple) else (message.string,)
+        for target in targets:
+            # Every form must name the same placeholders as the plural (or only) source; a singular form may leave
+            # the number out ("un appel d'offres") but never add one or rename it.
+            expected, given = placeholders(sources[-1]), placeholders(target)
+            if not given <= expected or (len(sources) == 1 and given != expected):
+                wrong.append((sources[0], target))
+    assert not wrong, f"{language} translations that change placeholders: {wrong[:5]}"
+
+
+def _translation(language, text):
+    """The translation as a page shows it (escaped)."""
+    return str(escape(catalogue(language)[text].string))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_pages_follow_the_browser_language(client, language):
+    page = client.get("/", headers={"Accept-Language": f"{language},en;q=0.5"}).get_data(as_text=True)
+    assert f'<html lang="{language}">' in page
+    for text in ("Browse offers", "Tenders", "Log in"):
+        translated = _translation(language, text)
+        assert translated and translated != text
+        assert translated in page, (language, text)
+
+
+def test_the_language_chosen_on_the_page_wins_over_the_browser(client):
+    token = csrf_token(client, "/")
+    answer = client.post("/language/es", data={"csrf_token": token}, headers={"Accept-Language": "fr"})
+    assert answer.status_code == 302
+    page = client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert '<html lang="es">' in page
+    assert _translation("es", "Browse offers") in page
+    assert _translation("fr", "Browse offers") not in page
+
+
+def test_an_unknown_language_keeps_english(client):
+    page = client.get("/", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert '<html lang="en">' in page
+    assert "Browse offers" in page
