@@ -1,7 +1,9 @@
-"""What every template may use: the acting membership, labels, money and date formatting."""
+"""What every template may use: the acting membership, labels (of legal forms, sectors, sizes; of statuses and roles
+with the `label` filter), money and date formatting."""
 from flask_babel import get_locale
 
 from app.accounts.auth import current_membership
+from app.labels import label as value_label
 from app.orgs.forms import LEGAL_FORM_LABELS, SECTOR_LABELS, SIZE_LABELS
 
 
@@ -15,6 +17,11 @@ def init_app(app):
             "size_label": lambda value: SIZE_LABELS.get(value, value),
             "locale": str(get_locale() or "en"),
         }
+
+    @app.template_filter("label")
+    def label(value, kind):
+        """`{{ campaign.status|label('campaign') }}`: what the page calls a stored status or role (see app.labels)."""
+        return value_label(kind, value)
 
     @app.template_filter("money")
     def money(value):

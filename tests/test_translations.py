@@ -12,7 +12,7 @@ import pytest
 from babel.messages.pofile import read_po
 from markupsafe import escape
 
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, login
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "app" / "translations"
@@ -97,3 +97,52 @@ def test_an_unknown_language_keeps_english(client):
     page = client.get("/", headers={"Accept-Language": "de"}).get_data(as_text=True)
     assert '<html lang="en">' in page
     assert "Browse offers" in page
+
+
+def test_every_stored_status_and_role_has_a_label(app):
+    """A page never shows a raw database value: each status, tender state and role has a label, in every language;
+    a value without one (added later, or from elsewhere) shows as it is rather than failing the page."""
+    from app.accounts.models import ROLES
+    from app.campaigns.models import CAMPAIGN_STATUSES, DONATION_STATUSES, LEDGER_KINDS
+    from app.campaigns.search_schemas import HIT_STATUSES
+    from app.catalog.models import LISTING_KINDS, LISTING_STATUSES
+    from app.labels import label
+    from app.orgs.models import VERIFICATION_STATUSES
+    from app.tenders.models import BID_STATUSES, CONTRACT_STATUSES, TENDER_STATUSES
+
+    values = {"listing": LISTING_STATUSES, "tender": TENDER_STATUSES + ("open", "closed", "awarded"), "bid": BID_STATUSES,
+              "contract": CONTRACT_STATUSES, "campaign": CAMPAIGN_STATUSES + HIT_STATUSES, "donation": DONATION_STATUSES,
+              "role": ROLES, "verification": VERIFICATION_STATUSES, "ledger": LEDGER_KINDS,
+              "listing_kind": LISTING_KINDS}
+    for language in ("en",) + LANGUAGES:
+        with app.test_request_context(headers={"Accept-Language": language}):
+            for kind, known in values.items():
+                for value in known:
+                    text = label(kind, value)
+                    assert isinstance(text, str) and text, (language, kind, value)
+                    if language == "en":
+                        assert text == value, (kind, value)  # English pages keep the words they always showed
+                    else:
+                        assert text == catalogue(language).get(value, context=kind).string, (language, kind, value)
+            assert label("campaign", "hibernating") == "hibernating"
+            assert label("no such kind", "draft") == "draft"
+            assert label("listing", None) == ""
+
+
+def test_a_french_page_shows_translated_statuses_and_roles(client, make):
+    owner = make.user()
+    organization = make.organization(owner)
+    listing = make.listing(organization, status="draft")
+    login(client, owner)
+    french = {"Accept-Language": "fr"}
+
+    page = client.get(f"/listings/{listing.id}", headers=french).get_data(as_text=True)
+    draft, admin = (catalogue("fr").get(text, context=kind).string for text, kind in (("draft", "listing"), ("admin", "role")))
+    assert (draft, admin) == ("brouillon", "administrateur")
+    assert f'<span class="badge text-bg-warning">{draft}</span>' in page
+    assert f"{organization.name} · {admin}" in page  # the acting role in the navigation bar
+
+    token = csrf_token(client, f"/listings/{listing.id}")
+    answer = client.post(f"/listings/{listing.id}/status", data={"csrf_token": token, "status": "active"},
+                         headers=french, follow_redirects=True)
+    assert str(escape("L’annonce est désormais active.")) in answer.get_data(as_text=True)

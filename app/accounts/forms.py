@@ -5,6 +5,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 
 from app.accounts.models import ROLES
 from app.forms import options
+from app.labels import choices
 from app.orgs.forms import legal_form_choices, sector_choices, size_choices
 
 
@@ -27,7 +28,7 @@ class SignupForm(FlaskForm):
 
 class InvitationForm(FlaskForm):
     email = EmailField(_l("E-mail address"))
-    role = SelectField(_l("Role"), choices=options(ROLES))
+    role = SelectField(_l("Role"), choices=options(choices("role", ROLES)))
 
 
 class AcceptInvitationForm(FlaskForm):

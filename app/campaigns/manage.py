@@ -31,6 +31,7 @@ from app.campaigns.schemas import (
 from app.errors import DomainError, Forbidden, NotFound
 from app.extensions import db
 from app.forms import attempt, load_form, local_moment, options, sdg_options, show_refusal, timezone_options
+from app.labels import label
 from app.models_base import utcnow
 from app.money import currency_codes
 from app.navigation import page_number, safe_next
@@ -134,7 +135,7 @@ def edit_campaign(campaign_id):
     """A draft is edited whole; a live campaign keeps its terms (goal, deadline, funding model, SDGs)."""
     campaign = _owned_campaign(campaign_id)
     if campaign.status not in ("draft", "live"):
-        flash(_("A %(status)s campaign cannot be changed.", status=campaign.status), "warning")
+        flash(_("A %(status)s campaign cannot be changed.", status=label("campaign", campaign.status)), "warning")
         return _back_to(campaign)
     form = _campaign_form(campaign)
     if request.method == "POST" and not form.add_line.data:

@@ -14,6 +14,7 @@ from app.catalog.search_schemas import ListingSearchQuerySchema
 from app.errors import DomainError, Forbidden
 from app.extensions import db
 from app.forms import as_int, attach_errors, country_options, load_form, options, sdg_options
+from app.labels import label
 from app.money import currency_codes
 from app.navigation import filter_chips, page_number, query_arguments
 from app.reference.services import cpv_divisions
@@ -170,5 +171,5 @@ def change_status(listing_id):
     accounts.require_membership(current_user, listing.organization, *services.SELLER_ROLES)
     services.change_status(listing, request.form.get("status", ""))
     db.session.commit()
-    flash(_("The listing is now %(status)s.", status=listing.status), "success")
+    flash(_("The listing is now %(status)s.", status=label("listing", listing.status)), "success")
     return redirect(url_for("catalog.show", listing_id=listing.id))

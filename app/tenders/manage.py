@@ -13,6 +13,7 @@ from app.accounts.services import require_membership
 from app.errors import DomainError, Forbidden, NotFound
 from app.extensions import db
 from app.forms import as_int, attempt, aware_moment, load_form, local_moment, show_refusal, timezone_options
+from app.labels import label
 from app.money import currency_codes
 from app.navigation import page_number
 from app.tenders import bp, contracts, notifications, services
@@ -121,7 +122,7 @@ def edit_tender(tender_id):
     if tender.status == "published" and tender.state() == "open":
         return _extend_deadline(tender)
     if tender.status != "draft":
-        flash(_("A %(state)s tender cannot be changed.", state=tender.state()), "warning")
+        flash(_("A %(state)s tender cannot be changed.", state=label("tender", tender.state())), "warning")
         return _back_to(tender)
     form = _tender_form(tender)
     if request.method == "POST" and not form.add_lot.data:
@@ -289,7 +290,8 @@ def contract_status(contract_id):
     if status not in ("completed", "terminated"):
         flash(_("Choose completed or terminated."), "danger")
     else:
-        attempt(lambda: contracts.change_contract_status(contract, status), _("The contract is %(status)s.", status=status))
+        attempt(lambda: contracts.change_contract_status(contract, status),
+                _("The contract is %(status)s.", status=label("contract", status)))
     return _back_to(contract.tender)
 
 
