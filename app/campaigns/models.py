@@ -127,11 +127,12 @@ class CampaignUpdate(db.Model):
     campaign: Mapped[Campaign] = relationship(back_populates="updates")
 
 
-def donor_name(name, anonymous):
-    """What the public sees of a donor: 'Anonymous' if asked, else the name given (or 'A donor')."""
+def donor_name(name, anonymous, anonymous_as="Anonymous", nameless_as="A donor"):
+    """What the public sees of a donor: 'Anonymous' if asked, else the name given (or 'A donor'). The API and the
+    ledger's descriptions keep these English words; pages show them translated (the `donor` filter of app.campaigns.routes)."""
     if anonymous:
-        return "Anonymous"
-    return name or "A donor"
+        return anonymous_as
+    return name or nameless_as
 
 
 class Donation(db.Model):

@@ -4,17 +4,25 @@ import csv
 import io
 
 from flask import Response, current_app, redirect, render_template, request, send_file
+from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
 
 from app.campaigns import bp, ledger, pages_support, receipts, services, story
-from app.campaigns.models import Expense
+from app.campaigns.models import Expense, donor_name
 from app.campaigns.schemas import DonationCreateSchema
 from app.errors import DomainError, NotFound
 from app.extensions import db, limiter
 from app.navigation import page_number
 
 BROWSE_PAGE_SIZE = 12
+
+
+@bp.app_template_filter("donor")
+def donor(donation):
+    """`{{ donation|donor }}`: the donor as pages show them, in the reader's language (the API and the ledger's
+    descriptions keep the English words)."""
+    return donor_name(donation.name, donation.anonymous, anonymous_as=_("Anonymous"), nameless_as=_("A donor"))
 
 
 @bp.route("/campaigns")

@@ -498,6 +498,11 @@ def test_anonymous_donors_show_as_anonymous_on_the_public_pages(app, funding, cl
     assert "Anonymous" in _text(client.get(f"/campaigns/{campaign['id']}"))
     assert "Open Olga" in _text(client.get(f"/campaigns/{campaign['id']}"))
     assert "Donation from Anonymous" in _text(client.get(f"/campaigns/{campaign['id']}/ledger"))
+    # In the reader's language on the pages; the API and the ledger's stored descriptions keep the English word.
+    french = _text(client.get(f"/campaigns/{campaign['id']}", headers={"Accept-Language": "fr"}))
+    assert "Anonyme ·" in french and "Anonymous ·" not in french and "Open Olga ·" in french
+    donors = client.get(f"/api/v1/campaigns/{campaign['id']}/donations", headers={"Accept-Language": "fr"}).get_json()
+    assert "Anonymous" in [d["name"] for d in donors]
 
 
 def test_the_campaign_list_shows_live_campaigns_newest_first_a_page_at_a_time(app, funding, client):
