@@ -90,18 +90,21 @@ class Money:
 
 
 @cache
-def formatter(currency, *, thousands=True, code=True):
-    """A function printing minor units of `currency` as Money prints them ('10,500.00 EUR', '1,000 JPY').
+def formatter(currency, *, thousands=True, code=True, group=",", decimal="."):
+    """A function printing minor units of `currency` as Money prints them ('10,500.00 EUR', '1,000 JPY'); pages in
+    other languages give their own separators ('10 500,00 EUR' in French).
 
     Integer arithmetic, not Decimal formatting, and the currency's facts looked up once: a ranking of thousands of
     bids prints a few prices per bid.
     """
-    places, suffix, grouping = exponent(currency), f" {currency}" if code else "", "," if thousands else ""
+    places, suffix = exponent(currency), f" {currency}" if code else ""
     scale = 10**places
 
     def print_minor(minor):
         major, rest = divmod(abs(minor), scale)
-        text = f"{major:{grouping}}.{rest:0{places}d}" if places else f"{major:{grouping}}"
+        text = f"{major:,}".replace(",", group) if thousands else str(major)
+        if places:
+            text = f"{text}{decimal}{rest:0{places}d}"
         return f"-{text}{suffix}" if minor < 0 else f"{text}{suffix}"
 
     return print_minor

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.money import MAX_MAJOR_UNITS, Money, MoneyError, currency_codes, exponent, is_currency
+from app.money import MAX_MAJOR_UNITS, Money, MoneyError, currency_codes, exponent, formatter, is_currency
 
 
 @pytest.mark.parametrize("currency, places", [("EUR", 2), ("JPY", 0), ("XOF", 0), ("KWD", 3), ("GBP", 2), ("CLF", 4)])
@@ -75,3 +75,17 @@ def test_money_prints_as_decimal_formatting_of_its_exact_amount_would(minor, cur
     places = exponent(currency)
     assert str(money) == f"{money.amount:,.{places}f} {currency}"
     assert money.as_decimal_string() == f"{money.amount:.{places}f}"
+
+
+@given(st.integers(-(10**15), 10**15), st.sampled_from(["EUR", "JPY", "KWD", "CLF", "GBP", "XOF"]),
+       st.sampled_from([("\u202f", ","), (".", ","), ("'", ".")]))
+def test_other_languages_only_change_the_separators(minor, currency, separators):
+    group, decimal = separators
+    english = str(Money(minor, currency))
+    assert formatter(currency, group=group, decimal=decimal)(minor) == english.translate(
+        {ord(","): group, ord("."): decimal})
+
+
+def test_display_with_french_and_spanish_separators():
+    assert formatter("EUR", group="\u202f", decimal=",")(1234567) == "12\u202f345,67 EUR"
+    assert formatter("JPY", group=".", decimal=",")(-5000) == "-5.000 JPY"

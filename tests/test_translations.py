@@ -146,3 +146,18 @@ def test_a_french_page_shows_translated_statuses_and_roles(client, make):
     answer = client.post(f"/listings/{listing.id}/status", data={"csrf_token": token, "status": "active"},
                          headers=french, follow_redirects=True)
     assert str(escape("L’annonce est désormais active.")) in answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("language, amount, day", [("en", "1,234.56 EUR", "07 Nov 2026"),
+                                                    ("fr", "1\u202f234,56 EUR", "07 nov. 2026"),
+                                                    ("es", "1.234,56 EUR", "07 nov 2026")])
+def test_money_and_dates_are_written_the_readers_way(app, language, amount, day):
+    import datetime as dt
+
+    from flask import render_template_string
+
+    from app.money import Money
+
+    with app.test_request_context(headers={"Accept-Language": language}):
+        assert render_template_string("{{ m|money }}|{{ d|date }}", m=Money(123456, "EUR"),
+                                      d=dt.datetime(2026, 11, 7, 23, 30, tzinfo=dt.UTC)) == f"{amount}|{day}"
