@@ -3,19 +3,33 @@ from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+from app.i18n import localize
+
 
 class DomainError(Exception):
-    """A rule of the domain was not met; carries an HTTP status and field messages."""
+    """A rule of the domain was not met; carries an HTTP status and field messages.
+
+    The message and the field messages are given translated (`_()`, during a request) or lazy (`_l()`), and may hold
+    marshmallow's messages (a schema's `ValidationError.messages` passed on); `message` and `fields` read them as plain
+    text in the current request's language (app.i18n.localize)."""
 
     status = 400
     code = "bad_request"
 
     def __init__(self, message, fields=None, code=None):
         super().__init__(message)
-        self.message = message
-        self.fields = fields or {}
+        self._message = message
+        self._fields = fields or {}
         if code:
             self.code = code
+
+    @property
+    def message(self):
+        return localize(self._message)
+
+    @property
+    def fields(self):
+        return localize(self._fields)
 
 
 class ValidationFailed(DomainError):
@@ -71,7 +85,8 @@ def wants_json():
 
 
 def problem(status, code, message, fields=None, headers=None):
-    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+    """The JSON body of every error: the message and field messages as text in the reader's language."""
+    body = {"error": {"code": code, "message": localize(message), "fields": localize(fields or {})}}
     response = jsonify(body)
     response.status_code = status
     if headers:
@@ -80,7 +95,7 @@ def problem(status, code, message, fields=None, headers=None):
 
 
 def error_page(status, message):
-    return render_template("errors/error.html", status=status, message=message), status
+    return render_template("errors/error.html", status=status, message=localize(message)), status
 
 
 def _webargs_fields(error):

@@ -38,9 +38,12 @@ api = CoopexApi()
 
 
 def select_locale():
-    """The user's chosen language if set, else the best match for the browser's."""
-    from flask import current_app, session
+    """The user's chosen language if set, else the best match for the browser's; outside a request (commands, services
+    called by tests or workers) the default language, English."""
+    from flask import current_app, has_request_context, session
 
+    if not has_request_context():
+        return None
     chosen = session.get("locale")
     if chosen in current_app.config["LANGUAGES"]:
         return chosen

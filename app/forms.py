@@ -10,12 +10,14 @@ from wtforms import SelectChoice, SelectField, StringField
 
 from app.errors import DomainError
 from app.extensions import db
+from app.i18n import localize
 
 
 def attach_errors(form, messages, prefix=""):
-    """Put schema or domain field messages onto the matching form fields; returns the leftovers."""
+    """Put schema or domain field messages onto the matching form fields, as text in the reader's language (see
+    app.i18n); returns the leftovers."""
     leftovers = []
-    for name, value in (messages or {}).items():
+    for name, value in localize(messages or {}).items():
         if isinstance(value, dict):
             leftovers += attach_errors(form, value, prefix=f"{prefix}{name}_")
             continue

@@ -4,6 +4,8 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 
 import pycountry
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 # ISO 4217 minor units that differ from the usual two decimals.
 _EXPONENT_EXCEPTIONS = {
@@ -41,7 +43,8 @@ def exponent(currency):
 
 
 class MoneyError(ValueError):
-    """An amount that cannot be money in the given currency."""
+    """An amount that cannot be money in the given currency; the message is in the reader's language (English outside
+    a request)."""
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -53,27 +56,28 @@ class Money:
     def parse(cls, amount, currency, *, allow_zero=False):
         """Money from a decimal string (or int) in major units; refuses floats and extra decimals."""
         if not is_currency(currency):
-            raise MoneyError("Unknown currency.")
+            raise MoneyError(_("Unknown currency."))
         if isinstance(amount, bool) or not isinstance(amount, (str, int, Decimal)):
-            raise MoneyError("Give the amount as a decimal string, e.g. \"12.50\".")
+            raise MoneyError(_("Give the amount as a decimal string, e.g. \"12.50\"."))
         if str(amount).strip() == "":
-            raise MoneyError("Give an amount.")
+            raise MoneyError(_("Give an amount."))
         try:
             value = Decimal(str(amount).strip())
         except InvalidOperation:
-            raise MoneyError("Not a valid amount.") from None
+            raise MoneyError(_("Not a valid amount.")) from None
         if not value.is_finite():
-            raise MoneyError("Not a valid amount.")
+            raise MoneyError(_("Not a valid amount."))
         if value < 0 or (value == 0 and not allow_zero):
-            raise MoneyError("The amount must be greater than zero.")
+            raise MoneyError(_("The amount must be greater than zero."))
         if value > MAX_MAJOR_UNITS:
-            raise MoneyError("The amount is too large.")
+            raise MoneyError(_("The amount is too large."))
         places = exponent(currency)
         minor = value.scaleb(places)
         if minor != minor.to_integral_value():
             if places == 0:
-                raise MoneyError(f"{currency} amounts take no decimals.")
-            raise MoneyError(f"{currency} amounts have at most {places} decimals.")
+                raise MoneyError(_("%(currency)s amounts take no decimals.", currency=currency))
+            raise MoneyError(ngettext("%(currency)s amounts have at most %(num)d decimal.",
+                                      "%(currency)s amounts have at most %(num)d decimals.", places, currency=currency))
         return cls(int(minor), currency)
 
     @property

@@ -1,4 +1,6 @@
 """Schema pieces shared by every feature's API."""
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.money import Money, MoneyError, is_currency
@@ -14,10 +16,10 @@ class MoneyField(fields.Field):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, dict) or set(value) - {"amount", "currency"}:
-            raise ValidationError('Give {"amount": "12.50", "currency": "EUR"}.')
+            raise ValidationError(_('Give {"amount": "12.50", "currency": "EUR"}.'))
         currency = value.get("currency")
         if not is_currency(currency):
-            raise ValidationError({"currency": ["Not an ISO 4217 currency code."]})
+            raise ValidationError({"currency": [_("Not an ISO 4217 currency code.")]})
         try:
             return Money.parse(value.get("amount"), currency)
         except MoneyError as error:
@@ -35,7 +37,7 @@ class CountryCode(fields.String):
     """An ISO 3166 alpha-2 code, upper-cased; existence is checked by the service."""
 
     def __init__(self, **kwargs):
-        super().__init__(validate=validate.Regexp(r"^[A-Za-z]{2}$", error="Give a two-letter ISO 3166 code."), **kwargs)
+        super().__init__(validate=validate.Regexp(r"^[A-Za-z]{2}$", error=_l("Give a two-letter ISO 3166 code.")), **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         return super()._deserialize(value, attr, data, **kwargs).upper()
@@ -43,7 +45,7 @@ class CountryCode(fields.String):
 
 def sdg_list(**kwargs):
     return fields.List(
-        fields.Integer(strict=True, validate=validate.Range(1, 17, error="SDGs are numbered 1 to 17.")),
+        fields.Integer(strict=True, validate=validate.Range(1, 17, error=_l("SDGs are numbered 1 to 17."))),
         validate=validate.Length(max=17),
         **kwargs,
     )
@@ -91,7 +93,7 @@ def amount_bound():
 
 
 def require_order(data, low, high, message):
-    """Refuse, on the field `low`, a range whose lower bound is above its upper one."""
+    """Refuse, on the field `low`, a range whose lower bound is above its upper one (`message`: translated, `_()`)."""
     if data.get(low) is not None and data.get(high) is not None and data[low] > data[high]:
         raise ValidationError(message, low)
 
@@ -101,18 +103,18 @@ class SearchQuerySchema(Schema):
     the organisation's country and ICA region, currencies, and a page within the engine's result window."""
 
     q = fields.String(load_default="", validate=validate.Length(max=10_000))
-    cpv = many(fields.String(validate=validate.Regexp(r"^\d{8}(-\d)?$", error="Give 8-digit CPV codes.")), 20)
-    cpv_division = many(fields.String(validate=validate.Regexp(r"^\d{2}$", error="Give 2-digit CPV divisions.")))
+    cpv = many(fields.String(validate=validate.Regexp(r"^\d{8}(-\d)?$", error=_l("Give 8-digit CPV codes."))), 20)
+    cpv_division = many(fields.String(validate=validate.Regexp(r"^\d{2}$", error=_l("Give 2-digit CPV divisions."))))
     country = many(CountryCode(), 60)
     region = many(fields.String(validate=validate.OneOf(ICA_REGIONS)))
-    currency = many(fields.String(validate=validate.Regexp(r"^[A-Z]{3}$", error="Give ISO 4217 codes.")), 10)
+    currency = many(fields.String(validate=validate.Regexp(r"^[A-Z]{3}$", error=_l("Give ISO 4217 codes."))), 10)
     page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_RESULT_WINDOW))
     per_page = fields.Integer(load_default=20, validate=validate.Range(1, 100))
 
     @validates_schema
     def within_result_window(self, data, **kwargs):
         if data.get("page", 1) * data.get("per_page", 20) > MAX_RESULT_WINDOW:
-            raise ValidationError(f"Only the first {MAX_RESULT_WINDOW} results can be paged through.", "page")
+            raise ValidationError(_("Only the first %(count)s results can be paged through.", count=MAX_RESULT_WINDOW), "page")
 
 
 class ProblemDetailSchema(Schema):

@@ -1,4 +1,5 @@
 """JSON API: registration, tokens, the caller."""
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from app.accounts import services
@@ -38,7 +39,7 @@ def create_token(payload):
     """Exchange e-mail and password for a personal API token, shown once."""
     user = services.authenticate(payload["email"], payload["password"])
     if user is None:
-        raise Unauthorized("Wrong e-mail address or password.")
+        raise Unauthorized(_("Wrong e-mail address or password."))
     token, secret = services.issue_token(user, payload.get("name", "API token"))
     db.session.commit()
     token.secret = secret

@@ -1,5 +1,6 @@
 """Who is calling: session users for pages, bearer tokens for the API, and the login rate limits."""
 from flask import current_app, g, request, session
+from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
@@ -21,10 +22,10 @@ def api_user():
         if not header:
             g.api_user = None
         else:
-            scheme, _, secret = header.partition(" ")
+            scheme, _space, secret = header.partition(" ")
             user = services.user_for_token(secret.strip()) if scheme.lower() == "bearer" else None
             if user is None:
-                raise Unauthorized("The API token is not valid or was revoked.")
+                raise Unauthorized(_("The API token is not valid or was revoked."))
             g.api_user = user
     return g.api_user
 
@@ -33,7 +34,7 @@ def require_api_user():
     """The calling user, or 401."""
     user = api_user()
     if user is None:
-        raise Unauthorized("Send an API token as 'Authorization: Bearer …'.")
+        raise Unauthorized(_("Send an API token as 'Authorization: Bearer …'."))
     return user
 
 

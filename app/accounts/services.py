@@ -6,6 +6,8 @@ from functools import cache
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -30,15 +32,15 @@ def password_problems(password, *, email="", name=""):
     problems = []
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
-        problems.append(f"Use at least {minimum} characters.")
+        problems.append(ngettext("Use at least %(num)d character.", "Use at least %(num)d characters.", minimum))
     if len(password) > 200:
-        problems.append("Use at most 200 characters.")
+        problems.append(_("Use at most 200 characters."))
     lowered = password.casefold()
     if lowered in _common_passwords() or len(set(lowered)) < 4:
-        problems.append("This password is too common; choose another.")
+        problems.append(_("This password is too common; choose another."))
     local_part = email.split("@")[0].casefold()
     if (local_part and len(local_part) >= 4 and local_part in lowered) or (name and lowered == name.casefold()):
-        problems.append("Do not build the password from your e-mail address or name.")
+        problems.append(_("Do not build the password from your e-mail address or name."))
     return problems
 
 
@@ -58,10 +60,11 @@ def create_user(email, password, name, *, is_platform_admin=False, field_prefix=
     """A new user; refuses a taken address or a weak password with field errors."""
     email = normalise_email(email)
     if find_user_by_email(email):
-        raise Conflict("An account with this e-mail address exists.", {f"{field_prefix}email": ["Already registered; log in instead."]})
+        raise Conflict(_("An account with this e-mail address exists."),
+                       {f"{field_prefix}email": [_("Already registered; log in instead.")]})
     problems = password_problems(password, email=email, name=name)
     if problems:
-        raise ValidationFailed("The password is not acceptable.", {f"{field_prefix}password": problems})
+        raise ValidationFailed(_("The password is not acceptable."), {f"{field_prefix}password": problems})
     user = User(email=email, name=name.strip(), password_hash=hash_password(password), is_platform_admin=is_platform_admin)
     db.session.add(user)
     db.session.flush()
@@ -103,7 +106,7 @@ def require_membership(user, organization, *roles):
     """The user's membership of the organisation allowing one of `roles` (admin always); else Forbidden."""
     membership = user.membership_of(organization.id) if user and user.is_authenticated else None
     if membership is None or (roles and not membership.allows(*roles)):
-        raise Forbidden("You do not have the role needed for this in this organisation.")
+        raise Forbidden(_("You do not have the role needed for this in this organisation."))
     return membership
 
 
@@ -119,7 +122,7 @@ def invite(organization, inviter, email, role, accept_url_for):
     email = normalise_email(email)
     existing = find_user_by_email(email)
     if existing and existing.membership_of(organization.id):
-        raise Conflict("This person is already a member.", {"email": ["Already a member of this organisation."]})
+        raise Conflict(_("This person is already a member."), {"email": [_("Already a member of this organisation.")]})
     secret = secrets.token_urlsafe(32)
     ttl = dt.timedelta(days=current_app.config["INVITATION_TTL_DAYS"])
     invitation = Invitation(
@@ -140,14 +143,14 @@ def invite(organization, inviter, email, role, accept_url_for):
 def find_open_invitation(secret):
     invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == _digest(secret or "")))
     if invitation is None or not invitation.is_open:
-        raise NotFound("This invitation does not exist, was used, or has expired.")
+        raise NotFound(_("This invitation does not exist, was used, or has expired."))
     return invitation
 
 
 def accept_invitation(invitation, user):
     """Make the user a member with the invited role; only the invited address may accept."""
     if normalise_email(user.email) != invitation.email:
-        raise Forbidden("This invitation was sent to another e-mail address.")
+        raise Forbidden(_("This invitation was sent to another e-mail address."))
     if user.membership_of(invitation.organization_id) is None:
         db.session.add(Membership(user=user, organization_id=invitation.organization_id, role=invitation.role))
     invitation.accepted_at = utcnow()
@@ -180,7 +183,7 @@ def user_for_token(secret):
 def revoke_token(user, token_id):
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
-        raise NotFound("No such token.")
+        raise NotFound(_("No such token."))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
     db.session.flush()

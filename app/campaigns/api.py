@@ -1,5 +1,6 @@
 """JSON API: campaigns, donations (no account needed), match pledges, refunds, expenses and the open ledger."""
 from flask import current_app, request, url_for
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -60,7 +61,7 @@ def _acting_organization(organization_id, roles, message):
     try:
         organization = get_organization(organization_id)
     except NotFound:
-        raise Forbidden(message, {"organization_id": ["Not one of your organisations."]}) from None
+        raise Forbidden(message, {"organization_id": [_("Not one of your organisations.")]}) from None
     require_membership(user, organization, *roles)
     return organization
 
@@ -71,7 +72,7 @@ def _acting_organization(organization_id, roles, message):
 def create_campaign(payload):
     """Draft a campaign for an organisation (its admins and finance members)."""
     organization = _acting_organization(payload.pop("organization_id"), services.OWNER_ROLES,
-                                        "You cannot run campaigns for this organisation.")
+                                        _("You cannot run campaigns for this organisation."))
     campaign = services.create_campaign(organization, payload)
     db.session.commit()
     return campaign_json(campaign)
@@ -162,10 +163,10 @@ def refund(donation_id):
     user = require_api_user()
     donation = db.session.get(Donation, donation_id)
     if donation is None:
-        raise NotFound("No such donation.")
+        raise NotFound(_("No such donation."))
     if not user.is_platform_admin:
         if not services.is_member(user, donation.campaign.organization_id):
-            raise NotFound("No such donation.")
+            raise NotFound(_("No such donation."))
         require_membership(user, donation.campaign.organization, *services.OWNER_ROLES)
     services.request_refund(donation)
     db.session.commit()
@@ -179,7 +180,7 @@ def pledge_match(payload, campaign_id):
     """An organisation (its admins and finance members) pledges to match donations: factor, cap per donation, cap in all."""
     campaign = services.visible_campaign(campaign_id, api_user())
     organization = _acting_organization(payload["organization_id"], services.OWNER_ROLES,
-                                        "You cannot pledge for this organisation.")
+                                        _("You cannot pledge for this organisation."))
     pledge = services.pledge_match(campaign, organization, payload["factor"], payload["cap_per_donation"], payload["cap_total"])
     db.session.commit()
     return pledge
@@ -194,7 +195,7 @@ def add_expense(campaign_id):
     try:
         fields_ = ExpenseFormSchema().load({key: value for key, value in request.form.items() if value != ""})
     except ValidationError as error:
-        raise ValidationFailed("Some fields are not valid.", error.messages) from None
+        raise ValidationFailed(_("Some fields are not valid."), error.messages) from None
     expense = ledger.add_expense(campaign, fields_, request.files.get("receipt"), user)
     db.session.commit()
     return expense_json(expense)

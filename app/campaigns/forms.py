@@ -8,6 +8,7 @@ from wtforms import BooleanField, FieldList, Form, FormField, SelectField, Selec
 from app.campaigns.models import EXPENSE_CATEGORIES
 from app.campaigns.schemas import MAX_BUDGET_LINES
 from app.forms import as_int, attach_errors, aware_moment, options
+from app.i18n import localize
 from app.tenders.forms import DeadlineFields
 
 FUNDING_MODEL_CHOICES = [
@@ -68,8 +69,9 @@ class CampaignForm(DeadlineFields, FlaskForm):
         }
 
     def show_errors(self, messages):
-        """Mark the fields named in schema or domain messages; returns what belongs to no field."""
-        messages = dict(messages or {})
+        """Mark the fields named in schema or domain messages (in the reader's language); returns what belongs to no
+        field."""
+        messages = localize(messages or {})
         leftovers = []
         lines = messages.pop("budget_lines", None)
         entries = getattr(self, "_line_entries", list(self.budget_lines))

@@ -7,6 +7,7 @@ once for one campaign match exactly up to the caps, and the figures always equal
 """
 import dataclasses
 
+from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm.util import identity_key
 
@@ -217,12 +218,13 @@ def record_fee(donation, fee_minor, reference):
 def record_spending(campaign, kind, amount, description, budget_line=None, expense=None):
     """An expense or a disbursement: money out, never more than the campaign holds (its balance)."""
     if amount.currency != campaign.currency:
-        raise Conflict("Money out is in the campaign's currency.", {"amount": [f"Give the amount in {campaign.currency}."]})
+        raise Conflict(_("Money out is in the campaign's currency."),
+                       {"amount": [_("Give the amount in %(currency)s.", currency=campaign.currency)]})
     locked = db.session.scalar(select(Campaign).where(Campaign.id == campaign.id).with_for_update(of=Campaign))
     available = balance(locked.id)
     if amount.minor > available:
-        raise Conflict("That is more than the campaign holds.",
-                       {"amount": [f"At most {Money(available, amount.currency)} is available."]})
+        raise Conflict(_("That is more than the campaign holds."),
+                       {"amount": [_("At most %(amount)s is available.", amount=str(Money(available, amount.currency)))]})
     db.session.add(LedgerEntry(campaign_id=campaign.id, kind=kind, amount_minor=-amount.minor, currency=amount.currency,
                                budget_line_id=budget_line.id if budget_line else None,
                                expense_id=expense.id if expense else None, description=description))

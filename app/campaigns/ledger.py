@@ -1,4 +1,5 @@
 """The open ledger: every movement of a campaign's money, its totals, spending per budget line, expenses with receipts."""
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.campaigns import funds, receipts
@@ -38,12 +39,13 @@ def add_expense(campaign, fields, upload, user=None):
     try:
         amount = Money.parse(fields["amount"], campaign.currency)
     except MoneyError as error:
-        raise ValidationFailed("Not a valid amount.", {"amount": [str(error)]}) from None
+        raise ValidationFailed(_("Not a valid amount."), {"amount": [str(error)]}) from None
     line = None
     if fields.get("budget_line_id") is not None:
         line = db.session.get(BudgetLine, fields["budget_line_id"])
         if line is None or line.campaign_id != campaign.id:
-            raise ValidationFailed("Not a budget line of this campaign.", {"budget_line_id": ["Not a line of this campaign."]})
+            raise ValidationFailed(_("Not a budget line of this campaign."),
+                                   {"budget_line_id": [_("Not a line of this campaign.")]})
     data, mime = receipts.check(upload)
     key = receipts.store(data, mime)
     try:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import filetype
 from flask import current_app
+from flask_babel import gettext as _
 
 from app.errors import ValidationFailed
 
@@ -21,17 +22,17 @@ def _folder():
 def check(upload):
     """The receipt's bytes and its true type, or a field error on `receipt`; nothing is stored here."""
     if upload is None or not getattr(upload, "filename", ""):
-        raise ValidationFailed("Attach the receipt.", {"receipt": ["Attach a PDF, PNG or JPEG file."]})
+        raise ValidationFailed(_("Attach the receipt."), {"receipt": [_("Attach a PDF, PNG or JPEG file.")]})
     data = upload.stream.read(MAX_BYTES + 1)
     upload.close()
     if len(data) > MAX_BYTES:
-        raise ValidationFailed("The receipt is too large.", {"receipt": ["At most 5 MB."]})
+        raise ValidationFailed(_("The receipt is too large."), {"receipt": [_("At most 5 MB.")]})
     if not data:
-        raise ValidationFailed("The receipt is empty.", {"receipt": ["The file is empty."]})
+        raise ValidationFailed(_("The receipt is empty."), {"receipt": [_("The file is empty.")]})
     kind = filetype.guess(data)
     if kind is None or kind.mime not in ALLOWED:
-        raise ValidationFailed("The receipt must be a PDF, PNG or JPEG file.",
-                               {"receipt": ["Not a PDF, PNG or JPEG file (judged by its content)."]})
+        raise ValidationFailed(_("The receipt must be a PDF, PNG or JPEG file."),
+                               {"receipt": [_("Not a PDF, PNG or JPEG file (judged by its content).")]})
     return data, kind.mime
 
 

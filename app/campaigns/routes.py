@@ -13,6 +13,7 @@ from app.campaigns.models import Expense, donor_name
 from app.campaigns.schemas import DonationCreateSchema
 from app.errors import DomainError, NotFound
 from app.extensions import db, limiter
+from app.i18n import localize
 from app.navigation import page_number
 
 BROWSE_PAGE_SIZE = 12
@@ -71,7 +72,7 @@ def donate_form(campaign_id):
 def _flatten(messages):
     """{"amount": {"amount": [...]}} → {"amount": [...]}: the form has one field per first-level name."""
     flat = {}
-    for name, value in (messages or {}).items():
+    for name, value in localize(messages or {}).items():
         if isinstance(value, dict):
             value = [text for texts in value.values() for text in (texts if isinstance(texts, list) else [texts])]
         flat[name] = value if isinstance(value, list) else [value]
@@ -110,7 +111,7 @@ def receipt_file(campaign_id, expense_id):
     campaign = services.visible_campaign(campaign_id, current_user)
     expense = db.session.get(Expense, expense_id)
     if expense is None or expense.campaign_id != campaign.id:
-        raise NotFound("No such receipt.")
+        raise NotFound(_("No such receipt."))
     response = send_file(receipts.path_of(expense.receipt_key), mimetype=expense.receipt_type,
                          download_name=f"receipt-{expense.id}.{expense.receipt_key.rsplit('.', 1)[1]}")
     response.headers["X-Content-Type-Options"] = "nosniff"

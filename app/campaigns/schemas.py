@@ -1,6 +1,8 @@
 """Shapes of campaigns, donations, match pledges, expenses and the ledger in the API."""
 import datetime as dt
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.campaigns.models import EXPENSE_CATEGORIES, FUNDING_MODELS
@@ -34,11 +36,12 @@ class CampaignFieldsSchema(Schema):
     def sensible(self, data, **kwargs):
         deadline = data.get("deadline")
         if deadline and deadline > dt.datetime.now(dt.UTC) + dt.timedelta(days=MAX_CAMPAIGN_DAYS):
-            raise ValidationError("A deadline at most a year away.", "deadline")
+            raise ValidationError(_("A deadline at most a year away."), "deadline")
         goal = data.get("goal")
         for index, line in enumerate(data.get("budget_lines") or []):
             if goal and line["amount"].currency != goal.currency:
-                raise ValidationError({index: {"amount": [f"Give the amount in {goal.currency}, the goal's currency."]}},
+                raise ValidationError({index: {"amount": [_("Give the amount in %(currency)s, the goal's currency.",
+                                                             currency=goal.currency)]}},
                                       "budget_lines")
 
 
@@ -50,7 +53,7 @@ class CampaignUpdateSchema(PartialMixin, CampaignFieldsSchema):
     @validates_schema
     def not_empty(self, data, **kwargs):
         if not data:
-            raise ValidationError("Give at least one field to change.", "_schema")
+            raise ValidationError(_("Give at least one field to change."), "_schema")
 
 
 class UpdatePostSchema(Schema):
@@ -69,7 +72,7 @@ class DonationCreateSchema(Schema):
 class MatchPledgeCreateSchema(Schema):
     organization_id = fields.Integer(strict=True, required=True, validate=validate.Range(1, MAX_ID))
     factor = fields.Decimal(required=True, places=None, as_string=True,
-                            validate=validate.Range(min=0, max=10, min_inclusive=False, error="Between 0 (excluded) and 10."))
+                            validate=validate.Range(min=0, max=10, min_inclusive=False, error=_l("Between 0 (excluded) and 10.")))
     cap_per_donation = MoneyField(required=True)
     cap_total = MoneyField(required=True)
 
@@ -77,7 +80,7 @@ class MatchPledgeCreateSchema(Schema):
     def two_decimals(self, data, **kwargs):
         factor = data.get("factor")
         if factor is not None and factor.as_tuple().exponent < -2:
-            raise ValidationError("At most two decimals (1.5 matches 1.50 for each 1 given).", "factor")
+            raise ValidationError(_("At most two decimals (1.5 matches 1.50 for each 1 given)."), "factor")
 
 
 class ExpenseFormSchema(Schema):

@@ -5,6 +5,7 @@ from marshmallow import ValidationError
 
 from app.campaigns import bp, search_service
 from app.campaigns.search_schemas import CampaignSearchQuerySchema
+from app.i18n import localize
 from app.navigation import filter_chips, query_arguments
 from app.reference.services import countries
 from search import SearchUnavailable
@@ -21,7 +22,7 @@ def search():
     try:
         params = schema.load(query_arguments(schema))
     except ValidationError as error:
-        return _search_page(params=None, errors=error.messages), 400
+        return _search_page(params=None, errors=localize(error.messages)), 400
     try:
         results = search_service.search_campaigns(params, str(get_locale()))
     except SearchUnavailable:

@@ -1,4 +1,5 @@
 """Query and answer shapes of campaign search."""
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
 from app.campaigns.models import FUNDING_MODELS
@@ -18,7 +19,7 @@ class CampaignSearchQuerySchema(SearchQuerySchema):
     class Meta:
         exclude = ("cpv", "cpv_division", "currency")  # campaigns have no CPV code, and search is not by currency
 
-    sdg = many(fields.Integer(validate=validate.Range(1, 17, error="SDGs are numbered 1 to 17.")), 17)
+    sdg = many(fields.Integer(validate=validate.Range(1, 17, error=_l("SDGs are numbered 1 to 17."))), 17)
     funding_model = many(fields.String(validate=validate.OneOf(FUNDING_MODELS)), 2)
     status = fields.String(load_default="live", validate=validate.OneOf(("live", "all")), metadata={
         "description": "live: taking donations now (the default); all: every campaign past its draft, ended ones too"})

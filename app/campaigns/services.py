@@ -7,6 +7,7 @@ import secrets
 from decimal import Decimal
 
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
@@ -15,6 +16,7 @@ from app.campaigns import funds
 from app.campaigns.models import BudgetLine, Campaign, CampaignUpdate, Donation, MatchPledge
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
+from app.labels import label
 from app.models_base import utcnow
 from app.money import Money
 from app.orgs.services import resolve_sdgs
@@ -27,7 +29,7 @@ FIXED_ONCE_LIVE = ("goal", "deadline", "funding_model", "sdgs")
 def get_campaign(campaign_id):
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None:
-        raise NotFound("No such campaign.")
+        raise NotFound(_("No such campaign."))
     return campaign
 
 
@@ -37,7 +39,7 @@ def visible_campaign(campaign_id, user):
     if is_member(user, campaign.organization_id):
         return campaign
     if campaign.status == "draft" or not campaign.organization.is_active:
-        raise NotFound("No such campaign.")
+        raise NotFound(_("No such campaign."))
     return campaign
 
 
@@ -77,18 +79,18 @@ def _apply(campaign, fields):
         setattr(campaign, name, value)
     for line in campaign.budget_lines:
         if line.amount.currency != campaign.currency:  # a goal in a new currency with the old lines
-            raise ValidationFailed("Budget lines are in the goal's currency.",
-                                   {"budget_lines": [f"Give the amounts in {campaign.currency}."]})
+            raise ValidationFailed(_("Budget lines are in the goal's currency."),
+                                   {"budget_lines": [_("Give the amounts in %(currency)s.", currency=campaign.currency)]})
 
 
 def _require_future(deadline):
     if deadline <= utcnow():
-        raise ValidationFailed("The deadline must be in the future.", {"deadline": ["Give a moment in the future."]})
+        raise ValidationFailed(_("The deadline must be in the future."), {"deadline": [_("Give a moment in the future.")]})
 
 
 def create_campaign(organization, fields):
     if not organization.is_active:
-        raise Conflict("This organisation is suspended and cannot run campaigns.")
+        raise Conflict(_("This organisation is suspended and cannot run campaigns."))
     campaign = Campaign(organization=organization, status="draft")
     _apply(campaign, fields)
     db.session.add(campaign)
@@ -100,12 +102,12 @@ def update_campaign(campaign, changes):
     """A draft changes freely. Once live, the story, summary, title and budget lines may still change (and updates are
     posted), but not the terms donors gave on."""
     if campaign.status in ("succeeded", "failed", "closed"):
-        raise Conflict(f"A {campaign.status} campaign cannot be changed.")
+        raise Conflict(_("A %(status)s campaign cannot be changed.", status=label("campaign", campaign.status)))
     if campaign.status == "live":
         fixed = sorted(set(changes) & set(FIXED_ONCE_LIVE))
         if fixed:
-            raise Conflict("Once live, the goal, deadline, funding model and SDGs are fixed.",
-                           {name: ["Fixed once the campaign is live."] for name in fixed})
+            raise Conflict(_("Once live, the goal, deadline, funding model and SDGs are fixed."),
+                           {name: [_("Fixed once the campaign is live.")] for name in fixed})
     _apply(campaign, changes)
     db.session.flush()
     return campaign
@@ -113,10 +115,10 @@ def update_campaign(campaign, changes):
 
 def publish(campaign):
     if campaign.status != "draft":
-        raise Conflict(f"A {campaign.status} campaign cannot go live again.")
+        raise Conflict(_("A %(status)s campaign cannot go live again.", status=label("campaign", campaign.status)))
     _require_future(campaign.deadline)
     if not campaign.organization.is_active:
-        raise Conflict("This organisation is suspended and cannot run campaigns.")
+        raise Conflict(_("This organisation is suspended and cannot run campaigns."))
     campaign.status, campaign.published_at = "live", utcnow()
     db.session.flush()
     return campaign
@@ -124,7 +126,7 @@ def publish(campaign):
 
 def post_update(campaign, title, body):
     if campaign.status == "draft":
-        raise Conflict("Updates are posted once the campaign is live.")
+        raise Conflict(_("Updates are posted once the campaign is live."))
     update = CampaignUpdate(campaign=campaign, title=title, body=body)
     db.session.add(update)
     db.session.flush()
@@ -134,7 +136,7 @@ def post_update(campaign, title, body):
 def close(campaign):
     """Owners close a settled campaign once its money is spent or disbursed: it takes nothing more."""
     if campaign.status not in ("succeeded", "failed"):
-        raise Conflict("A campaign is closed once it has been settled at its deadline.")
+        raise Conflict(_("A campaign is closed once it has been settled at its deadline."))
     campaign.status, campaign.closed_at = "closed", utcnow()
     db.session.flush()
     return campaign
@@ -145,9 +147,9 @@ def close(campaign):
 
 def _require_taking_money(campaign):
     if campaign.status != "live" or campaign.is_past_deadline():
-        raise Conflict("This campaign is not taking donations.")
+        raise Conflict(_("This campaign is not taking donations."))
     if not campaign.organization.is_active:
-        raise Conflict("This campaign is not taking donations.")
+        raise Conflict(_("This campaign is not taking donations."))
 
 
 def start_donation(campaign, fields, user=None):
@@ -156,8 +158,8 @@ def start_donation(campaign, fields, user=None):
     _require_taking_money(campaign)
     amount = fields["amount"]
     if amount.currency != campaign.currency:
-        raise ValidationFailed("Donations are in the campaign's currency.",
-                               {"amount": {"currency": [f"Give the amount in {campaign.currency}."]}})
+        raise ValidationFailed(_("Donations are in the campaign's currency."),
+                               {"amount": {"currency": [_("Give the amount in %(currency)s.", currency=campaign.currency)]}})
     check_minimum(amount)
     donation = Donation(campaign=campaign, amount_minor=amount.minor, currency=amount.currency, email=fields["email"],
                         name=fields.get("name", ""), anonymous=fields.get("anonymous", False),
@@ -176,14 +178,14 @@ def start_donation(campaign, fields, user=None):
 def donation_for_receipt(donation_id, token):
     donation = db.session.get(Donation, donation_id)
     if donation is None or not secrets.compare_digest(donation.receipt_token, token or ""):
-        raise NotFound("No such donation.")
+        raise NotFound(_("No such donation."))
     return donation
 
 
 def request_refund(donation):
     """Ask Stripe to give a paid donation back; it becomes refunded when Stripe's webhook confirms."""
     if donation.status != "succeeded" or not donation.payment_intent_id:
-        raise Conflict(f"Only a paid donation can be refunded (this one is {donation.status}).")
+        raise Conflict(_("Only a paid donation can be refunded (this one is %(status)s).", status=label("donation", donation.status)))
     donation.refund_id = gateway().refund(donation)
     db.session.flush()
     return donation
@@ -202,16 +204,17 @@ def public_donations(campaign, limit=20):
 
 def pledge_match(campaign, organization, factor, cap_per_donation, cap_total):
     if campaign.status not in ("draft", "live") or campaign.is_past_deadline():
-        raise Conflict("Matches are pledged to campaigns that are still raising money.")
+        raise Conflict(_("Matches are pledged to campaigns that are still raising money."))
     if organization.id == campaign.organization_id:
-        raise Forbidden("An organisation does not match its own campaign.",
-                        {"organization_id": ["This organisation runs the campaign."]})
+        raise Forbidden(_("An organisation does not match its own campaign."),
+                        {"organization_id": [_("This organisation runs the campaign.")]})
     for name, cap in (("cap_per_donation", cap_per_donation), ("cap_total", cap_total)):
         if cap.currency != campaign.currency:
-            raise ValidationFailed("Caps are in the campaign's currency.", {name: [f"Give the amount in {campaign.currency}."]})
+            raise ValidationFailed(_("Caps are in the campaign's currency."),
+                                   {name: [_("Give the amount in %(currency)s.", currency=campaign.currency)]})
     if cap_per_donation.minor > cap_total.minor:
-        raise ValidationFailed("The cap per donation cannot exceed the cap in total.",
-                               {"cap_per_donation": ["At most the cap in total."]})
+        raise ValidationFailed(_("The cap per donation cannot exceed the cap in total."),
+                               {"cap_per_donation": [_("At most the cap in total.")]})
     pledge = MatchPledge(campaign=campaign, organization=organization, factor_percent=int(Decimal(factor) * 100),
                          cap_per_donation_minor=cap_per_donation.minor, cap_total_minor=cap_total.minor)
     db.session.add(pledge)

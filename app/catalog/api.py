@@ -1,5 +1,6 @@
 """JSON API: listings."""
 from flask import current_app, jsonify
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from app.accounts import services as accounts
@@ -44,7 +45,8 @@ def create_listing(payload):
     try:
         organization = get_organization(payload.pop("organization_id"))
     except NotFound:
-        raise Forbidden("You cannot list for this organisation.", {"organization_id": ["Not one of your organisations."]}) from None
+        raise Forbidden(_("You cannot list for this organisation."),
+                        {"organization_id": [_("Not one of your organisations.")]}) from None
     accounts.require_membership(user, organization, *services.SELLER_ROLES)
     listing = services.create_listing(organization, payload)
     db.session.commit()

@@ -14,6 +14,7 @@ from app.catalog.search_schemas import ListingSearchQuerySchema
 from app.errors import DomainError, Forbidden
 from app.extensions import db
 from app.forms import as_int, attach_errors, country_options, load_form, options, sdg_options
+from app.i18n import localize
 from app.labels import label
 from app.money import currency_codes
 from app.navigation import filter_chips, page_number, query_arguments
@@ -40,7 +41,7 @@ def search():
         schema = ListingSearchQuerySchema()
         params = schema.load(query_arguments(schema))
     except ValidationError as error:
-        return render_template("catalog/search.html", params=None, errors=error.messages, results=None,
+        return render_template("catalog/search.html", params=None, errors=localize(error.messages), results=None,
                                chips=[], unavailable=False), 400
     try:
         results = search_service.search_listings(params, current_app.config["SEARCH_COOPERATIVE_BOOST"], str(get_locale()))

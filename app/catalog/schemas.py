@@ -1,4 +1,6 @@
 """Shapes of listings in the API."""
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.catalog.models import LISTING_KINDS, LISTING_LANGUAGES, LISTING_STATUSES
@@ -14,7 +16,7 @@ class ListingFieldsSchema(Schema):
     kind = fields.String(load_default="good", validate=validate.OneOf(LISTING_KINDS))
     cpv_code = fields.String(
         required=True,
-        validate=validate.Regexp(r"^\s*\d{8}(-\d)?\s*$", error="Give an 8-digit CPV code, e.g. 15861000-1."),
+        validate=validate.Regexp(r"^\s*\d{8}(-\d)?\s*$", error=_l("Give an 8-digit CPV code, e.g. 15861000-1.")),
     )
     price = MoneyField(load_default=None, allow_none=True)
     unit = Trimmed(load_default="", validate=validate.Length(max=40))
@@ -38,7 +40,7 @@ class ListingUpdateSchema(PartialMixin, ListingFieldsSchema):
     @validates_schema
     def not_empty(self, data, **kwargs):
         if not data:
-            raise ValidationError("Give at least one field to change.", "_schema")
+            raise ValidationError(_("Give at least one field to change."), "_schema")
 
 
 class ListingSchema(Schema):

@@ -1,10 +1,12 @@
 """Rules for listings: who may write them, what they may hold, how their status moves."""
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.catalog.models import Listing
 from app.errors import Conflict, Forbidden, NotFound
 from app.extensions import db
+from app.labels import label
 from app.orgs.models import Organization
 from app.orgs.services import resolve_countries, resolve_sdgs
 from app.reference.models import CpvCode
@@ -24,7 +26,7 @@ SELLER_ROLES = ("seller",)
 def get_listing(listing_id):
     listing = db.session.get(Listing, listing_id)
     if listing is None:
-        raise NotFound("No such listing.")
+        raise NotFound(_("No such listing."))
     return listing
 
 
@@ -33,7 +35,7 @@ def visible_listing(listing_id, user):
     listing = get_listing(listing_id)
     if listing.is_public or (user and user.is_authenticated and user.membership_of(listing.organization_id)):
         return listing
-    raise NotFound("No such listing.")
+    raise NotFound(_("No such listing."))
 
 
 def _apply(listing, fields):
@@ -54,7 +56,7 @@ def _apply(listing, fields):
 def create_listing(organization, fields):
     """A new listing for the organisation, draft unless asked to be active."""
     if not organization.is_active:
-        raise Conflict("This organisation is suspended and cannot publish listings.")
+        raise Conflict(_("This organisation is suspended and cannot publish listings."))
     fields = dict(fields)
     status = fields.pop("status", "draft")
     listing = Listing(organization=organization, status="draft")
@@ -69,7 +71,7 @@ def create_listing(organization, fields):
 def update_listing(listing, changes):
     """Edit a listing; archived listings are read-only."""
     if listing.status == "archived":
-        raise Conflict("An archived listing cannot be changed.")
+        raise Conflict(_("An archived listing cannot be changed."))
     changes = dict(changes)
     status = changes.pop("status", None)
     _apply(listing, changes)
@@ -84,7 +86,9 @@ def change_status(listing, status):
     if status == listing.status:
         return listing
     if status not in TRANSITIONS[listing.status]:
-        raise Conflict(f"A {listing.status} listing cannot become {status}.", {"status": [f"Not allowed from {listing.status}."]})
+        current = label("listing", listing.status)
+        raise Conflict(_("A %(current)s listing cannot become %(wanted)s.", current=current, wanted=label("listing", status)),
+                       {"status": [_("Not allowed from %(current)s.", current=current)]})
     listing.status = status
     db.session.flush()
     return listing
@@ -133,7 +137,7 @@ def listings_of(organization, user, statuses):
     elif user and user.is_authenticated and user.membership_of(organization.id):
         statement = organization_listings_query(organization.id, statuses)
     else:
-        raise Forbidden("Only members see listings that are not active.")
+        raise Forbidden(_("Only members see listings that are not active."))
     # The API shows each listing's SDGs and delivery countries: load them for the whole page at once.
     return statement.options(selectinload(Listing.sdgs), selectinload(Listing.delivery_countries))
 

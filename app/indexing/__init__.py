@@ -2,11 +2,12 @@
 from contextlib import contextmanager
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from app.errors import ServiceUnavailable
 from search import SearchUnavailable
 
-UNAVAILABLE = "Search is temporarily unavailable; please try again in a moment."
+UNAVAILABLE = _l("Search is temporarily unavailable; please try again in a moment.")
 
 
 def search_engine():

@@ -10,6 +10,7 @@ from app.catalog.services import public_listings_query
 from app.errors import DomainError
 from app.extensions import db
 from app.forms import as_int, attach_errors, country_options, load_form, sdg_options
+from app.i18n import localize
 from app.navigation import page_number
 from app.orgs import bp, services
 from app.orgs.forms import OrganizationForm, VerificationDecisionForm
@@ -119,7 +120,7 @@ def decide_verification(organization_id):
     try:
         decision = VerificationDecisionSchema().load({"decision": form.decision.data, "note": (form.note.data or "").strip()})
     except ValidationError as error:
-        for messages in error.messages.values():
+        for messages in localize(error.messages).values():
             flash(" ".join(messages), "danger")
         return redirect(url_for("orgs.verifications"))
     services.decide_verification(organization, current_user, decision["decision"], decision["note"])

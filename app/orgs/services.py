@@ -1,8 +1,10 @@
 """Rules for organisations and for verifying cooperative identity."""
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
+from app.labels import label
 from app.orgs.models import Organization, VerificationEvent
 from app.reference.models import Country, SdgGoal
 
@@ -10,14 +12,14 @@ from app.reference.models import Country, SdgGoal
 def get_organization(organization_id):
     organization = db.session.get(Organization, organization_id)
     if organization is None:
-        raise NotFound("No such organisation.")
+        raise NotFound(_("No such organisation."))
     return organization
 
 
 def resolve_country(code, field="country"):
     country = db.session.get(Country, (code or "").upper())
     if country is None:
-        raise ValidationFailed("Unknown country.", {field: ["Not an ISO 3166 alpha-2 country code."]})
+        raise ValidationFailed(_("Unknown country."), {field: [_("Not an ISO 3166 alpha-2 country code.")]})
     return country
 
 
@@ -26,7 +28,8 @@ def resolve_countries(codes, field):
     found = list(db.session.scalars(select(Country).where(Country.iso2.in_(codes)).order_by(Country.iso2))) if codes else []
     unknown = set(codes) - {c.iso2 for c in found}
     if unknown:
-        raise ValidationFailed("Unknown country.", {field: [f"Unknown country code(s): {', '.join(sorted(unknown))}."]})
+        raise ValidationFailed(_("Unknown country."),
+                               {field: [_("Unknown country code(s): %(codes)s.", codes=", ".join(sorted(unknown)))]})
     return found
 
 
@@ -34,7 +37,7 @@ def resolve_sdgs(numbers, field="sdgs"):
     numbers = sorted(set(numbers))
     found = list(db.session.scalars(select(SdgGoal).where(SdgGoal.number.in_(numbers)).order_by(SdgGoal.number))) if numbers else []
     if len(found) != len(numbers):
-        raise ValidationFailed("Unknown SDG.", {field: ["SDGs are numbered 1 to 17."]})
+        raise ValidationFailed(_("Unknown SDG."), {field: [_("SDGs are numbered 1 to 17.")]})
     return found
 
 
@@ -76,11 +79,11 @@ def request_verification(organization, user):
     """An organisation of the cooperative family asks to have its identity checked."""
     if not organization.is_cooperative:
         raise ValidationFailed(
-            "Only cooperatives, federations and cooperative banks can be verified.",
-            {"legal_form": ["Verification is for the cooperative family."]},
+            _("Only cooperatives, federations and cooperative banks can be verified."),
+            {"legal_form": [_("Verification is for the cooperative family.")]},
         )
     if organization.verification_status in ("pending", "verified"):
-        raise Conflict(f"Verification is already {organization.verification_status}.")
+        raise Conflict(_("Verification is already %(status)s.", status=label("verification", organization.verification_status)))
     organization.verification_status = "pending"
     db.session.add(VerificationEvent(organization=organization, kind="requested", actor=user))
     db.session.flush()
@@ -108,14 +111,14 @@ def may_verify(user, organization):
 def decide_verification(organization, user, decision, note):
     """A platform admin, or an admin of a verified federation of the same country, verifies or rejects."""
     if decision not in ("verified", "rejected"):
-        raise ValidationFailed("Unknown decision.", {"decision": ["Choose verified or rejected."]})
+        raise ValidationFailed(_("Unknown decision."), {"decision": [_("Choose verified or rejected.")]})
     if user.membership_of(organization.id) is not None:
-        raise Forbidden("Nobody may decide on the verification of an organisation they belong to.")
+        raise Forbidden(_("Nobody may decide on the verification of an organisation they belong to."))
     federations = verifying_federations(user, organization)
     if not (user.is_platform_admin or federations):
-        raise Forbidden("Only platform admins and admins of a verified federation of the same country can verify.")
+        raise Forbidden(_("Only platform admins and admins of a verified federation of the same country can verify."))
     if organization.verification_status != "pending":
-        raise Conflict("This organisation has not asked to be verified.")
+        raise Conflict(_("This organisation has not asked to be verified."))
     organization.verification_status = decision
     event = VerificationEvent(
         organization=organization, kind=decision, note=note.strip(), actor=user,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import stripe
 from flask import current_app
+from flask_babel import gettext as _
 
 from app.errors import ServiceUnavailable, ValidationFailed
 from app.money import Money
@@ -54,8 +55,8 @@ def check_minimum(amount):
     """Refuse an amount under Stripe's minimum charge for its currency (a field error on `amount`)."""
     minimum = MINIMUM_CHARGE.get(amount.currency)
     if minimum is not None and amount.minor < minimum:
-        raise ValidationFailed("The amount is below the minimum a card payment can be.",
-                               {"amount": {"amount": [f"At least {Money(minimum, amount.currency)}."]}})
+        raise ValidationFailed(_("The amount is below the minimum a card payment can be."),
+                               {"amount": {"amount": [_("At least %(amount)s.", amount=str(Money(minimum, amount.currency)))]}})
 
 
 class StripeGateway:
@@ -161,8 +162,8 @@ class StripeGateway:
             return method(params, {"idempotency_key": idempotency_key})
         except stripe.InvalidRequestError as error:
             if amount_field and error.code == "amount_too_small":
-                raise ValidationFailed("The amount is below the minimum a card payment can be.",
-                                       {"amount": {"amount": [error.user_message or "Too small for a card payment."]}}) from None
+                raise ValidationFailed(_("The amount is below the minimum a card payment can be."),
+                                       {"amount": {"amount": [error.user_message or _("Too small for a card payment.")]}}) from None
             raise _unavailable(error) from None
         except stripe.StripeError as error:
             raise _unavailable(error) from None
@@ -174,7 +175,7 @@ def _key(donation, purpose):
 
 def _unavailable(error):
     current_app.logger.error("Stripe refused or failed: %s (%s)", error, getattr(error, "code", None))
-    return PaymentUnavailable("The payment service is not available; nothing was charged. Please try again shortly.")
+    return PaymentUnavailable(_("The payment service is not available; nothing was charged. Please try again shortly."))
 
 
 def gateway():

@@ -2,6 +2,7 @@
 import csv
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import insert, or_, select, update
 
 from app.errors import ValidationFailed
@@ -104,14 +105,15 @@ def load_reference_data():
 def parse_cpv(value):
     """The CpvCode for '15861000' or '15861000-1'; raises ValidationFailed on anything else."""
     text = str(value or "").strip()
-    code8, _, check = text.partition("-")
+    code8, _dash, check = text.partition("-")
     if len(code8) != 8 or not code8.isdigit() or (check and (len(check) != 1 or not check.isdigit())):
-        raise ValidationFailed("Not a CPV code.", {"cpv_code": ["Give an 8-digit CPV code, e.g. 15861000-1."]})
+        raise ValidationFailed(_("Not a CPV code."), {"cpv_code": [_("Give an 8-digit CPV code, e.g. 15861000-1.")]})
     cpv = db.session.get(CpvCode, code8)
     if cpv is None:
-        raise ValidationFailed("Unknown CPV code.", {"cpv_code": ["Not a CPV 2008 code."]})
+        raise ValidationFailed(_("Unknown CPV code."), {"cpv_code": [_("Not a CPV 2008 code.")]})
     if check and check != cpv.check_digit:
-        raise ValidationFailed("Wrong check digit.", {"cpv_code": [f"The check digit of {code8} is {cpv.check_digit}."]})
+        raise ValidationFailed(_("Wrong check digit."), {"cpv_code": [_("The check digit of %(code)s is %(digit)s.", code=code8,
+                                                                           digit=cpv.check_digit)]})
     return cpv
 
 

@@ -1,5 +1,6 @@
 """JSON API: tenders, sealed bids, evaluation, awards and contracts."""
 from flask import current_app, jsonify, url_for
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from app.accounts.auth import api_user, require_api_user
@@ -74,7 +75,8 @@ def create_tender(payload):
     try:
         organization = get_organization(payload.pop("organization_id"))
     except NotFound:
-        raise Forbidden("You cannot run tenders for this organisation.", {"organization_id": ["Not one of your organisations."]}) from None
+        raise Forbidden(_("You cannot run tenders for this organisation."),
+                        {"organization_id": [_("Not one of your organisations.")]}) from None
     require_membership(user, organization, *services.BUYER_ROLES)
     tender = services.create_tender(organization, payload)
     db.session.commit()
@@ -132,7 +134,8 @@ def submit_bid(payload, tender_id, lot_id):
     try:
         organization = get_organization(payload.pop("organization_id"))
     except NotFound:
-        raise Forbidden("You cannot bid for this organisation.", {"organization_id": ["Not one of your organisations."]}) from None
+        raise Forbidden(_("You cannot bid for this organisation."),
+                        {"organization_id": [_("Not one of your organisations.")]}) from None
     require_membership(user, organization, *services.SUPPLIER_ROLES)
     bid = services.submit_bid(tender, lot, organization, payload)
     db.session.commit()
@@ -190,7 +193,7 @@ def evaluation(query, tender_id):
     user = require_api_user()
     tender = services.visible_tender(tender_id, user)
     if not services.is_member(user, tender.organization_id):
-        raise Forbidden("Only the buyer's members see the evaluation.")
+        raise Forbidden(_("Only the buyer's members see the evaluation."))
     lots = []
     start = query["offset"]
     end = None if query["limit"] is None else start + query["limit"]

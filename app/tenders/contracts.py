@@ -1,9 +1,11 @@
 """Contracts that awards create: who may read them, how they end, the supplier's rating and record."""
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.accounts.services import is_member
 from app.errors import Conflict, NotFound
 from app.extensions import db
+from app.labels import label
 from app.models_base import utcnow
 from app.tenders.models import Contract
 
@@ -15,7 +17,7 @@ def get_contract(contract_id, user):
     """A contract for the members of its buyer and supplier; the public sees award notices, not contracts."""
     contract = db.session.get(Contract, contract_id)
     if contract is None or not (is_member(user, contract.buyer_id) or is_member(user, contract.supplier_id)):
-        raise NotFound("No such contract.")
+        raise NotFound(_("No such contract."))
     return contract
 
 
@@ -23,7 +25,9 @@ def change_contract_status(contract, status):
     if status == contract.status:
         return contract
     if status not in CONTRACT_TRANSITIONS[contract.status]:
-        raise Conflict(f"A {contract.status} contract cannot become {status}.", {"status": [f"Not allowed from {contract.status}."]})
+        current = label("contract", contract.status)
+        raise Conflict(_("A %(current)s contract cannot become %(wanted)s.", current=current, wanted=label("contract", status)),
+                       {"status": [_("Not allowed from %(current)s.", current=current)]})
     contract.status = status
     contract.closed_at = utcnow()
     db.session.flush()
@@ -32,9 +36,9 @@ def change_contract_status(contract, status):
 
 def rate_supplier(contract, rating, comment):
     if contract.status != "completed":
-        raise Conflict("A supplier is rated once the contract is completed.")
+        raise Conflict(_("A supplier is rated once the contract is completed."))
     if contract.rating is not None:
-        raise Conflict("This contract has already been rated.")
+        raise Conflict(_("This contract has already been rated."))
     contract.rating, contract.rating_comment = rating, comment or None
     db.session.flush()
     return contract

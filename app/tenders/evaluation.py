@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
+from flask_babel import gettext as _
+
 from app.money import Money
 
 POLICIES = ("none", "reserved", "price_margin", "weighted")
@@ -29,7 +31,12 @@ MAX_MARGIN_PERCENT = Decimal(30)
 
 
 class PolicyError(ValueError):
-    """A policy that cannot be published: unknown kind, margin out of range, weights not summing to 100."""
+    """A policy that cannot be published: unknown kind, margin out of range, weights not summing to 100. `field` names
+    the part of the preference at fault; the message is in the reader's language (English outside a request)."""
+
+    def __init__(self, message, field):
+        super().__init__(message)
+        self.field = field
 
 
 class EvaluationIncomplete(ValueError):
@@ -46,14 +53,14 @@ class Policy:
 
     def __post_init__(self):
         if self.kind not in POLICIES:
-            raise PolicyError(f"Unknown policy {self.kind!r}.")
+            raise PolicyError(_("Unknown policy %(policy)s.", policy=repr(self.kind)), "policy")
         if not (Decimal(0) <= Decimal(self.margin_percent) <= MAX_MARGIN_PERCENT):
-            raise PolicyError("The margin of preference is between 0 and 30 %.")
+            raise PolicyError(_("The margin of preference is between 0 and 30 %."), "margin_percent")
         if Decimal(self.margin_percent).as_tuple().exponent < -2:
-            raise PolicyError("The margin of preference has at most two decimals.")
+            raise PolicyError(_("The margin of preference has at most two decimals."), "margin_percent")
         weights = (self.price_weight, self.quality_weight, self.cooperative_weight)
         if self.kind == "weighted" and (any(w < 0 for w in weights) or sum(weights) != 100):
-            raise PolicyError("The weights of price, quality and the cooperative criterion must sum to 100.")
+            raise PolicyError(_("The weights of price, quality and the cooperative criterion must sum to 100."), "weights")
 
 
 class Bid(NamedTuple):

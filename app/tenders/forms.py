@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 
 from app.forms import DeadlineFields, as_int, attach_errors, aware_moment, options
+from app.i18n import localize
 from app.tenders.schemas import MAX_LOTS
 
 POLICY_CHOICES = [
@@ -66,8 +67,9 @@ class TenderForm(DeadlineFields, FlaskForm):
         }
 
     def show_errors(self, messages):
-        """Mark the fields named in schema or domain messages; returns what belongs to no field."""
-        messages = dict(messages or {})
+        """Mark the fields named in schema or domain messages (in the reader's language); returns what belongs to no
+        field."""
+        messages = localize(messages or {})
         leftovers = []
         lots = messages.pop("lots", None)
         if isinstance(lots, dict):

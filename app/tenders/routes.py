@@ -4,11 +4,13 @@ import io
 
 from flask import Response, current_app, render_template, request
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
 
 from app.accounts.auth import current_membership
 from app.errors import NotFound
+from app.i18n import localize
 from app.money import currency_codes, is_currency
 from app.navigation import filter_chips, query_arguments
 from app.orgs.forms import SECTOR_LABELS
@@ -62,7 +64,7 @@ def _dashboard_currency():
     """The currency asked for (a valid ISO 4217 code, else 404), or the one with most contracts."""
     asked = request.args.get("currency")
     if asked is not None and not is_currency(asked):
-        raise NotFound("No such currency.", {"currency": ["Not an ISO 4217 currency code."]})
+        raise NotFound(_("No such currency."), {"currency": [_("Not an ISO 4217 currency code.")]})
     available = transparency_figures.currencies()
     return transparency_figures.chosen_currency(asked, available), available
 
@@ -75,7 +77,7 @@ def search():
     try:
         params = schema.load(query_arguments(schema))
     except ValidationError as error:
-        return _search_page(params=None, errors=error.messages), 400
+        return _search_page(params=None, errors=localize(error.messages)), 400
     try:
         results = search_service.search_tenders(params, str(get_locale()))
     except SearchUnavailable:

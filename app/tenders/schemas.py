@@ -1,9 +1,12 @@
 """Shapes of tenders, bids, evaluations and contracts in the API."""
 import datetime as dt
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from app.converters import MAX_ID
+from app.i18n import LazyErrorMessages
 from app.money import is_currency
 from app.orgs.schemas import OrganizationSummarySchema
 from app.schemas import MoneyField, PartialMixin, Trimmed
@@ -14,10 +17,10 @@ MAX_LOTS = 50
 MAX_DEADLINE_DAYS = 2 * 365
 
 
-class UtcDateTime(fields.AwareDateTime):
+class UtcDateTime(LazyErrorMessages, fields.AwareDateTime):
     """An ISO 8601 moment with its offset (a moment without one is refused), returned in UTC."""
 
-    default_error_messages = {"invalid_awareness": "Give the time zone offset, e.g. 2027-03-01T12:00:00+01:00."}
+    default_error_messages = {"invalid_awareness": _l("Give the time zone offset, e.g. 2027-03-01T12:00:00+01:00.")}
 
     def _deserialize(self, value, attr, data, **kwargs):
         try:
@@ -30,7 +33,7 @@ class CurrencyCode(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
         if not is_currency(value):
-            raise ValidationError("Not an ISO 4217 currency code.")
+            raise ValidationError(_("Not an ISO 4217 currency code."))
         return value
 
 
@@ -48,7 +51,7 @@ class WeightsSchema(Schema):
 class PreferenceSchema(Schema):
     policy = fields.String(required=True, validate=validate.OneOf(POLICIES))
     margin_percent = fields.Decimal(load_default=None, allow_none=True, places=None, as_string=True,
-                                    validate=validate.Range(0, MAX_MARGIN_PERCENT, error="Between 0 and 30."))
+                                    validate=validate.Range(0, MAX_MARGIN_PERCENT, error=_l("Between 0 and 30.")))
     weights = fields.Nested(WeightsSchema, load_default=None, allow_none=True)
 
     @validates_schema
@@ -57,15 +60,15 @@ class PreferenceSchema(Schema):
         if policy == "price_margin":
             margin = data.get("margin_percent")
             if margin is None:
-                raise ValidationError("Give the margin of preference (0 to 30).", "margin_percent")
+                raise ValidationError(_("Give the margin of preference (0 to 30)."), "margin_percent")
             if margin.as_tuple().exponent < -2:
-                raise ValidationError("At most two decimals.", "margin_percent")
+                raise ValidationError(_("At most two decimals."), "margin_percent")
         if policy == "weighted":
             weights = data.get("weights")
             if not weights:
-                raise ValidationError("Give the weights of price, quality and cooperative.", "weights")
+                raise ValidationError(_("Give the weights of price, quality and cooperative."), "weights")
             if sum(weights.values()) != 100:
-                raise ValidationError("The weights must sum to 100.", "weights")
+                raise ValidationError(_("The weights must sum to 100."), "weights")
 
 
 class TenderFieldsSchema(Schema):
@@ -73,20 +76,20 @@ class TenderFieldsSchema(Schema):
     description = fields.String(load_default="", validate=validate.Length(max=20_000))
     cpv_code = fields.String(
         required=True,
-        validate=validate.Regexp(r"^\s*\d{8}(-\d)?\s*$", error="Give an 8-digit CPV code, e.g. 15861000-1."),
+        validate=validate.Regexp(r"^\s*\d{8}(-\d)?\s*$", error=_l("Give an 8-digit CPV code, e.g. 15861000-1.")),
     )
     currency = CurrencyCode(required=True)
     deadline = UtcDateTime(required=True)
     budget = MoneyField(load_default=None, allow_none=True)
     lots = fields.List(fields.Nested(LotFieldsSchema), required=True,
-                       validate=validate.Length(1, MAX_LOTS, error="Give between {min} and {max} lots."))
+                       validate=validate.Length(1, MAX_LOTS, error=_l("Give between {min} and {max} lots.")))
     preference = fields.Nested(PreferenceSchema, load_default=lambda: {"policy": "none"})
 
     @validates_schema
     def sensible_deadline(self, data, **kwargs):
         deadline = data.get("deadline")
         if deadline and deadline > dt.datetime.now(dt.UTC) + dt.timedelta(days=MAX_DEADLINE_DAYS):
-            raise ValidationError("A deadline at most two years away.", "deadline")
+            raise ValidationError(_("A deadline at most two years away."), "deadline")
 
 
 class TenderCreateSchema(TenderFieldsSchema):
@@ -97,7 +100,7 @@ class TenderUpdateSchema(PartialMixin, TenderFieldsSchema):
     @validates_schema
     def not_empty(self, data, **kwargs):
         if not data:
-            raise ValidationError("Give at least one field to change.", "_schema")
+            raise ValidationError(_("Give at least one field to change."), "_schema")
 
 
 class CancelSchema(Schema):

@@ -2,8 +2,11 @@
 import datetime as dt
 import re
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate, validates_schema
 
+from app.i18n import LazyErrorMessages
 from app.orgs.schemas import OrganizationSummarySchema
 from app.schemas import MoneyField, SearchQuerySchema, amount_bound, many, require_order
 from app.tenders.evaluation import POLICIES
@@ -13,11 +16,11 @@ from search import TENDER_SORTS
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-class DeadlineBound(fields.Field):
+class DeadlineBound(LazyErrorMessages, fields.Field):
     """A day (taken whole, in UTC) or a moment with its offset; loaded as a UTC moment: the day's first moment for a
     lower bound, its last for an upper one, so `deadline_to=2027-03-01` keeps tenders closing that evening."""
 
-    default_error_messages = {"invalid": "Give a day (2027-03-01) or a moment with its offset (2027-03-01T12:00:00+01:00)."}
+    default_error_messages = {"invalid": _l("Give a day (2027-03-01) or a moment with its offset (2027-03-01T12:00:00+01:00).")}
 
     def __init__(self, end_of_day=False):
         side = "its last moment" if end_of_day else "its first moment"
@@ -55,11 +58,11 @@ class TenderSearchQuerySchema(SearchQuerySchema):
 
     @validates_schema
     def budget_range(self, data, **kwargs):
-        require_order(data, "budget_min", "budget_max", "The minimum budget is above the maximum.")
+        require_order(data, "budget_min", "budget_max", _("The minimum budget is above the maximum."))
 
     @validates_schema
     def deadline_range(self, data, **kwargs):
-        require_order(data, "deadline_from", "deadline_to", "The start of the deadline range is after its end.")
+        require_order(data, "deadline_from", "deadline_to", _("The start of the deadline range is after its end."))
 
 
 class TenderHitSchema(Schema):

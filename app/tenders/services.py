@@ -6,11 +6,13 @@ Bids are sealed: before the deadline only the bidder's members read a bid; the b
 from decimal import Decimal
 
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import Boolean, and_, func, select, type_coerce, update
 
 from app.accounts.services import is_member, require_membership
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
+from app.labels import label
 from app.models_base import utcnow
 from app.money import Money
 from app.orgs.models import COOPERATIVE_FAMILY, Organization
@@ -30,7 +32,7 @@ SME_SIZES = ("micro", "small", "medium")
 def get_tender(tender_id):
     tender = db.session.get(Tender, tender_id)
     if tender is None:
-        raise NotFound("No such tender.")
+        raise NotFound(_("No such tender."))
     return tender
 
 
@@ -38,14 +40,14 @@ def visible_tender(tender_id, user):
     """Published and cancelled tenders for everybody; drafts for the buyer's members only."""
     tender = get_tender(tender_id)
     if tender.status == "draft" and not is_member(user, tender.organization_id):
-        raise NotFound("No such tender.")
+        raise NotFound(_("No such tender."))
     return tender
 
 
 def get_lot(tender, lot_id):
     lot = db.session.get(Lot, lot_id)
     if lot is None or lot.tender_id != tender.id:
-        raise NotFound("No such lot in this tender.")
+        raise NotFound(_("No such lot in this tender."))
     return lot
 
 
@@ -64,12 +66,12 @@ def visible_bid(bid_id, user):
     """A bid for its bidder's members always; for the buyer's members once the deadline has passed; else NotFound."""
     bid = db.session.get(Bid, bid_id)
     if bid is None:
-        raise NotFound("No such bid.")
+        raise NotFound(_("No such bid."))
     if is_member(user, bid.organization_id):
         return bid
     if bid.tender.is_past_deadline() and bid.tender.status == "published" and is_member(user, bid.tender.organization_id):
         return bid
-    raise NotFound("No such bid.")
+    raise NotFound(_("No such bid."))
 
 
 def own_bids(tender, user):
@@ -113,8 +115,7 @@ def _apply_preference(tender, preference):
         evaluation.Policy(policy, margin, weights.get("price", 100 if policy != "weighted" else 0),
                           weights.get("quality", 0), weights.get("cooperative", 0))
     except evaluation.PolicyError as error:
-        field = "margin_percent" if "margin" in str(error) else "weights"
-        raise ValidationFailed(str(error), {"preference": {field: [str(error)]}}) from None
+        raise ValidationFailed(str(error), {"preference": {error.field: [str(error)]}}) from None
     tender.policy = policy
     tender.margin_basis_points = int(margin * 100) if policy == "price_margin" else 0
     if policy == "weighted":
@@ -143,14 +144,14 @@ def _apply(tender, fields):
         setattr(tender, name, value)
     if budget is not False:
         if budget is not None and budget.currency != tender.currency:
-            raise ValidationFailed("The budget is in the tender's currency.",
-                                   {"budget": [f"Give the budget in {tender.currency}."]})
+            raise ValidationFailed(_("The budget is in the tender's currency."),
+                                   {"budget": [_("Give the budget in %(currency)s.", currency=tender.currency)]})
         tender.budget_minor = None if budget is None else budget.minor
 
 
 def create_tender(organization, fields):
     if not organization.is_active:
-        raise Conflict("This organisation is suspended and cannot run tenders.")
+        raise Conflict(_("This organisation is suspended and cannot run tenders."))
     tender = Tender(organization=organization, status="draft")
     _apply(tender, fields)
     db.session.add(tender)
@@ -160,7 +161,7 @@ def create_tender(organization, fields):
 
 def _require_future(deadline, now=None):
     if deadline <= (now or utcnow()):
-        raise ValidationFailed("The deadline must be in the future.", {"deadline": ["Give a moment in the future."]})
+        raise ValidationFailed(_("The deadline must be in the future."), {"deadline": [_("Give a moment in the future.")]})
 
 
 def update_tender(tender, changes):
@@ -170,14 +171,14 @@ def update_tender(tender, changes):
         db.session.flush()
         return tender
     if tender.status != "published" or tender.is_past_deadline():
-        raise Conflict(f"A {tender.state()} tender cannot be changed.")
+        raise Conflict(_("A %(state)s tender cannot be changed.", state=label("tender", tender.state())))
     if set(changes) - {"deadline"}:
-        fields = {name: ["Fixed once the tender is published."] for name in sorted(set(changes) - {"deadline"})}
-        raise Conflict("Once published, only the deadline may change, and only to a later moment.", fields)
+        fields = {name: [_("Fixed once the tender is published.")] for name in sorted(set(changes) - {"deadline"})}
+        raise Conflict(_("Once published, only the deadline may change, and only to a later moment."), fields)
     deadline = changes.get("deadline")
     if deadline is not None and deadline != tender.deadline:
         if deadline < tender.deadline:
-            raise Conflict("A published deadline can only be extended.", {"deadline": ["Give a later moment."]})
+            raise Conflict(_("A published deadline can only be extended."), {"deadline": [_("Give a later moment.")]})
         tender.deadline = deadline
         notify_bidders(tender, f"The deadline of “{tender.title}” was extended to {deadline:%Y-%m-%d %H:%M} UTC.")
     db.session.flush()
@@ -186,10 +187,10 @@ def update_tender(tender, changes):
 
 def publish(tender):
     if tender.status != "draft":
-        raise Conflict(f"A {tender.state()} tender cannot be published.")
+        raise Conflict(_("A %(state)s tender cannot be published.", state=label("tender", tender.state())))
     _require_future(tender.deadline)
     if not tender.lots:
-        raise ValidationFailed("A tender needs at least one lot.", {"lots": ["Add at least one lot."]})
+        raise ValidationFailed(_("A tender needs at least one lot."), {"lots": [_("Add at least one lot.")]})
     tender.status = "published"
     tender.published_at = utcnow()
     db.session.flush()
@@ -198,9 +199,9 @@ def publish(tender):
 
 def cancel(tender, reason):
     if tender.status == "cancelled":
-        raise Conflict("This tender is already cancelled.")
+        raise Conflict(_("This tender is already cancelled."))
     if any(lot.contract is not None for lot in tender.lots):
-        raise Conflict("A lot of this tender has been awarded; the tender cannot be cancelled.")
+        raise Conflict(_("A lot of this tender has been awarded; the tender cannot be cancelled."))
     was_published = tender.status == "published"
     tender.status = "cancelled"
     tender.cancel_reason = reason
@@ -216,30 +217,32 @@ def cancel(tender, reason):
 
 def _require_open(tender):
     if tender.status != "published":
-        raise Conflict(f"This tender is {tender.state()}: it takes no bids.")
+        raise Conflict(_("This tender is %(state)s: it takes no bids.", state=label("tender", tender.state())))
     if tender.is_past_deadline():
-        raise Conflict("The deadline has passed: bids can no longer be made, changed or withdrawn.")
+        raise Conflict(_("The deadline has passed: bids can no longer be made, changed or withdrawn."))
 
 
 def _check_price(tender, price):
     if price.currency != tender.currency:
-        raise ValidationFailed("Bids are in the tender's currency.", {"price": [f"Give the price in {tender.currency}."]})
+        raise ValidationFailed(_("Bids are in the tender's currency."),
+                               {"price": [_("Give the price in %(currency)s.", currency=tender.currency)]})
 
 
 def submit_bid(tender, lot, organization, fields):
     _require_open(tender)
     if organization.id == tender.organization_id:
-        raise Forbidden("A buyer cannot bid on its own tender.", {"organization_id": ["This organisation runs the tender."]})
+        raise Forbidden(_("A buyer cannot bid on its own tender."), {"organization_id": [_("This organisation runs the tender.")]})
     if not organization.is_active:
-        raise Conflict("This organisation is suspended and cannot bid.")
+        raise Conflict(_("This organisation is suspended and cannot bid."))
     if tender.policy == "reserved" and not (organization.is_cooperative and organization.verified):
-        raise Forbidden("This tender is reserved for verified cooperatives (and verified cooperative federations).",
-                        {"organization_id": ["Not a verified cooperative."]}, code="reserved")
+        raise Forbidden(_("This tender is reserved for verified cooperatives (and verified cooperative federations)."),
+                        {"organization_id": [_("Not a verified cooperative.")]}, code="reserved")
     _check_price(tender, fields["price"])
     standing = db.session.scalar(select(Bid.id).where(Bid.lot_id == lot.id, Bid.organization_id == organization.id,
                                                       Bid.status == "submitted"))
     if standing is not None:
-        raise Conflict("This organisation already has a bid on this lot: replace or withdraw it.", {"lot_id": [f"Bid {standing}."]})
+        raise Conflict(_("This organisation already has a bid on this lot: replace or withdraw it."),
+                       {"lot_id": [_("Bid %(id)s.", id=standing)]})
     bid = Bid(tender=tender, lot=lot, organization=organization, price_minor=fields["price"].minor,
               currency=fields["price"].currency, delivery_days=fields["delivery_days"], proposal=fields.get("proposal", ""))
     db.session.add(bid)
@@ -251,7 +254,7 @@ def replace_bid(bid, fields):
     """A new version of the bid: its content and its submission time (the tie-break) change."""
     _require_open(bid.tender)
     if bid.status != "submitted":
-        raise Conflict("A withdrawn bid cannot be changed; make a new one.")
+        raise Conflict(_("A withdrawn bid cannot be changed; make a new one."))
     _check_price(bid.tender, fields["price"])
     bid.price_minor, bid.currency = fields["price"].minor, fields["price"].currency
     bid.delivery_days = fields["delivery_days"]
@@ -264,7 +267,7 @@ def replace_bid(bid, fields):
 def withdraw_bid(bid):
     _require_open(bid.tender)
     if bid.status != "submitted":
-        raise Conflict("This bid is already withdrawn.")
+        raise Conflict(_("This bid is already withdrawn."))
     bid.status = "withdrawn"
     bid.withdrawn_at = utcnow()
     db.session.flush()
@@ -283,20 +286,20 @@ def writable_bid(bid_id, user):
 
 def _require_closed(tender):
     if tender.status != "published":
-        raise Conflict(f"This tender is {tender.state()}.")
+        raise Conflict(_("This tender is %(state)s.", state=label("tender", tender.state())))
     if not tender.is_past_deadline():
-        raise Conflict("Bids are sealed until the deadline.")
+        raise Conflict(_("Bids are sealed until the deadline."))
 
 
 def set_quality_mark(bid, score):
     tender = bid.tender
     _require_closed(tender)
     if tender.policy != "weighted":
-        raise Conflict("Quality marks are given only under the weighted policy.")
+        raise Conflict(_("Quality marks are given only under the weighted policy."))
     if bid.status != "submitted":
-        raise Conflict("A withdrawn bid is not evaluated.")
+        raise Conflict(_("A withdrawn bid is not evaluated."))
     if bid.lot.contract is not None:
-        raise Conflict("This lot has been awarded; its marks are final.")
+        raise Conflict(_("This lot has been awarded; its marks are final."))
     bid.quality_mark = score
     db.session.flush()
     return bid
@@ -345,23 +348,23 @@ def award(tender, lot, bid_id, justification, start_date=None, end_date=None):
     """Award the lot to a bid: the first-ranked one, or another with a written justification; returns the contract."""
     _require_closed(tender)
     if lot.contract is not None:
-        raise Conflict("This lot has already been awarded.")
+        raise Conflict(_("This lot has already been awarded."))
     final, ranking = evaluate_lot(tender, lot)
     if not final:
-        raise Conflict("Give every bid a quality mark before awarding.")
+        raise Conflict(_("Give every bid a quality mark before awarding."))
     entries = {bid.bid_id: (bid, entry) for bid, entry in ranking}
     if bid_id not in entries:
-        raise ValidationFailed("That is not a standing bid for this lot.", {"bid_id": ["Not a bid for this lot."]})
+        raise ValidationFailed(_("That is not a standing bid for this lot."), {"bid_id": [_("Not a bid for this lot.")]})
     _standing, entry = entries[bid_id]
     bid = db.session.get(Bid, bid_id)
     if entry.rank is None:
-        raise ValidationFailed("That bid is not eligible under the tender's policy.", {"bid_id": [entry.explanation]})
+        raise ValidationFailed(_("That bid is not eligible under the tender's policy."), {"bid_id": [entry.explanation]})
     justification = (justification or "").strip()
     if entry.rank != 1 and not justification:
-        raise ValidationFailed("Awarding a bid that is not ranked first needs a written justification.",
-                               {"justification": ["Explain why this bid and not the first-ranked one."]})
+        raise ValidationFailed(_("Awarding a bid that is not ranked first needs a written justification."),
+                               {"justification": [_("Explain why this bid and not the first-ranked one.")]})
     if start_date and end_date and end_date < start_date:
-        raise ValidationFailed("The contract ends after it starts.", {"end_date": ["Give a date after the start."]})
+        raise ValidationFailed(_("The contract ends after it starts."), {"end_date": [_("Give a date after the start.")]})
     supplier = bid.organization
     contract = Contract(
         tender=tender, lot=lot, bid=bid, buyer_id=tender.organization_id, supplier=supplier,
