@@ -56,6 +56,21 @@ def migrate_with_reference_data(reset):
     db.session.commit()
 
 
+def insert_rows(table_or_model, rows, returning=None, batch=10_000):
+    """In an app context: bulk INSERT of `rows` (dicts), `batch` rows a statement; with `returning` (a column), the
+    values it takes, in the order of the rows."""
+    from sqlalchemy import insert
+
+    from app.extensions import db
+
+    statement = insert(table_or_model)
+    if returning is not None:
+        return db.session.scalars(statement.returning(returning, sort_by_parameter_order=True), rows).all()
+    for start in range(0, len(rows), batch):
+        db.session.execute(statement, rows[start:start + batch])
+    return None
+
+
 def prepare_database(env, target, reset):
     """Migrate, load reference data, and fill up to `target` listings (generated from real CPV labels)."""
     os.environ.update(env)

@@ -28,25 +28,20 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 
-from bench.pages import bench_environment, free_port, measure, migrate_with_reference_data, percentile, start_gunicorn  # noqa: E402
+from bench.pages import (  # noqa: E402
+    bench_environment,
+    free_port,
+    insert_rows,
+    measure,
+    migrate_with_reference_data,
+    percentile,
+    start_gunicorn,
+)
 
 DEFAULT_URL = "postgresql://coopex@127.0.0.1:5433/coopex_tenders_bench"
 SECTORS = ("agriculture", "banking", "consumer", "fisheries", "health", "housing", "industry_services", "insurance", "other")
 REGIONS = ("Africa", "Americas", "Asia-Pacific", "Europe")
 LEGAL_FORMS = ("cooperative", "cooperative", "cooperative", "cooperative_federation", "sme", "sme", "large_enterprise", "mutual")
-
-
-def _insert(table_or_model, rows, returning=None):
-    from sqlalchemy import insert
-
-    from app.extensions import db
-
-    statement = insert(table_or_model)
-    if returning is not None:
-        return db.session.scalars(statement.returning(returning, sort_by_parameter_order=True), rows).all()
-    for start in range(0, len(rows), 10_000):
-        db.session.execute(statement, rows[start:start + 10_000])
-    return None
 
 
 def prepare(app, bids, contracts, reset):
@@ -68,24 +63,24 @@ def prepare(app, bids, contracts, reset):
         if not ready:
             started = time.perf_counter()
             countries = ["GB", "FR", "ES", "IT", "KE", "IN", "JP", "BR", "CA", "NZ", "DE", "AR"]
-            organization_ids = _insert(Organization, [{
+            organization_ids = insert_rows(Organization, [{
                 "name": f"Bench supplier {n}", "legal_form": rng.choice(LEGAL_FORMS),
                 "size": rng.choice(("micro", "small", "medium", "large")), "country_code": rng.choice(countries),
                 "sector": rng.choice(SECTORS), "description": "",
                 "verification_status": "verified" if rng.random() < 0.6 else "unverified",
             } for n in range(bids + 1)], returning=Organization.id)
             buyer_id, suppliers = organization_ids[0], organization_ids[1:]
-            user_id = _insert(User, [{"email": "bench.buyer@example.coop", "name": "Bench buyer",
+            user_id = insert_rows(User, [{"email": "bench.buyer@example.coop", "name": "Bench buyer",
                                       "password_hash": hash_password("bench-buyer-passphrase-1")}], returning=User.id)[0]
-            _insert(Membership, [{"user_id": user_id, "organization_id": buyer_id, "role": "admin"}])
+            insert_rows(Membership, [{"user_id": user_id, "organization_id": buyer_id, "role": "admin"}])
             # The lot of 10,000 bids.
-            tender_id = _insert(Tender, [{
+            tender_id = insert_rows(Tender, [{
                 "organization_id": buyer_id, "title": "Bench: national cold-chain framework", "cpv_code8": "60000000",
                 "currency": "EUR", "deadline": now - dt.timedelta(hours=1), "status": "published",
                 "policy": "price_margin", "margin_basis_points": 1000, "published_at": now - dt.timedelta(days=30),
             }], returning=Tender.id)[0]
-            lot_id = _insert(Lot, [{"tender_id": tender_id, "number": 1, "title": "All routes"}], returning=Lot.id)[0]
-            _insert(Bid, [{
+            lot_id = insert_rows(Lot, [{"tender_id": tender_id, "number": 1, "title": "All routes"}], returning=Lot.id)[0]
+            insert_rows(Bid, [{
                 "tender_id": tender_id, "lot_id": lot_id, "organization_id": supplier, "price_minor": rng.randrange(500_000, 2_000_000),
                 "currency": "EUR", "delivery_days": rng.randrange(1, 60), "status": "submitted",
                 "submitted_at": now - dt.timedelta(days=2, seconds=rng.randrange(86_400)),
@@ -99,22 +94,22 @@ def prepare(app, bids, contracts, reset):
                     "deadline": now - dt.timedelta(days=rng.randrange(1, 730)), "status": "published",
                     "policy": rng.choice(("none", "reserved", "price_margin", "weighted")), "published_at": now - dt.timedelta(days=800),
                 })
-            tender_ids = _insert(Tender, tender_rows, returning=Tender.id)
-            lot_ids = _insert(Lot, [{"tender_id": t, "number": k + 1, "title": f"Lot {k + 1}"}
+            tender_ids = insert_rows(Tender, tender_rows, returning=Tender.id)
+            lot_ids = insert_rows(Lot, [{"tender_id": t, "number": k + 1, "title": f"Lot {k + 1}"}
                                     for t in tender_ids for k in range(per_tender)], returning=Lot.id)
             winners = [rng.choice(suppliers) for _ in lot_ids]
             tenders_of_lots = [t for t in tender_ids for _k in range(per_tender)]
             currency_of = {t: row["currency"] for t, row in zip(tender_ids, tender_rows, strict=True)}
             policy_of = {t: row["policy"] for t, row in zip(tender_ids, tender_rows, strict=True)}
             prices = [rng.randrange(100, 5_000) * (1 if currency_of[t] == "JPY" else 100) * 10 for t in tenders_of_lots]
-            bid_ids = _insert(Bid, [{
+            bid_ids = insert_rows(Bid, [{
                 "tender_id": t, "lot_id": lot, "organization_id": w, "price_minor": p, "currency": currency_of[t],
                 "delivery_days": 10, "status": "submitted", "submitted_at": now - dt.timedelta(days=900),
             } for t, lot, w, p in zip(tenders_of_lots, lot_ids, winners, prices, strict=True)], returning=Bid.id)
             facts = {o.id: o for o in db.session.execute(select(Organization.id, Organization.legal_form, Organization.size,
                                                                   Organization.sector, Organization.verification_status)
                                                            .where(Organization.id.in_(set(winners))))}
-            _insert(Contract, [{
+            insert_rows(Contract, [{
                 "tender_id": t, "lot_id": lot, "bid_id": b, "buyer_id": buyer_id, "supplier_id": w, "value_minor": p,
                 "currency": currency_of[t], "status": rng.choice(("active", "completed")), "awarded_rank": 1,
                 "policy": policy_of[t], "bid_count": rng.randrange(1, 9),

@@ -53,7 +53,15 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 
-from bench.pages import bench_environment, free_port, measure, migrate_with_reference_data, percentile, start_gunicorn  # noqa: E402
+from bench.pages import (  # noqa: E402
+    bench_environment,
+    free_port,
+    insert_rows,
+    measure,
+    migrate_with_reference_data,
+    percentile,
+    start_gunicorn,
+)
 
 DEFAULT_URL = "postgresql://coopex@127.0.0.1:5433/coopex_webhooks_bench"
 SERVER_LOG = Path(tempfile.gettempdir()) / "coopex-webhooks-bench-gunicorn.log"
@@ -82,19 +90,6 @@ Thank you from all of us at the cooperative.
 """
 
 
-def _insert(model, rows, returning=None):
-    from sqlalchemy import insert
-
-    from app.extensions import db
-
-    statement = insert(model)
-    if returning is not None:
-        return db.session.scalars(statement.returning(returning, sort_by_parameter_order=True), rows).all()
-    for start in range(0, len(rows), 5_000):
-        db.session.execute(statement, rows[start:start + 5_000])
-    return None
-
-
 def _campaign_row(organization_id, title, now):
     return {"organization_id": organization_id, "title": title,
             "summary": "Twelve growers, one cold store: less waste, better prices.", "story": STORY,
@@ -112,7 +107,7 @@ def _organizations():
     ids = dict(db.session.execute(select(Organization.name, Organization.id)
                                   .where(Organization.name.in_(("Bench Valley Growers", "Bench Cooperative Bank")))).all())
     if len(ids) < 2:
-        owner, bank = _insert(Organization, [
+        owner, bank = insert_rows(Organization, [
             {"name": "Bench Valley Growers", "legal_form": "cooperative", "size": "small", "country_code": "FR",
              "sector": "agriculture", "description": "", "verification_status": "verified"},
             {"name": "Bench Cooperative Bank", "legal_form": "cooperative_bank", "size": "large", "country_code": "FR",
@@ -140,18 +135,18 @@ def prepare_page_campaign(app, donations, reset):
             return campaign_id
         started, rng, now = time.perf_counter(), random.Random(5), utcnow()
         owner, bank = _organizations()
-        campaign_id = _insert(Campaign, [_campaign_row(owner, title, now)], returning=Campaign.id)[0]
+        campaign_id = insert_rows(Campaign, [_campaign_row(owner, title, now)], returning=Campaign.id)[0]
         db.session.execute(campaign_sdgs.insert(), [{"campaign_id": campaign_id, "sdg_number": n} for n in (2, 12)])
-        _insert(BudgetLine, [{"campaign_id": campaign_id, "position": n, "title": t, "amount_minor": a, "required": r}
+        insert_rows(BudgetLine, [{"campaign_id": campaign_id, "position": n, "title": t, "amount_minor": a, "required": r}
                              for n, (t, a, r) in enumerate((("Cold room panels and doors", 8_000_000, True),
                                                             ("Refrigeration unit", 4_000_000, True),
                                                             ("Solar panels", 5_000_000, False)), start=1)])
-        _insert(CampaignUpdate, [{"campaign_id": campaign_id, "title": f"Week {n}: the works",
+        insert_rows(CampaignUpdate, [{"campaign_id": campaign_id, "title": f"Week {n}: the works",
                                   "body": f"The panels are **in** (week {n}). Next: the doors and the [unit](https://example.coop).",
                                   "created_at": now - dt.timedelta(days=20 - 5 * n)} for n in range(1, 4)])
         amounts = [rng.randrange(500, 10_001) for _ in range(donations)]
         cap_total = sum(min(a, CAP_PER_DONATION) for a in amounts) * 3 // 5  # reached 60% of the way through
-        pledge_id = _insert(MatchPledge, [{"campaign_id": campaign_id, "organization_id": bank, "factor_percent": 100,
+        pledge_id = insert_rows(MatchPledge, [{"campaign_id": campaign_id, "organization_id": bank, "factor_percent": 100,
                                            "cap_per_donation_minor": CAP_PER_DONATION, "cap_total_minor": cap_total}],
                             returning=MatchPledge.id)[0]
         paid = sorted(now - dt.timedelta(seconds=rng.randrange(20 * 86_400)) for _ in range(donations))
@@ -162,7 +157,7 @@ def prepare_page_campaign(app, donations, reset):
                          "message": "Good luck with the cold store!" if rng.random() < 0.2 else "", "status": "succeeded",
                          "receipt_token": secrets.token_urlsafe(32), "payment_intent_id": f"pi_bench_{uuid.uuid4().hex[:16]}",
                          "created_at": paid_at - dt.timedelta(minutes=3), "paid_at": paid_at})
-        donation_ids = _insert(Donation, rows, returning=Donation.id)
+        donation_ids = insert_rows(Donation, rows, returning=Donation.id)
         entries, room, matched = [], cap_total, 0
         for donation_id, row in zip(donation_ids, rows, strict=True):
             name = "Anonymous" if row["anonymous"] else row["name"]
@@ -175,7 +170,7 @@ def prepare_page_campaign(app, donations, reset):
                 entries.append({"campaign_id": campaign_id, "kind": "match", "amount_minor": match, "currency": "EUR",
                                 "donation_id": donation_id, "match_pledge_id": pledge_id,
                                 "description": "Matched by Bench Cooperative Bank", "created_at": row["paid_at"]})
-        _insert(LedgerEntry, entries)
+        insert_rows(LedgerEntry, entries)
         db.session.execute(update(MatchPledge).where(MatchPledge.id == pledge_id).values(matched_minor=matched))
         db.session.execute(update(Campaign).where(Campaign.id == campaign_id).values(
             raised_minor=sum(amounts), matched_minor=matched, donors_count=donations))
@@ -207,14 +202,14 @@ def prepare_run_campaign(app, events, seed):
             connection.execute(db.text("VACUUM ANALYZE donations, ledger_entries, match_pledges, campaigns, stripe_events"))
         rng, now = random.Random(seed), utcnow()
         owner, bank = _organizations()
-        campaign_id = _insert(Campaign, [_campaign_row(owner, f"Bench: webhooks run {now:%Y-%m-%d %H:%M:%S}", now)],
+        campaign_id = insert_rows(Campaign, [_campaign_row(owner, f"Bench: webhooks run {now:%Y-%m-%d %H:%M:%S}", now)],
                               returning=Campaign.id)[0]
         amounts = [rng.randrange(500, 10_001) for _ in range(events)]
         cap_total = sum(min(a, CAP_PER_DONATION) for a in amounts) // 2
-        pledge_id = _insert(MatchPledge, [{"campaign_id": campaign_id, "organization_id": bank, "factor_percent": 100,
+        pledge_id = insert_rows(MatchPledge, [{"campaign_id": campaign_id, "organization_id": bank, "factor_percent": 100,
                                            "cap_per_donation_minor": CAP_PER_DONATION, "cap_total_minor": cap_total}],
                             returning=MatchPledge.id)[0]
-        donation_ids = _insert(Donation, [{
+        donation_ids = insert_rows(Donation, [{
             "campaign_id": campaign_id, "amount_minor": a, "currency": "EUR", "email": f"payer{n}@example.org",
             "name": f"Payer {n}", "anonymous": False, "message": "", "status": "pending",
             "receipt_token": secrets.token_urlsafe(32), "checkout_session_id": f"cs_test_{uuid.uuid4().hex[:16]}",
