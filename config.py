@@ -1,4 +1,5 @@
 """Configuration classes. Values come from the environment when the app is created, never at import."""
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -20,6 +21,22 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     PASSWORD_MIN_LENGTH = 12
     INVITATION_TTL_DAYS = 14
+
+    # Sessions end after 12 hours without a request (the signed cookie's age is checked by the server, and renewed
+    # by each request); "keep me signed in" lasts 30 days and ends with "log out everywhere" or a password change.
+    PERMANENT_SESSION_LIFETIME = dt.timedelta(hours=12)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = dt.timedelta(days=30)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    #: Sensitive actions (new API token, roles, removals, refunds, disbursements, verification decisions) ask for the
+    #: password again when the last sign-in is older than this.
+    RECENT_LOGIN_SECONDS = 15 * 60
+    EMAIL_VERIFICATION_TTL_HOURS = 48
+    PASSWORD_RESET_TTL_MINUTES = 60
+    API_TOKEN_DEFAULT_DAYS = 90
+    API_TOKEN_MAX_DAYS = 365
 
     API_TITLE = "Coopex API"
     API_VERSION = "v1"
@@ -55,16 +72,23 @@ class Config:
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
         self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute")
         self.SIGNUP_RATE_LIMIT = env.get("SIGNUP_RATE_LIMIT", "20 per hour")
+        #: Mails with a link (resend verification, forgot password), per client address and per account.
+        self.MAIL_LINK_RATE_LIMIT = env.get("MAIL_LINK_RATE_LIMIT", "5 per hour")
         self.DONATION_RATE_LIMIT = env.get("DONATION_RATE_LIMIT", "30 per minute")
-        self.MAIL_BACKEND = env.get("MAIL_BACKEND", "log")
         #: The site's address in links that mail sent outside a request carries (used when SERVER_NAME is not set).
         self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
         self.MAIL_SENDER = env.get("MAIL_SENDER", "Coopex <no-reply@coopex.example>")
-        self.MAIL_SERVER = env.get("MAIL_SERVER", "localhost")
-        self.MAIL_PORT = int(env.get("MAIL_PORT", "587"))
-        self.MAIL_USE_TLS = env.get("MAIL_USE_TLS", "true").lower() in ("1", "true", "yes")
+        # Development and tests deliver to the local Mailpit (scripts/mailpit.sh); production names its relay.
+        self.MAIL_SERVER = env.get("MAIL_SERVER", "127.0.0.1")
+        self.MAIL_PORT = int(env.get("MAIL_PORT", "1025"))
+        self.MAIL_USE_TLS = env.get("MAIL_USE_TLS", "false").lower() in ("1", "true", "yes")
         self.MAIL_USERNAME = env.get("MAIL_USERNAME") or None
         self.MAIL_PASSWORD = env.get("MAIL_PASSWORD") or None
+        self.MAIL_MESSAGE_ID_DOMAIN = env.get("MAIL_MESSAGE_ID_DOMAIN") or None
+        #: Tests tag their mail so that they read only their own from a shared Mailpit.
+        self.MAIL_TAG = env.get("MAIL_TAG") or None
+        #: Where Mailpit's web inbox and API answer (development and tests).
+        self.MAILPIT_URL = env.get("MAILPIT_URL", "http://127.0.0.1:8025")
         self.SERVER_NAME = env.get("SERVER_NAME") or None
         self.PREFERRED_URL_SCHEME = env.get("PREFERRED_URL_SCHEME", "http")
         self.PROXY_FIX_HOPS = int(env.get("PROXY_FIX_HOPS", "0"))
@@ -75,6 +99,7 @@ class DevelopmentConfig(Config):
     DEBUG = True
     SEARCH_SYNC_ON_COMMIT = True
     SEARCH_REFRESH = "wait_for"
+    MAIL_DELIVER_AFTER_REQUEST = True
 
 
 class TestingConfig(Config):
@@ -84,10 +109,13 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = True
     SEARCH_SYNC_ON_COMMIT = False  # switched on by the search tests
     SEARCH_REFRESH = True
+    MAIL_DELIVER_AFTER_REQUEST = True
 
     def __init__(self, environ=None):
         super().__init__(environ)
         env = os.environ if environ is None else environ
+        # Rate limits are counted in the Redis that `make services` starts (scripts/redis.sh), as in production.
+        self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6380/0")
         if env.get("COOPEX_TEST_DATABASE_URL"):
             self.SQLALCHEMY_DATABASE_URI = normalise_database_url(env["COOPEX_TEST_DATABASE_URL"])
 
@@ -95,14 +123,13 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     ENV_NAME = "production"
     SEARCH_SYNC_ON_COMMIT = False  # the `flask search sync --watch` worker delivers changes
+    MAIL_DELIVER_AFTER_REQUEST = False  # the `flask mail deliver --watch` worker sends mail
     SEARCH_REFRESH = False
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
-    SESSION_COOKIE_HTTPONLY = True
-    SESSION_COOKIE_SAMESITE = "Lax"
 
     REQUIRED = ("SECRET_KEY", "DATABASE_URL", "SEARCH_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET",
-                "SERVER_NAME", "MAIL_SERVER")
+                "SERVER_NAME", "MAIL_SERVER", "RATELIMIT_STORAGE_URI")
 
     def __init__(self, environ=None):
         env = os.environ if environ is None else environ
@@ -113,12 +140,15 @@ class ProductionConfig(Config):
             raise RuntimeError("Production needs a real SECRET_KEY (32 characters or more).")
         if env["STRIPE_SECRET_KEY"] == "sk_test_123":
             raise RuntimeError("Production needs a real STRIPE_SECRET_KEY.")
+        if env["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+            # Each worker would count on its own: two workers allow twice the password guesses.
+            raise RuntimeError("Production needs a shared RATELIMIT_STORAGE_URI (redis://…), not memory://.")
         super().__init__(env)
         self.PREFERRED_URL_SCHEME = env.get("PREFERRED_URL_SCHEME", "https")
         # Stripe itself, unless told otherwise (stripe-mock is for development and tests).
         self.STRIPE_API_BASE = env.get("STRIPE_API_BASE") or None
-        # Mail carries invitation links: it is delivered, never printed to a production log.
-        self.MAIL_BACKEND = "smtp"
+        self.MAIL_PORT = int(env.get("MAIL_PORT", "587"))
+        self.MAIL_USE_TLS = env.get("MAIL_USE_TLS", "true").lower() in ("1", "true", "yes")
 
 
 CONFIGS = {

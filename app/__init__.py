@@ -33,7 +33,7 @@ def register_url_converters(app):
 def register_extensions(app):
     from app import extensions as ext
     from app import indexing, mail
-    from app.accounts import auth  # noqa: F401  (registers the user loader)
+    from app.accounts import auth
     from app.database import configure_engines, engine_options
     from app.payments import gateway as payments_gateway
 
@@ -52,6 +52,7 @@ def register_extensions(app):
     configure_engines(app)
     indexing.init_app(app)
     mail.init_app(app)
+    auth.init_app(app)
     payments_gateway.init_app(app)
 
 
@@ -77,6 +78,7 @@ def register_commands(app):
     from app.campaigns.cli import campaigns_cli
     from app.demo.cli import seed_demo
     from app.indexing.cli import search_cli
+    from app.mail.cli import mail_cli
     from app.reference.cli import reference_cli
     from app.tenders.cli import tenders_cli
 
@@ -84,6 +86,7 @@ def register_commands(app):
     app.cli.add_command(seed_demo)
     app.cli.add_command(reference_cli)
     app.cli.add_command(search_cli)
+    app.cli.add_command(mail_cli)
     app.cli.add_command(tenders_cli)
     app.cli.add_command(campaigns_cli)
 

@@ -21,8 +21,17 @@ from app import create_app
 from app.extensions import db as _db
 from app.extensions import limiter
 from search.mappings import KINDS
+from tests.mailpit import Mailbox
 
 PASSWORD = "a-long-enough-passphrase-42"
+#: Every app of this test session tags its mail and prefixes its rate-limit keys with this: two test runs sharing one
+#: Mailpit and one Redis never read or reset each other's.
+RUN_TAG = f"coopex-test-{uuid.uuid4().hex[:8]}"
+TEST_SETTINGS = dict(
+    PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
+    MAIL_TAG=RUN_TAG,
+    RATELIMIT_STORAGE_OPTIONS={"key_prefix": RUN_TAG},
+)
 
 
 def _test_database_url():
@@ -51,12 +60,7 @@ def app():
     # Every app of this test session (servers, workers) shares one index prefix, unique to the session:
     # two test runs on one machine never delete each other's indices.
     os.environ["SEARCH_INDEX_PREFIX"] = f"coopex-test-{uuid.uuid4().hex[:8]}"
-    app = create_app(
-        "testing",
-        MAIL_BACKEND="memory",
-        PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
-        SERVER_NAME="coopex.test",
-    )
+    app = create_app("testing", SERVER_NAME="coopex.test", **TEST_SETTINGS)
     with app.app_context():
         _drop_everything(_db.engine)
         upgrade()
@@ -96,7 +100,6 @@ def db(app):
             "expire_on_commit": False,
         }
     )
-    app.extensions["mail_outbox"] = []
     try:
         yield _db
     finally:
@@ -118,7 +121,7 @@ REFERENCE_TABLES = {"cpv_codes", "countries", "sdg_goals", "alembic_version"}
 @pytest.fixture
 def committed_app(app):
     """A second app on the test database whose commits are real (for threads and servers); wiped afterwards."""
-    other = create_app("testing", MAIL_BACKEND="memory", PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
+    other = create_app("testing", **TEST_SETTINGS)
     try:
         yield other
     finally:
@@ -133,7 +136,10 @@ def committed_app(app):
 
 @pytest.fixture
 def outbox(app, db):
-    return app.extensions["mail_outbox"]
+    """The mail this test sent, as Mailpit received it (list-like; see tests/mailpit.py)."""
+    mailbox = Mailbox(app, app.config["MAILPIT_URL"], RUN_TAG)
+    mailbox.clear()
+    return mailbox
 
 
 class Factory:
@@ -147,12 +153,12 @@ class Factory:
         self.counter += 1
         return self.counter
 
-    def user(self, email=None, name="Test Person", password=PASSWORD, platform_admin=False):
+    def user(self, email=None, name="Test Person", password=PASSWORD, platform_admin=False, verified=True):
         from app.accounts.services import create_user
 
         with self.app.app_context():
             user = create_user(email or f"person{self._next()}@example.coop", password, name,
-                               is_platform_admin=platform_admin)
+                               is_platform_admin=platform_admin, verified=verified)
             _db.session.commit()
             return SimpleNamespace(id=user.id, email=user.email, password=password)
 

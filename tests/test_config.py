@@ -11,6 +11,7 @@ PRODUCTION = {
     "STRIPE_WEBHOOK_SECRET": "whsec_real",
     "SERVER_NAME": "coopex.coop",
     "MAIL_SERVER": "smtp.coopex.coop",
+    "RATELIMIT_STORAGE_URI": "redis://cache.internal:6379/0",
 }
 
 
@@ -18,7 +19,12 @@ def test_production_starts_with_every_secret():
     config = load_config("production", PRODUCTION)
     assert config.SQLALCHEMY_DATABASE_URI == "postgresql+psycopg://coopex@db/coopex"
     assert config.SESSION_COOKIE_SECURE is True
-    assert config.MAIL_BACKEND == "smtp"
+    assert config.MAIL_DELIVER_AFTER_REQUEST is False and (config.MAIL_PORT, config.MAIL_USE_TLS) == (587, True)
+
+
+def test_production_refuses_rate_limits_counted_per_process():
+    with pytest.raises(RuntimeError, match="RATELIMIT_STORAGE_URI"):
+        load_config("production", {**PRODUCTION, "RATELIMIT_STORAGE_URI": "memory://"})
 
 
 @pytest.mark.parametrize("missing", sorted(PRODUCTION))

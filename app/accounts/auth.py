@@ -1,32 +1,80 @@
-"""Who is calling: session users for pages, bearer tokens for the API, and the login rate limits."""
-from flask import current_app, g, request, session
+"""Who is calling: session users for pages, bearer tokens for the API, recent sign-in, and the login rate limits."""
+import time
+from functools import wraps
+
+from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
-from flask_login import current_user
+from flask_login import current_user, login_user
 
 from app.accounts import services
 from app.accounts.models import User
-from app.errors import Unauthorized
+from app.errors import Forbidden, Unauthorized
 from app.extensions import db, limiter, login_manager
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @login_manager.user_loader
-def load_user(user_id):
-    return db.session.get(User, int(user_id)) if str(user_id).isdigit() else None
+def load_user(session_id):
+    """The user of a session or remember-me cookie, if its key is still the user's (log out everywhere and password
+    changes give the user a new one)."""
+    user_id, _sep, key = str(session_id).partition(":")
+    if not user_id.isdigit() or not key:
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.session_key == key else None
+
+
+def sign_in(user, remember=False):
+    """Start a fresh session for the user: nothing carried over from before but the chosen language (and, when the same
+    person signs in again, the organisation they act for); the sign-in time is kept for the recent-login check of
+    sensitive actions."""
+    same_person = current_user.is_authenticated and current_user.id == user.id
+    kept = {key: session[key] for key in ("locale", "organization_id") if key in session and (same_person or key == "locale")}
+    session.clear()
+    session.update(kept)
+    session.permanent = True  # ends after PERMANENT_SESSION_LIFETIME without a request
+    login_user(user, remember=remember)
+    session["signed_in_at"] = int(time.time())
+
+
+def has_recent_login():
+    signed_in_at = session.get("signed_in_at")
+    return signed_in_at is not None and time.time() - signed_in_at <= current_app.config["RECENT_LOGIN_SECONDS"]
+
+
+def recent_login_required(view):
+    """Pages of sensitive actions: a sign-in older than RECENT_LOGIN_SECONDS (or restored from the remember-me cookie)
+    asks for the password again first, then comes back here (a form is shown again, not re-posted)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if current_user.is_authenticated and not has_recent_login():
+            flash(_("Please confirm your password to continue."), "info")
+            back = request.full_path.rstrip("?") if request.method == "GET" else (request.referrer or request.path)
+            return redirect(url_for("accounts.confirm_password", next=back))
+        return view(*args, **kwargs)
+
+    return wrapper
 
 
 def api_user():
-    """The user named by the request's bearer token, or None; a bad token is refused, not ignored."""
+    """The user named by the request's bearer token, or None; a bad token is refused, not ignored, and a `read` token
+    may not write."""
     if "api_user" not in g:
         header = request.headers.get("Authorization", "")
         if not header:
             g.api_user = None
         else:
             scheme, _space, secret = header.partition(" ")
-            user = services.user_for_token(secret.strip()) if scheme.lower() == "bearer" else None
-            if user is None:
-                raise Unauthorized(_("The API token is not valid or was revoked."))
-            g.api_user = user
+            token = services.live_token(secret.strip()) if scheme.lower() == "bearer" else None
+            if token is None:
+                raise Unauthorized(_("The API token is not valid, has expired or was revoked."))
+            if token.scope != "write" and request.method not in READ_METHODS:
+                raise Forbidden(_("This token may only read; create a token with the 'write' scope."), code="insufficient_scope")
+            g.api_user = token.user
+            g.api_token_used = services.note_token_use(token)
     return g.api_user
 
 
@@ -44,6 +92,15 @@ def current_membership():
         return None
     chosen = session.get("organization_id")
     return current_user.membership_of(chosen) or current_user.memberships[0]
+
+
+def init_app(app):
+    @app.after_request
+    def _keep_token_use(response):
+        """A reading call commits nothing itself: keep when its token was last used (written once a minute)."""
+        if g.pop("api_token_used", False) and request.method in READ_METHODS and response.status_code < 400:
+            db.session.commit()
+        return response
 
 
 def _login_account_key():
@@ -78,3 +135,20 @@ def rate_limited_login(view):
     for limit in login_limits:
         view = limit(view)
     return view
+
+
+def _mail_limit():
+    return current_app.config["MAIL_LINK_RATE_LIMIT"]
+
+
+def rate_limited_mail(view):
+    """Endpoints that mail a link (resend verification, forgot password): a budget per client address and per
+    address asked for, so nobody can flood an inbox."""
+    view = limiter.limit(_mail_limit, scope="mail-address", key_func=get_remote_address, methods=["POST"])(view)
+    return limiter.limit(_mail_limit, scope="mail-account", key_func=_mail_account_key, methods=["POST"])(view)
+
+
+def _mail_account_key():
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return _login_account_key()

@@ -5,6 +5,7 @@ from flask.cli import with_appcontext
 from app.accounts import services
 from app.errors import DomainError
 from app.extensions import db
+from app.models_base import utcnow
 
 
 @click.command("create-admin")
@@ -17,9 +18,10 @@ def create_admin(email, password, name):
     user = services.find_user_by_email(email)
     try:
         if user is None:
-            user = services.create_user(email, password, name, is_platform_admin=True)
+            user = services.create_user(email, password, name, is_platform_admin=True, verified=True)
         else:
             user.is_platform_admin = True
+            user.email_verified_at = user.email_verified_at or utcnow()
     except DomainError as error:
         details = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.fields.items())
         raise click.ClickException(f"{error.message} {details}".strip()) from None

@@ -1,7 +1,8 @@
 """HTML forms of accounts."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange
 
 from app.accounts.models import ROLES
 from app.forms import options
@@ -37,4 +38,24 @@ class AcceptInvitationForm(FlaskForm):
 
 
 class TokenForm(FlaskForm):
-    name = StringField(_l("Token name"), default="API token")
+    name = StringField(_l("Token name"), default="API token", validators=[Length(max=80)])
+    scope = SelectField(_l("Scope"), default="write",
+                        choices=options([("write", _l("Read and write")), ("read", _l("Read only"))]))
+    expires_in_days = IntegerField(_l("Expires after (days)"), default=90,
+                                   validators=[InputRequired(), NumberRange(1, 365)])
+
+
+class EmailForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[InputRequired(), Length(max=254)])
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), description=_l("At least 12 characters; hard to guess."))
+
+
+class PasswordChangeForm(NewPasswordForm):
+    current_password = PasswordField(_l("Current password"))
+
+
+class ConfirmPasswordForm(FlaskForm):
+    password = PasswordField(_l("Password"))

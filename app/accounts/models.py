@@ -1,5 +1,6 @@
 """People, their memberships of organisations, invitations and API tokens."""
 import datetime as dt
+import secrets
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
@@ -9,6 +10,13 @@ from app.extensions import db
 from app.models_base import UTCDateTime, one_of, utcnow
 
 ROLES = ("admin", "buyer", "seller", "finance")
+TOKEN_SCOPES = ("read", "write")
+#: What a mailed single-use link is for.
+LINK_PURPOSES = ("verify_email", "reset_password")
+
+
+def new_session_key():
+    return secrets.token_urlsafe(24)
 
 
 class User(UserMixin, db.Model):
@@ -20,10 +28,22 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     is_platform_admin: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    email_verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: Part of every session's and remember-me cookie's user id: a new key ends them all (log out everywhere,
+    #: password change or reset).
+    session_key: Mapped[str] = mapped_column(String(40), default=new_session_key)
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="Membership.id"
     )
+
+    def get_id(self):
+        """Flask-Login's id in the session and the remember-me cookie: the user and the current session key."""
+        return f"{self.id}:{self.session_key}"
+
+    @property
+    def email_verified(self):
+        return self.email_verified_at is not None
 
     def membership_of(self, organization_id):
         return next((m for m in self.memberships if m.organization_id == organization_id), None)
@@ -86,7 +106,39 @@ class ApiToken(db.Model):
     name: Mapped[str] = mapped_column(String(80))
     prefix: Mapped[str] = mapped_column(String(12))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scope: Mapped[str] = mapped_column(String(5), default="write")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+    __table_args__ = (CheckConstraint(one_of("scope", TOKEN_SCOPES), name="scope"),)
+
+    @property
+    def is_live(self):
+        return self.revoked_at is None and self.expires_at > utcnow()
+
+
+class AccountLink(db.Model):
+    """A single-use link mailed to a person (verify the address, reset the password); only its SHA-256 is stored."""
+
+    __tablename__ = "account_links"
+    __table_args__ = (CheckConstraint(one_of("purpose", LINK_PURPOSES), name="purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    #: The address the link was mailed to: verifying proves this one, not a later one.
+    email: Mapped[str] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def is_open(self):
+        return self.used_at is None and self.expires_at > utcnow()

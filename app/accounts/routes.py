@@ -1,16 +1,17 @@
 """Pages: sign up, log in and out, invitations, API tokens, organisation switcher, dashboard."""
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from app.accounts import bp, services
-from app.accounts.auth import current_membership, rate_limited_login, rate_limited_signup
+from app.accounts.auth import current_membership, rate_limited_login, rate_limited_signup, recent_login_required, sign_in
 from app.accounts.forms import AcceptInvitationForm, LoginForm, SignupForm, TokenForm
 from app.accounts.schemas import AcceptInvitationSchema, RegisterSchema
 from app.catalog.services import organization_listings_query
 from app.errors import DomainError
 from app.extensions import db
 from app.forms import attach_errors, country_options, load_form
+from app.http import no_store
 from app.navigation import safe_next
 from app.tenders import search_service as tender_search
 from search import SearchUnavailable
@@ -37,16 +38,14 @@ def signup():
         data = load_form(RegisterSchema(), payload, form)
         if data is not None:
             try:
-                user, organization = services.register(data["email"], data["password"], data["name"], data["organization"])
+                services.sign_up(data["email"], data["password"], data["name"], data["organization"])
             except DomainError as error:
                 db.session.rollback()
                 form.form_errors += attach_errors(form, error.fields) or [error.message]
             else:
                 db.session.commit()
-                login_user(user)
-                session["organization_id"] = organization.id
-                flash(_("Welcome to Coopex, %(name)s.", name=user.name), "success")
-                return redirect(url_for("orgs.profile", organization_id=organization.id))
+                # The same answer for a new address and a registered one: the mail says which it was.
+                return render_template("accounts/check_mail.html", email=data["email"])
     return render_template("accounts/signup.html", form=form), 422 if form.errors or form.form_errors else 200
 
 
@@ -57,11 +56,7 @@ def login():
     if request.method == "POST":
         user = services.authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
-            locale = session.get("locale")
-            session.clear()  # a fresh session for the signed-in user: nothing carried over from before
-            if locale:
-                session["locale"] = locale
-            login_user(user, remember=form.remember.data)
+            sign_in(user, remember=form.remember.data)
             flash(_("You are signed in."), "success")
             return redirect(safe_next(url_for("accounts.dashboard")))
         form.form_errors.append(_("Wrong e-mail address or password."))
@@ -119,7 +114,8 @@ def invitation(token):
                 data = load_form(AcceptInvitationSchema(), {"name": form.name.data or "", "password": form.password.data or ""}, form)
                 if data is None:
                     return render_template("accounts/invitation.html", invitation=invitation, form=form, existing=existing), 422
-                user = services.create_user(invitation.email, data["password"], data["name"])
+                # The invitation's link reached this address: that confirms it.
+                user = services.create_user(invitation.email, data["password"], data["name"], verified=True)
             else:
                 flash(_("Log in as %(email)s to accept.", email=invitation.email), "warning")
                 return redirect(url_for("accounts.login", next=request.path))
@@ -129,7 +125,7 @@ def invitation(token):
             form.form_errors += attach_errors(form, error.fields) or [error.message]
             return render_template("accounts/invitation.html", invitation=invitation, form=form, existing=existing), error.status
         db.session.commit()
-        login_user(user)
+        sign_in(user)
         session["organization_id"] = organization.id
         flash(_("You joined %(name)s.", name=organization.name), "success")
         return redirect(url_for("orgs.profile", organization_id=organization.id))
@@ -138,14 +134,17 @@ def invitation(token):
 
 @bp.route("/account/tokens", methods=["GET", "POST"])
 @login_required
+@no_store
+@recent_login_required
 def tokens():
     form = TokenForm()
     secret = None
-    if request.method == "POST":
-        name = (form.name.data or "").strip()[:80] or "API token"
-        _token, secret = services.issue_token(current_user, name)
+    if form.validate_on_submit():
+        _token, secret = services.issue_token(current_user, form.name.data.strip() or "API token", scope=form.scope.data,
+                                              expires_in_days=form.expires_in_days.data)
         db.session.commit()
-    return render_template("accounts/tokens.html", form=form, tokens=services.tokens_of(current_user), secret=secret)
+    status = 422 if form.errors else 200
+    return render_template("accounts/tokens.html", form=form, tokens=services.tokens_of(current_user), secret=secret), status
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])

@@ -1,6 +1,7 @@
 """Shapes of accounts and tokens in the API."""
 from marshmallow import Schema, fields, validate
 
+from app.accounts.models import TOKEN_SCOPES
 from app.orgs.schemas import OrganizationCreateSchema, OrganizationSchema, OrganizationSummarySchema
 from app.schemas import Trimmed
 
@@ -16,6 +17,10 @@ class CredentialsSchema(Schema):
     email = fields.String(required=True, validate=validate.Length(max=254))
     password = fields.String(required=True, validate=validate.Length(max=200))
     name = fields.String(validate=validate.Length(1, 80))
+    scope = fields.String(load_default="write", validate=validate.OneOf(TOKEN_SCOPES),
+                          metadata={"description": "`read` tokens are refused (403 `insufficient_scope`) on every write"})
+    expires_in_days = fields.Integer(load_default=None, validate=validate.Range(1, 365),
+                                     metadata={"description": "lifetime in days; 90 when omitted"})
 
 
 class UserSchema(Schema):
@@ -43,7 +48,10 @@ class TokenSchema(Schema):
     id = fields.Integer()
     name = fields.String()
     prefix = fields.String()
+    scope = fields.String(validate=validate.OneOf(TOKEN_SCOPES))
     created_at = fields.DateTime()
+    expires_at = fields.DateTime()
+    last_used_at = fields.DateTime(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)
 
 
@@ -53,4 +61,22 @@ class NewTokenSchema(TokenSchema):
 
 class AcceptInvitationSchema(Schema):
     name = Trimmed(required=True, validate=validate.Length(1, 120))
+    password = fields.String(required=True, validate=validate.Length(max=200), load_only=True)
+
+
+class LinkTokenSchema(Schema):
+    token = fields.String(required=True, validate=validate.Length(1, 100),
+                          metadata={"description": "the last path segment of the link in the mail"})
+
+
+class PasswordResetRequestSchema(Schema):
+    email = fields.String(required=True, validate=validate.Length(1, 254))
+
+
+class PasswordResetSchema(LinkTokenSchema):
+    password = fields.String(required=True, validate=validate.Length(max=200), load_only=True)
+
+
+class PasswordChangeSchema(Schema):
+    current_password = fields.String(required=True, validate=validate.Length(max=200), load_only=True)
     password = fields.String(required=True, validate=validate.Length(max=200), load_only=True)

@@ -1,6 +1,5 @@
 """Rules for people: passwords, sign-up, invitations, tokens, and who may act for an organisation."""
 import datetime as dt
-import hashlib
 import secrets
 from functools import cache
 from pathlib import Path
@@ -11,6 +10,7 @@ from flask_babel import ngettext
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.accounts import links
 from app.accounts.models import ApiToken, Invitation, Membership, User
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
@@ -56,8 +56,22 @@ def find_user_by_email(email):
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def create_user(email, password, name, *, is_platform_admin=False, field_prefix=""):
-    """A new user; refuses a taken address or a weak password with field errors."""
+def set_password(user, password):
+    """Replace the password (refusing a weak one) and end every session and remember-me cookie of the user."""
+    problems = password_problems(password, email=user.email, name=user.name)
+    if problems:
+        raise ValidationFailed(_("The password is not acceptable."), {"password": problems})
+    user.password_hash = hash_password(password)
+    links.end_all_sessions(user)
+
+
+def password_matches(user, password):
+    return check_password_hash(user.password_hash, password or "")
+
+
+def create_user(email, password, name, *, is_platform_admin=False, verified=False, field_prefix=""):
+    """A new user; refuses a taken address or a weak password with field errors. `verified` is for accounts whose
+    address an operator vouches for (demo data, `flask create-admin`); everyone else confirms it by mail."""
     email = normalise_email(email)
     if find_user_by_email(email):
         raise Conflict(_("An account with this e-mail address exists."),
@@ -65,14 +79,15 @@ def create_user(email, password, name, *, is_platform_admin=False, field_prefix=
     problems = password_problems(password, email=email, name=name)
     if problems:
         raise ValidationFailed(_("The password is not acceptable."), {f"{field_prefix}password": problems})
-    user = User(email=email, name=name.strip(), password_hash=hash_password(password), is_platform_admin=is_platform_admin)
+    user = User(email=email, name=name.strip(), password_hash=hash_password(password), is_platform_admin=is_platform_admin,
+                email_verified_at=utcnow() if verified else None)
     db.session.add(user)
     db.session.flush()
     return user
 
 
 def register(email, password, name, organization_fields):
-    """Sign-up: a person and a new organisation, the person its admin."""
+    """Sign-up: a person and a new organisation, the person its admin; a link to confirm the address is mailed."""
     user = create_user(email, password, name)
     try:
         organization = create_organization(**organization_fields)
@@ -80,7 +95,29 @@ def register(email, password, name, organization_fields):
         raise ValidationFailed(error.message, {"organization": error.fields}) from None
     db.session.add(Membership(user=user, organization=organization, role="admin"))
     db.session.flush()
+    links.send_verification(user)
     return user, organization
+
+
+def sign_up(email, password, name, organization_fields):
+    """Sign-up from the page: the same answer whether the address is new or not (returns the new user, or None).
+    Every field is checked first, so errors tell nothing either; the owner of a taken address gets a mail."""
+    existing = find_user_by_email(email)
+    if existing is None:
+        return register(email, password, name, organization_fields)[0]
+    problems = password_problems(password, email=normalise_email(email), name=name)
+    if problems:
+        raise ValidationFailed(_("The password is not acceptable."), {"password": problems})
+    hash_password(password)  # as long as a real sign-up takes
+    with db.session.begin_nested() as trial:  # the organisation's own checks, then nothing kept
+        try:
+            create_organization(**organization_fields)
+        except ValidationFailed as error:
+            raise ValidationFailed(error.message, {"organization": error.fields}) from None
+        finally:
+            trial.rollback()
+    links.tell_owner_of_signup_attempt(existing)
+    return None
 
 
 def authenticate(email, password):
@@ -103,18 +140,22 @@ def is_member(user, organization_id):
 
 
 def require_membership(user, organization, *roles):
-    """The user's membership of the organisation allowing one of `roles` (admin always); else Forbidden."""
+    """The user's membership of the organisation allowing one of `roles` (admin always); else Forbidden. Acting for an
+    organisation (publishing, bidding, pledging, inviting…) needs a confirmed e-mail address."""
     membership = user.membership_of(organization.id) if user and user.is_authenticated else None
     if membership is None or (roles and not membership.allows(*roles)):
         raise Forbidden(_("You do not have the role needed for this in this organisation."))
+    require_verified_email(user)
     return membership
 
 
+def require_verified_email(user):
+    if user.email_verified_at is None:
+        raise Forbidden(_("Confirm your e-mail address first: open the link we mailed to %(email)s, or ask for a new one "
+                          "from your dashboard.", email=user.email), code="email_unverified")
+
+
 # Invitations ---------------------------------------------------------------------------------
-
-
-def _digest(secret):
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def invite(organization, inviter, email, role, accept_url_for):
@@ -126,7 +167,7 @@ def invite(organization, inviter, email, role, accept_url_for):
     secret = secrets.token_urlsafe(32)
     ttl = dt.timedelta(days=current_app.config["INVITATION_TTL_DAYS"])
     invitation = Invitation(
-        organization=organization, email=email, role=role, token_hash=_digest(secret),
+        organization=organization, email=email, role=role, token_hash=links.digest(secret),
         invited_by=inviter, expires_at=utcnow() + ttl,
     )
     db.session.add(invitation)
@@ -141,7 +182,7 @@ def invite(organization, inviter, email, role, accept_url_for):
 
 
 def find_open_invitation(secret):
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == _digest(secret or "")))
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == links.digest(secret or "")))
     if invitation is None or not invitation.is_open:
         raise NotFound(_("This invitation does not exist, was used, or has expired."))
     return invitation
@@ -161,23 +202,43 @@ def accept_invitation(invitation, user):
 # API tokens ----------------------------------------------------------------------------------
 
 
-def issue_token(user, name="API token"):
-    """A new personal token; the secret is returned once and only its hash is kept."""
+def issue_token(user, name="API token", *, scope="write", expires_in_days=None):
+    """A new personal token (`read` or `write`, expiring after `expires_in_days`, at most a year); the secret is
+    returned once and only its hash is kept."""
+    config = current_app.config
+    days = expires_in_days or config["API_TOKEN_DEFAULT_DAYS"]
+    if not 1 <= days <= config["API_TOKEN_MAX_DAYS"]:
+        raise ValidationFailed(_("The token's lifetime is not acceptable."),
+                               {"expires_in_days": [_("Between 1 and %(max)d days.", max=config["API_TOKEN_MAX_DAYS"])]})
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=name, prefix=secret[:12], token_hash=_digest(secret))
+    now = utcnow()
+    token = ApiToken(user=user, name=name, prefix=secret[:12], token_hash=links.digest(secret), scope=scope, created_at=now,
+                     expires_at=now + dt.timedelta(days=days))
     db.session.add(token)
     db.session.flush()
     return token, secret
 
 
-def user_for_token(secret):
-    """The user owning a live token, or None."""
+#: How stale `last_used_at` may get before a call writes it again (one write a minute per token, not one per call).
+TOKEN_USE_RESOLUTION = dt.timedelta(minutes=1)
+
+
+def live_token(secret):
+    """The live (not revoked, not expired) token with this secret, or None."""
     if not secret or not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
-    if token is None or token.revoked_at is not None:
-        return None
-    return token.user
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == links.digest(secret)))
+    return token if token is not None and token.is_live else None
+
+
+def note_token_use(token):
+    """Record that the token was used now, at most once a minute; True when something was written."""
+    now = utcnow()
+    if token.last_used_at is not None and now - token.last_used_at <= TOKEN_USE_RESOLUTION:
+        return False
+    token.last_used_at = now
+    db.session.flush()
+    return True
 
 
 def revoke_token(user, token_id):

@@ -13,11 +13,16 @@ SIGNUP = {
 }
 
 
-def test_signup_form_creates_account_and_organisation_and_signs_in(client):
+def test_signup_form_creates_account_and_organisation_and_the_mailed_link_signs_in(client, outbox):
     response = client.post("/signup", data={**SIGNUP, "csrf_token": csrf_token(client, "/signup")})
+    assert response.status_code == 200 and "Check your mail" in response.get_data(as_text=True)
+    assert client.get("/dashboard").status_code == 302  # not signed in until the address is confirmed
+    [mail] = outbox.to("jo@bakery.coop")
+    path = re.search(r"https?://[^/]+(/verify-email/\S+)", mail.body).group(1)
+    response = client.post(path, data={"csrf_token": csrf_token(client, path)})
     assert response.status_code == 302
-    profile = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Unicorn Grocery" in profile and "Edit profile" in profile
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert "Unicorn Grocery" in dashboard and "unverified-banner" not in dashboard
 
 
 def test_signup_keeps_input_and_shows_field_errors(app, client):
@@ -150,7 +155,8 @@ def test_a_member_of_two_organisations_switches_between_them(client, make):
 def test_tokens_page_shows_a_new_token_once(client, make, auth):
     user = make.user()
     login(client, user)
-    page = client.post("/account/tokens", data={"name": "Accounting", "csrf_token": csrf_token(client, "/account/tokens")})
+    page = client.post("/account/tokens", data={"name": "Accounting", "scope": "write", "expires_in_days": "30",
+                                                "csrf_token": csrf_token(client, "/account/tokens")})
     secret = re.search(r'id="new-token">(cpx_[^<]+)<', page.get_data(as_text=True)).group(1)
     assert client.get("/api/v1/me", headers=auth(secret)).status_code == 200
     assert secret not in client.get("/account/tokens").get_data(as_text=True)

@@ -1,0 +1,25 @@
+"""Queueing mail, and the absolute links it carries."""
+from urllib.parse import urlsplit
+
+from flask import current_app, g, has_app_context, has_request_context, url_for
+
+from app.extensions import db
+from app.mail.models import MailOutbox
+
+
+def send_mail(to, subject, body):
+    """Queue a plain-text message in the current transaction; it leaves only if the transaction commits."""
+    message = MailOutbox(recipient=to, subject=str(subject)[:300], body=str(body))
+    db.session.add(message)
+    if has_request_context():
+        g.mail_queued = True
+    return message
+
+
+def link(endpoint, **values):
+    """An absolute URL for a mail: from the request when there is one, else from SERVER_NAME, else PUBLIC_BASE_URL (the
+    worker and `flask` commands send mail outside any request)."""
+    if has_request_context() or (has_app_context() and current_app.config.get("SERVER_NAME")):
+        return url_for(endpoint, _external=True, **values)
+    base = urlsplit(current_app.config["PUBLIC_BASE_URL"])
+    return current_app.url_map.bind(base.netloc, url_scheme=base.scheme).build(endpoint, values, force_external=True)
