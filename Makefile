@@ -17,7 +17,7 @@ COMPILED := $(CATALOGS:.po=.mo)
 
 help:
 	@echo "make run       install, prepare the SQLite database with demo data, start OpenSearch and the search worker, serve http://127.0.0.1:5000"
-	@echo "make test      install, start PostgreSQL, OpenSearch, stripe-mock and Chromium, run all tests on PostgreSQL and SQLite"
+	@echo "make test      install, start PostgreSQL, OpenSearch, stripe-mock, Mailpit, Redis and Chromium, run all tests on PostgreSQL and SQLite"
 	@echo "make install   virtual environment and dependencies only"
 	@echo "make services  start the background services (idempotent)"
 	@echo "make stop      stop them"
@@ -47,8 +47,12 @@ services: install
 	@scripts/postgres.sh start
 	@search/node/node.sh start
 	@scripts/stripe-mock.sh start
+	@scripts/mailpit.sh start
+	@scripts/redis.sh start
 
 stop:
+	@scripts/redis.sh stop
+	@scripts/mailpit.sh stop
 	@scripts/stripe-mock.sh stop
 	@search/node/node.sh stop
 	@scripts/postgres.sh stop

@@ -70,6 +70,8 @@ class Config:
         #: Where expense receipts are kept: outside the static folder, served only through the app.
         self.RECEIPTS_DIR = env.get("RECEIPTS_DIR", str(VAR_DIR / f"receipts-{self.ENV_NAME}"))
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
+        #: Prefix of the rate-limit keys, so that several sites (or test runs) can share one Redis.
+        self.RATELIMIT_KEY_PREFIX = env.get("RATELIMIT_KEY_PREFIX", "coopex")
         self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute")
         self.SIGNUP_RATE_LIMIT = env.get("SIGNUP_RATE_LIMIT", "20 per hour")
         #: Mails with a link (resend verification, forgot password), per client address and per account.

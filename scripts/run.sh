@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make run`: the OpenSearch node, the search worker, the campaign settler and the web app, on loopback.
+# `make run`: the OpenSearch node, Mailpit, the search worker, the mail worker, the campaign settler and the web app,
+# on loopback.
 # The database must be ready (make db). If the search node cannot start, the site still runs and
 # shows its "search is temporarily unavailable" state; the worker delivers changes once it is back.
 set -euo pipefail
@@ -13,14 +14,20 @@ fi
 "${FLASK[@]}" search sync || true
 # Donations go to stripe-mock in development (STRIPE_API_BASE); the site runs without it, donating does not.
 scripts/stripe-mock.sh start || echo "[run] WARNING: stripe-mock did not start; donations will answer 503"
+# Every mail the site sends (address confirmation, password reset, invitations) lands in Mailpit's inbox.
+scripts/mailpit.sh start || echo "[run] WARNING: Mailpit did not start; mail waits in the outbox until it does"
 
 "${FLASK[@]}" search sync --watch --interval 2 >> var/log/search-worker.log 2>&1 &
 worker=$!
 "${FLASK[@]}" campaigns close-due --watch --interval 60 >> var/log/campaigns-worker.log 2>&1 &
 settler=$!
-trap 'kill "$worker" "$settler" 2>/dev/null || true' EXIT INT TERM
+"${FLASK[@]}" mail deliver --watch --interval 2 >> var/log/mail-worker.log 2>&1 &
+mailer=$!
+trap 'kill "$worker" "$settler" "$mailer" 2>/dev/null || true' EXIT INT TERM
 echo "[run] search worker pid $worker (log: var/log/search-worker.log)"
 echo "[run] campaign settler pid $settler, every minute (log: var/log/campaigns-worker.log)"
 
+echo "[run] mail worker pid $mailer (log: var/log/mail-worker.log)"
+echo "[run] mail inbox: http://127.0.0.1:${MAILPIT_HTTP_PORT:-8025} (Mailpit: open it to read the confirmation and password mails)"
 echo "== serving Coopex on http://127.0.0.1:5000 (Ctrl-C to stop)"
 "${FLASK[@]}" run --host 127.0.0.1 --port "${PORT:-5000}"

@@ -99,6 +99,7 @@ def resend_verification():
 
 
 @blp.route("/auth/password-reset", methods=["POST"])
+@rate_limited_mail
 @rate_limited_login
 @blp.arguments(PasswordResetRequestSchema)
 @blp.response(202)

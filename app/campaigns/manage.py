@@ -117,6 +117,7 @@ def new_campaign():
         if chosen is None or not chosen.allows(*services.OWNER_ROLES):
             raise Forbidden(_("You cannot run campaigns for this organisation."))
         membership = chosen
+        require_membership(current_user, membership.organization, *services.OWNER_ROLES)
     organization = membership.organization
     form = _campaign_form()
     if request.method == "POST" and not form.add_line.data:

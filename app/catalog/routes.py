@@ -136,6 +136,8 @@ def new():
         raise Forbidden(_("Only admins and sellers of an organisation can post listings."))
     form = _listing_form()
     if request.method == "POST":
+        accounts.require_membership(current_user, membership.organization, *services.SELLER_ROLES)
+
         def create(data):
             return services.create_listing(membership.organization, data)
 

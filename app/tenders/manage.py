@@ -103,6 +103,7 @@ def new_tender():
         if chosen is None or not chosen.allows(*services.BUYER_ROLES):
             raise Forbidden(_("You cannot run tenders for this organisation."))
         membership = chosen
+        require_membership(current_user, membership.organization, *services.BUYER_ROLES)
     form = _tender_form()
     organization = membership.organization
     if request.method == "POST" and not form.add_lot.data:
@@ -178,6 +179,8 @@ def _supplier_membership():
         membership = current_user.membership_of(request.form.get("organization_id", type=int))
     if membership is None or not membership.allows(*services.SUPPLIER_ROLES):
         raise Forbidden(_("Only admins and sellers of an organisation can bid."))
+    if request.method == "POST":
+        require_membership(current_user, membership.organization, *services.SUPPLIER_ROLES)
     return membership
 
 
