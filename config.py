@@ -19,6 +19,8 @@ class Config:
     LANGUAGES = ("en", "fr", "es")
     RATELIMIT_HEADERS_ENABLED = True
     PASSWORD_MIN_LENGTH = 12
+    #: How long the second step of a log-in (the code) may wait after the password, in seconds.
+    TWO_FACTOR_LOGIN_TTL = 300
     INVITATION_TTL_DAYS = 14
 
     API_TITLE = "Coopex API"
@@ -55,6 +57,10 @@ class Config:
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
         self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute")
         self.SIGNUP_RATE_LIMIT = env.get("SIGNUP_RATE_LIMIT", "20 per hour")
+        #: werkzeug's method for new password hashes; older hashes are redone at the next successful login.
+        self.PASSWORD_HASH_METHOD = env.get("PASSWORD_HASH_METHOD", "scrypt:131072:8:1")
+        #: Who must sign in with a second factor: "admin" (platform admins), "finance" (members with that role).
+        self.REQUIRE_2FA_FOR = env.get("REQUIRE_2FA_FOR", "")
         self.DONATION_RATE_LIMIT = env.get("DONATION_RATE_LIMIT", "30 per minute")
         self.MAIL_BACKEND = env.get("MAIL_BACKEND", "log")
         #: The site's address in links that mail sent outside a request carries (used when SERVER_NAME is not set).
@@ -119,6 +125,7 @@ class ProductionConfig(Config):
         self.STRIPE_API_BASE = env.get("STRIPE_API_BASE") or None
         # Mail carries invitation links: it is delivered, never printed to a production log.
         self.MAIL_BACKEND = "smtp"
+        self.REQUIRE_2FA_FOR = env.get("REQUIRE_2FA_FOR", "admin,finance")
 
 
 CONFIGS = {
