@@ -1,8 +1,8 @@
 """JSON API: registration, tokens, the caller."""
-from flask_babel import gettext as _
+from flask import current_app
 from flask_smorest import Blueprint
 
-from app.accounts import services
+from app.accounts import services, two_factor
 from app.accounts.auth import rate_limited_login, rate_limited_signup, require_api_user
 from app.accounts.schemas import (
     CredentialsSchema,
@@ -12,7 +12,6 @@ from app.accounts.schemas import (
     RegisterSchema,
     TokenSchema,
 )
-from app.errors import Unauthorized
 from app.extensions import db
 
 blp = Blueprint("accounts_api", __name__, url_prefix="/api/v1", description="Accounts and API tokens")
@@ -36,10 +35,10 @@ def register(payload):
 @blp.arguments(CredentialsSchema)
 @blp.response(201, NewTokenSchema)
 def create_token(payload):
-    """Exchange e-mail and password for a personal API token, shown once."""
-    user = services.authenticate(payload["email"], payload["password"])
-    if user is None:
-        raise Unauthorized(_("Wrong e-mail address or password."))
+    """Exchange e-mail and password (and the current `otp` when two-factor sign-in is on) for a personal API token,
+    shown once."""
+    user = two_factor.authenticate_for_token(payload["email"], payload["password"], payload.get("otp"),
+                                             required_for=current_app.config["REQUIRE_2FA_FOR"])
     token, secret = services.issue_token(user, payload.get("name", "API token"))
     db.session.commit()
     token.secret = secret

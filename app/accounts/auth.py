@@ -2,11 +2,11 @@
 from flask import current_app, g, request, session
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
-from flask_login import current_user
+from flask_login import current_user, login_user
 
-from app.accounts import services
+from app.accounts import services, two_factor
 from app.accounts.models import User
-from app.errors import Unauthorized
+from app.errors import Forbidden, Unauthorized
 from app.extensions import db, limiter, login_manager
 
 
@@ -26,6 +26,7 @@ def api_user():
             user = services.user_for_token(secret.strip()) if scheme.lower() == "bearer" else None
             if user is None:
                 raise Unauthorized(_("The API token is not valid or was revoked."))
+            refuse_until_two_factor(user)
             g.api_user = user
     return g.api_user
 
@@ -36,6 +37,27 @@ def require_api_user():
     if user is None:
         raise Unauthorized(_("Send an API token as 'Authorization: Bearer …'."))
     return user
+
+
+def refuse_until_two_factor(user):
+    """403 `two_factor_required` for an API caller whom the policy requires a second factor of, without one yet."""
+    if two_factor.must_set_up(user, current_app.config["REQUIRE_2FA_FOR"]):
+        raise Forbidden(_("Your role requires two-factor sign-in: switch it on at /account/two-factor first."),
+                        code="two_factor_required")
+
+
+def fresh_session():
+    """Empty the session of everything but the chosen language (before a log-in, so nothing is carried over)."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+
+
+def start_session(user, remember=False):
+    """Sign the user in on a fresh session."""
+    fresh_session()
+    login_user(user, remember=remember)
 
 
 def current_membership():
@@ -76,5 +98,26 @@ def rate_limited_signup(view):
 
 def rate_limited_login(view):
     for limit in login_limits:
+        view = limit(view)
+    return view
+
+
+#: The session key of the account whose log-in waits for its second step.
+PENDING_LOGIN_EMAIL = "two_factor_email"
+
+
+def _second_step_account_key():
+    return "account:" + session.get(PENDING_LOGIN_EMAIL, "")
+
+
+#: The second step of a log-in spends from the same budgets as the password: guessing codes costs like guessing passwords.
+second_step_limits = (
+    limiter.shared_limit(_login_limit, scope="login-address", key_func=get_remote_address, methods=["POST"]),
+    limiter.shared_limit(_login_limit, scope="login-account", key_func=_second_step_account_key, methods=["POST"]),
+)
+
+
+def rate_limited_second_step(view):
+    for limit in second_step_limits:
         view = limit(view)
     return view

@@ -4,9 +4,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import bp, services
-from app.accounts.auth import current_membership, rate_limited_login, rate_limited_signup
+from app.accounts.auth import current_membership, rate_limited_login, rate_limited_signup, start_session
 from app.accounts.forms import AcceptInvitationForm, LoginForm, SignupForm, TokenForm
 from app.accounts.schemas import AcceptInvitationSchema, RegisterSchema
+from app.accounts.two_factor_routes import begin_second_step
 from app.catalog.services import organization_listings_query
 from app.errors import DomainError
 from app.extensions import db
@@ -57,11 +58,10 @@ def login():
     if request.method == "POST":
         user = services.authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
-            locale = session.get("locale")
-            session.clear()  # a fresh session for the signed-in user: nothing carried over from before
-            if locale:
-                session["locale"] = locale
-            login_user(user, remember=form.remember.data)
+            db.session.commit()  # keeps the password hash if it was made again with the current method
+            if user.two_factor_enabled:
+                return begin_second_step(user, remember=form.remember.data, next_url=safe_next(url_for("accounts.dashboard")))
+            start_session(user, remember=form.remember.data)
             flash(_("You are signed in."), "success")
             return redirect(safe_next(url_for("accounts.dashboard")))
         form.form_errors.append(_("Wrong e-mail address or password."))
