@@ -20,6 +20,8 @@ class Config:
     LANGUAGES = ("en", "fr", "es")
     RATELIMIT_HEADERS_ENABLED = True
     PASSWORD_MIN_LENGTH = 12
+    #: How long the second step of a log-in (the code) may wait after the password, in seconds.
+    TWO_FACTOR_LOGIN_TTL = 300
     INVITATION_TTL_DAYS = 14
 
     # Sessions end after 12 hours without a request (the signed cookie's age is checked by the server, and renewed
@@ -76,6 +78,10 @@ class Config:
         self.SIGNUP_RATE_LIMIT = env.get("SIGNUP_RATE_LIMIT", "20 per hour")
         #: Mails with a link (resend verification, forgot password), per client address and per account.
         self.MAIL_LINK_RATE_LIMIT = env.get("MAIL_LINK_RATE_LIMIT", "5 per hour")
+        #: werkzeug's method for new password hashes; older hashes are redone at the next successful login.
+        self.PASSWORD_HASH_METHOD = env.get("PASSWORD_HASH_METHOD", "scrypt:131072:8:1")
+        #: Who must sign in with a second factor: "admin" (platform admins), "finance" (members with that role).
+        self.REQUIRE_2FA_FOR = env.get("REQUIRE_2FA_FOR", "")
         self.DONATION_RATE_LIMIT = env.get("DONATION_RATE_LIMIT", "30 per minute")
         #: The site's address in links that mail sent outside a request carries (used when SERVER_NAME is not set).
         self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
@@ -151,6 +157,7 @@ class ProductionConfig(Config):
         self.STRIPE_API_BASE = env.get("STRIPE_API_BASE") or None
         self.MAIL_PORT = int(env.get("MAIL_PORT", "587"))
         self.MAIL_USE_TLS = env.get("MAIL_USE_TLS", "true").lower() in ("1", "true", "yes")
+        self.REQUIRE_2FA_FOR = env.get("REQUIRE_2FA_FOR", "admin,finance")
 
 
 CONFIGS = {

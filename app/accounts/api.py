@@ -1,8 +1,8 @@
 """JSON API: registration, tokens, the caller."""
-from flask_babel import gettext as _
+from flask import current_app
 from flask_smorest import Blueprint
 
-from app.accounts import links, services
+from app.accounts import links, services, two_factor
 from app.accounts.auth import rate_limited_login, rate_limited_mail, rate_limited_signup, require_api_user
 from app.accounts.schemas import (
     CredentialsSchema,
@@ -16,7 +16,6 @@ from app.accounts.schemas import (
     RegisterSchema,
     TokenSchema,
 )
-from app.errors import Unauthorized
 from app.extensions import db
 from app.http import no_store
 
@@ -43,11 +42,11 @@ def register(payload):
 @blp.arguments(CredentialsSchema)
 @blp.response(201, NewTokenSchema)
 def create_token(payload):
-    """Exchange e-mail and password for a personal API token (scope `write` unless `read` is asked for, 90 days unless
-    `expires_in_days` says otherwise, at most 365), shown once."""
-    user = services.authenticate(payload["email"], payload["password"])
-    if user is None:
-        raise Unauthorized(_("Wrong e-mail address or password."))
+    """Exchange e-mail and password (and the current `otp` when two-factor sign-in is on) for a personal API token
+    (scope `write` unless `read` is asked for, 90 days unless `expires_in_days` says otherwise, at most 365), shown
+    once."""
+    user = two_factor.authenticate_for_token(payload["email"], payload["password"], payload.get("otp"),
+                                             required_for=current_app.config["REQUIRE_2FA_FOR"])
     token, secret = services.issue_token(user, payload.get("name", "API token"), scope=payload["scope"],
                                          expires_in_days=payload["expires_in_days"])
     db.session.commit()

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user
 
-from app.accounts import services
+from app.accounts import services, two_factor
 from app.accounts.models import User
 from app.errors import Forbidden, Unauthorized
 from app.extensions import db, limiter, login_manager
@@ -73,6 +73,7 @@ def api_user():
                 raise Unauthorized(_("The API token is not valid, has expired or was revoked."))
             if token.scope != "write" and request.method not in READ_METHODS:
                 raise Forbidden(_("This token may only read; create a token with the 'write' scope."), code="insufficient_scope")
+            refuse_until_two_factor(token.user)
             g.api_user = token.user
             g.api_token_used = services.note_token_use(token)
     return g.api_user
@@ -84,6 +85,21 @@ def require_api_user():
     if user is None:
         raise Unauthorized(_("Send an API token as 'Authorization: Bearer …'."))
     return user
+
+
+def refuse_until_two_factor(user):
+    """403 `two_factor_required` for an API caller whom the policy requires a second factor of, without one yet."""
+    if two_factor.must_set_up(user, current_app.config["REQUIRE_2FA_FOR"]):
+        raise Forbidden(_("Your role requires two-factor sign-in: switch it on at /account/two-factor first."),
+                        code="two_factor_required")
+
+
+def fresh_session():
+    """Empty the session of everything but the chosen language (before a log-in, so nothing is carried over)."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
 
 
 def current_membership():
@@ -152,3 +168,24 @@ def _mail_account_key():
     if current_user.is_authenticated:
         return f"user:{current_user.id}"
     return _login_account_key()
+
+
+#: The session key of the account whose log-in waits for its second step.
+PENDING_LOGIN_EMAIL = "two_factor_email"
+
+
+def _second_step_account_key():
+    return "account:" + session.get(PENDING_LOGIN_EMAIL, "")
+
+
+#: The second step of a log-in spends from the same budgets as the password: guessing codes costs like guessing passwords.
+second_step_limits = (
+    limiter.shared_limit(_login_limit, scope="login-address", key_func=get_remote_address, methods=["POST"]),
+    limiter.shared_limit(_login_limit, scope="login-account", key_func=_second_step_account_key, methods=["POST"]),
+)
+
+
+def rate_limited_second_step(view):
+    for limit in second_step_limits:
+        view = limit(view)
+    return view

@@ -59,3 +59,19 @@ class PasswordChangeForm(NewPasswordForm):
 
 class ConfirmPasswordForm(FlaskForm):
     password = PasswordField(_l("Password"))
+
+
+class TwoFactorCodeForm(FlaskForm):
+    code = StringField(_l("Code"), description=_l("The 6-digit code your authenticator app shows now."),
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+
+
+class SecondStepForm(FlaskForm):
+    code = StringField(_l("Code"), description=_l("The 6-digit code of your authenticator app, or one of your recovery codes."),
+                       render_kw={"autocomplete": "one-time-code", "autofocus": True})
+
+
+class DisableTwoFactorForm(FlaskForm):
+    password = PasswordField(_l("Password"))
+    code = StringField(_l("Code"), description=_l("A code of your authenticator app, or a recovery code."),
+                       render_kw={"autocomplete": "one-time-code"})

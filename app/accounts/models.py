@@ -1,9 +1,9 @@
-"""People, their memberships of organisations, invitations and API tokens."""
+"""People, their memberships of organisations, invitations, API tokens and second factors."""
 import datetime as dt
 import secrets
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -32,9 +32,17 @@ class User(UserMixin, db.Model):
     #: Part of every session's and remember-me cookie's user id: a new key ends them all (log out everywhere,
     #: password change or reset).
     session_key: Mapped[str] = mapped_column(String(40), default=new_session_key)
+    #: The TOTP secret (base32); set while two-factor sign-in is being set up, in use once `totp_enabled_at` is set.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: The time step of the last code accepted: a code is good once, so a step at or before it is refused.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="Membership.id"
+    )
+    recovery_codes: Mapped[list["RecoveryCode"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="RecoveryCode.id"
     )
 
     def get_id(self):
@@ -47,6 +55,10 @@ class User(UserMixin, db.Model):
 
     def membership_of(self, organization_id):
         return next((m for m in self.memberships if m.organization_id == organization_id), None)
+
+    @property
+    def two_factor_enabled(self):
+        return self.totp_enabled_at is not None and self.totp_secret is not None
 
 
 class Membership(db.Model):
@@ -142,3 +154,17 @@ class AccountLink(db.Model):
     @property
     def is_open(self):
         return self.used_at is None and self.expires_at > utcnow()
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that replaces the authenticator app once; only its SHA-256 is stored, the code is shown once."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(back_populates="recovery_codes")

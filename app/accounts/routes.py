@@ -7,6 +7,7 @@ from app.accounts import bp, services
 from app.accounts.auth import current_membership, rate_limited_login, rate_limited_signup, recent_login_required, sign_in
 from app.accounts.forms import AcceptInvitationForm, LoginForm, SignupForm, TokenForm
 from app.accounts.schemas import AcceptInvitationSchema, RegisterSchema
+from app.accounts.two_factor_routes import begin_second_step
 from app.catalog.services import organization_listings_query
 from app.errors import DomainError
 from app.extensions import db
@@ -56,6 +57,9 @@ def login():
     if request.method == "POST":
         user = services.authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
+            db.session.commit()  # keeps the password hash if it was made again with the current method
+            if user.two_factor_enabled:
+                return begin_second_step(user, remember=form.remember.data, next_url=safe_next(url_for("accounts.dashboard")))
             sign_in(user, remember=form.remember.data)
             flash(_("You are signed in."), "success")
             return redirect(safe_next(url_for("accounts.dashboard")))

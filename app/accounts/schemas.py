@@ -1,4 +1,5 @@
 """Shapes of accounts and tokens in the API."""
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
 from app.accounts.models import TOKEN_SCOPES
@@ -21,6 +22,14 @@ class CredentialsSchema(Schema):
                           metadata={"description": "`read` tokens are refused (403 `insufficient_scope`) on every write"})
     expires_in_days = fields.Integer(load_default=None, validate=validate.Range(1, 365),
                                      metadata={"description": "lifetime in days; 90 when omitted"})
+    otp = fields.String(
+        validate=validate.Regexp(r"^\s*\d{6}\s*$", error=_l("Give the 6 digits your authenticator app shows.")),
+        load_only=True,
+        metadata={"description": "The current 6-digit code of the authenticator app. Required when the account has "
+                                 "two-factor sign-in on: missing or wrong, the answer is 401 with a field error on "
+                                 "`otp`. Each code is accepted once.",
+                  "example": "123456"},
+    )
 
 
 class UserSchema(Schema):
@@ -80,3 +89,11 @@ class PasswordResetSchema(LinkTokenSchema):
 class PasswordChangeSchema(Schema):
     current_password = fields.String(required=True, validate=validate.Length(max=200), load_only=True)
     password = fields.String(required=True, validate=validate.Length(max=200), load_only=True)
+
+
+class TwoFactorCodeSchema(Schema):
+    code = Trimmed(required=True, validate=validate.Length(1, 40))
+
+
+class TwoFactorDisableSchema(TwoFactorCodeSchema):
+    password = fields.String(required=True, validate=validate.Length(1, 200), load_only=True)

@@ -2,7 +2,6 @@
 import datetime as dt
 import secrets
 from functools import cache
-from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -12,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.accounts import links
 from app.accounts.models import ApiToken, Invitation, Membership, User
+from app.accounts.passwords import guessability_problems, needs_rehash
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.mail import send_mail
@@ -19,12 +19,6 @@ from app.models_base import utcnow
 from app.orgs.services import create_organization
 
 TOKEN_PREFIX = "cpx_"
-
-
-@cache
-def _common_passwords():
-    path = Path(__file__).with_name("common_passwords.txt")
-    return frozenset(line.strip().casefold() for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
 
 
 def password_problems(password, *, email="", name=""):
@@ -36,16 +30,20 @@ def password_problems(password, *, email="", name=""):
     if len(password) > 200:
         problems.append(_("Use at most 200 characters."))
     lowered = password.casefold()
-    if lowered in _common_passwords() or len(set(lowered)) < 4:
-        problems.append(_("This password is too common; choose another."))
     local_part = email.split("@")[0].casefold()
     if (local_part and len(local_part) >= 4 and local_part in lowered) or (name and lowered == name.casefold()):
         problems.append(_("Do not build the password from your e-mail address or name."))
+    if password and not problems:
+        problems += guessability_problems(password, user_inputs=(email, name))
     return problems
 
 
+def _hash_method():
+    return current_app.config["PASSWORD_HASH_METHOD"]
+
+
 def hash_password(password):
-    return generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+    return generate_password_hash(password, method=_hash_method())
 
 
 def normalise_email(email):
@@ -121,17 +119,24 @@ def sign_up(email, password, name, organization_fields):
 
 
 def authenticate(email, password):
-    """The user with these credentials, or None. Takes the same time whether the address exists or not."""
+    """The user with these credentials, or None. Takes the same time whether the address exists or not.
+
+    A correct password stored with an older method or weaker parameters is hashed again with the configured ones."""
     user = find_user_by_email(email or "")
     if user is None:
-        check_password_hash(_dummy_hash(), password or "")
+        check_password_hash(_dummy_hash(_hash_method()), password or "")
         return None
-    return user if check_password_hash(user.password_hash, password or "") else None
+    if not check_password_hash(user.password_hash, password or ""):
+        return None
+    if needs_rehash(user.password_hash, _hash_method()):
+        user.password_hash = hash_password(password)
+        db.session.flush()
+    return user
 
 
 @cache
-def _dummy_hash():
-    return generate_password_hash(secrets.token_hex(16))
+def _dummy_hash(method):
+    return generate_password_hash(secrets.token_hex(16), method=method)
 
 
 def is_member(user, organization_id):
