@@ -57,12 +57,12 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    from app import accounts, campaigns, catalog, orgs, payments, public, reference, tenders
+    from app import accounts, audit, campaigns, catalog, orgs, payments, public, reference, tenders
     from app.extensions import api, csrf
 
-    for feature in (public, accounts, orgs, catalog, reference, tenders, campaigns, payments):
+    for feature in (public, accounts, orgs, catalog, reference, tenders, campaigns, payments, audit):
         app.register_blueprint(feature.bp)
-    for feature in (accounts, orgs, catalog, reference, tenders, campaigns):
+    for feature in (accounts, orgs, catalog, reference, tenders, campaigns, audit):
         csrf.exempt(feature.api.blp)
         api.register_blueprint(feature.api.blp)
 

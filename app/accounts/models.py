@@ -99,13 +99,14 @@ class Invitation(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     organization: Mapped["Organization"] = relationship()  # noqa: F821
     invited_by: Mapped[User | None] = relationship()
 
     @property
     def is_open(self):
-        return self.accepted_at is None and self.expires_at > utcnow()
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > utcnow()
 
 
 class ApiToken(db.Model):

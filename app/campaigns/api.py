@@ -168,7 +168,7 @@ def refund(donation_id):
         if not services.is_member(user, donation.campaign.organization_id):
             raise NotFound(_("No such donation."))
         require_membership(user, donation.campaign.organization, *services.OWNER_ROLES)
-    services.request_refund(donation)
+    services.request_refund(donation, actor=user, ip=request.remote_addr)
     db.session.commit()
     return donation
 
@@ -181,7 +181,8 @@ def pledge_match(payload, campaign_id):
     campaign = services.visible_campaign(campaign_id, api_user())
     organization = _acting_organization(payload["organization_id"], services.OWNER_ROLES,
                                         _("You cannot pledge for this organisation."))
-    pledge = services.pledge_match(campaign, organization, payload["factor"], payload["cap_per_donation"], payload["cap_total"])
+    pledge = services.pledge_match(campaign, organization, payload["factor"], payload["cap_per_donation"], payload["cap_total"],
+                                   actor=require_api_user(), ip=request.remote_addr)
     db.session.commit()
     return pledge
 
@@ -213,8 +214,8 @@ def expense_json(expense):
 @blp.response(201, LedgerSchema)
 def disburse(payload, campaign_id):
     """Money paid out of the campaign to the organisation (its admins and finance members); never more than the balance."""
-    campaign, _user = _owned_campaign(campaign_id, *services.OWNER_ROLES)
-    ledger.disburse(campaign, payload["amount"], payload["description"])
+    campaign, user = _owned_campaign(campaign_id, *services.OWNER_ROLES)
+    ledger.disburse(campaign, payload["amount"], payload["description"], actor=user, ip=request.remote_addr)
     db.session.commit()
     return ledger_json(campaign, 0, 0)
 

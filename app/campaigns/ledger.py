@@ -2,6 +2,7 @@
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from app.audit.services import record
 from app.campaigns import funds, receipts
 from app.campaigns.models import LEDGER_KINDS, BudgetLine, Expense, LedgerEntry
 from app.errors import ValidationFailed
@@ -63,10 +64,12 @@ def add_expense(campaign, fields, upload, user=None):
     return expense
 
 
-def disburse(campaign, amount, description):
+def disburse(campaign, amount, description, *, actor=None, ip=None):
     """Money paid out of the campaign to the organisation's own account."""
     funds.record_spending(campaign, "disbursement", amount, description)
     db.session.flush()
+    record("campaign.disbursed", actor=actor, organization=campaign.organization_id, subject=f"campaign:{campaign.id}",
+           details={"amount_minor": amount.minor, "currency": amount.currency, "description": description}, ip=ip)
 
 
 def csv_rows(campaign):

@@ -232,7 +232,8 @@ def new_disbursement(campaign_id):
         data = load_form(DisbursementSchema(), form.payload(campaign.currency), form)
         if data is not None:
             try:
-                ledger.disburse(campaign, data["amount"], data["description"])
+                ledger.disburse(campaign, data["amount"], data["description"], actor=current_user,
+                                ip=request.remote_addr)
             except DomainError as error:
                 show_refusal(form, error)
             else:
@@ -275,7 +276,7 @@ def refund_donation(donation_id):
         if not services.is_member(current_user, donation.campaign.organization_id):
             raise NotFound(_("No such donation."))
         require_membership(current_user, donation.campaign.organization, *services.OWNER_ROLES)
-    attempt(lambda: services.request_refund(donation),
+    attempt(lambda: services.request_refund(donation, actor=current_user, ip=request.remote_addr),
              _("Refund asked of Stripe: the donation shows as refunded once Stripe confirms it."))
     return redirect(safe_next(url_for("campaigns.campaign_donations", campaign_id=donation.campaign_id)))
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
 from app.accounts.services import is_member
+from app.audit.services import record
 from app.campaigns import funds
 from app.campaigns.models import BudgetLine, Campaign, CampaignUpdate, Donation, MatchPledge
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -182,12 +183,16 @@ def donation_for_receipt(donation_id, token):
     return donation
 
 
-def request_refund(donation):
+def request_refund(donation, *, actor=None, ip=None):
     """Ask Stripe to give a paid donation back; it becomes refunded when Stripe's webhook confirms."""
     if donation.status != "succeeded" or not donation.payment_intent_id:
         raise Conflict(_("Only a paid donation can be refunded (this one is %(status)s).", status=label("donation", donation.status)))
     donation.refund_id = gateway().refund(donation)
     db.session.flush()
+    record("donation.refund_requested", actor=actor, organization=donation.campaign.organization_id,
+           subject=f"donation:{donation.id}",
+           details={"campaign_id": donation.campaign_id, "amount_minor": donation.amount_minor,
+                    "currency": donation.currency}, ip=ip)
     return donation
 
 
@@ -202,7 +207,8 @@ def public_donations(campaign, limit=20):
 # Match pledges ----------------------------------------------------------------------------------------------------------
 
 
-def pledge_match(campaign, organization, factor, cap_per_donation, cap_total):
+def pledge_match(campaign, organization, factor, cap_per_donation, cap_total, *, actor=None, ip=None):
+    """The organisation pledges to match the campaign's donations (its owners accept it later)."""
     if campaign.status not in ("draft", "live") or campaign.is_past_deadline():
         raise Conflict(_("Matches are pledged to campaigns that are still raising money."))
     if organization.id == campaign.organization_id:
@@ -219,6 +225,10 @@ def pledge_match(campaign, organization, factor, cap_per_donation, cap_total):
                          cap_per_donation_minor=cap_per_donation.minor, cap_total_minor=cap_total.minor)
     db.session.add(pledge)
     db.session.flush()
+    record("match_pledge.created", actor=actor, organization=organization, subject=f"match_pledge:{pledge.id}",
+           details={"campaign_id": campaign.id, "campaign_organization_id": campaign.organization_id,
+                    "factor_percent": pledge.factor_percent, "cap_per_donation_minor": pledge.cap_per_donation_minor,
+                    "cap_total_minor": pledge.cap_total_minor, "currency": campaign.currency}, ip=ip)
     return pledge
 
 

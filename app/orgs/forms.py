@@ -3,7 +3,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 
+from app.accounts.models import ROLES
 from app.forms import options
+from app.labels import choices
 from app.orgs.models import LEGAL_FORMS, SECTORS, SIZES
 
 LEGAL_FORM_LABELS = {
@@ -49,3 +51,7 @@ class OrganizationForm(FlaskForm):
 class VerificationDecisionForm(FlaskForm):
     decision = SelectField(_l("Decision"), choices=options([("verified", _l("Verify")), ("rejected", _l("Reject"))]))
     note = TextAreaField(_l("Note (shown on the public profile)"), render_kw={"rows": 3})
+
+
+class MemberRoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=options(choices("role", ROLES)))

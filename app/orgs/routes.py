@@ -1,9 +1,10 @@
 """Pages: organisation profile, editing, members and invitations, verification."""
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
+from app.accounts import members
 from app.accounts import services as accounts
 from app.accounts.forms import InvitationForm
 from app.catalog.services import public_listings_query
@@ -11,10 +12,16 @@ from app.errors import DomainError
 from app.extensions import db
 from app.forms import as_int, attach_errors, country_options, load_form, sdg_options
 from app.i18n import localize
+from app.labels import label
 from app.navigation import page_number
 from app.orgs import bp, services
-from app.orgs.forms import OrganizationForm, VerificationDecisionForm
-from app.orgs.schemas import InvitationCreateSchema, OrganizationUpdateSchema, VerificationDecisionSchema
+from app.orgs.forms import MemberRoleForm, OrganizationForm, VerificationDecisionForm
+from app.orgs.schemas import (
+    InvitationCreateSchema,
+    MemberRoleUpdateSchema,
+    OrganizationUpdateSchema,
+    VerificationDecisionSchema,
+)
 
 
 @bp.route("/organizations/<int:organization_id>")
@@ -75,30 +82,100 @@ def edit(organization_id):
     return render_template("orgs/edit.html", form=form, organization=organization)
 
 
-@bp.route("/organizations/<int:organization_id>/members", methods=["GET", "POST"])
+def _members_page(organization, form=None, status=200, problems=()):
+    """The members page: everyone's role, and for admins the controls, the pending invitations and the invitation form."""
+    people = members.members_of(current_user, organization)
+    is_admin = current_user.membership_of(organization.id).role == "admin"
+    return render_template(
+        "orgs/members.html", organization=organization, people=people, is_admin=is_admin, problems=problems,
+        invitations=members.pending_invitations(current_user, organization) if is_admin else [],
+        form=form or InvitationForm(), role_form=MemberRoleForm(),
+    ), status
+
+
+def _refused(organization, error):
+    db.session.rollback()
+    return _members_page(organization, status=error.status, problems=[error.message])
+
+
+def _back_to_members(organization):
+    return redirect(url_for("orgs.members", organization_id=organization.id))
+
+
+@bp.route("/organizations/<int:organization_id>/members", methods=["GET", "POST"], endpoint="members")
 @login_required
-def members(organization_id):
+def members_page(organization_id):
     organization = services.get_organization(organization_id)
-    accounts.require_membership(current_user, organization, "admin")
     form = InvitationForm()
-    status = 200
-    if request.method == "POST":
-        data = load_form(InvitationCreateSchema(), {"email": form.email.data or "", "role": form.role.data}, form)
-        if data is not None:
-            try:
-                accounts.invite(
-                    organization, current_user, data["email"], data["role"],
-                    lambda secret: url_for("accounts.invitation", token=secret, _external=True),
-                )
-            except DomainError as error:
-                db.session.rollback()
-                form.form_errors += attach_errors(form, error.fields) or [error.message]
-            else:
-                db.session.commit()
-                flash(_("Invitation sent to %(email)s.", email=data["email"]), "success")
-                return redirect(url_for("orgs.members", organization_id=organization.id))
-        status = 422
-    return render_template("orgs/members.html", organization=organization, form=form), status
+    if request.method == "GET":
+        return _members_page(organization, form)
+    data = load_form(InvitationCreateSchema(), {"email": form.email.data or "", "role": form.role.data}, form)
+    if data is not None:
+        try:
+            members.send_invitation(
+                current_user, organization, data["email"], data["role"],
+                lambda secret: url_for("accounts.invitation", token=secret, _external=True), ip=request.remote_addr,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            if error.status == 403:
+                raise
+            form.form_errors += attach_errors(form, error.fields) or [error.message]
+        else:
+            db.session.commit()
+            flash(_("Invitation sent to %(email)s.", email=data["email"]), "success")
+            return _back_to_members(organization)
+    return _members_page(organization, form, 422)
+
+
+@bp.route("/organizations/<int:organization_id>/members/<int:user_id>/role", methods=["POST"])
+@login_required
+def change_member_role(organization_id, user_id):
+    organization = services.get_organization(organization_id)
+    try:
+        data = MemberRoleUpdateSchema().load({"role": MemberRoleForm().role.data or ""})
+    except ValidationError as error:
+        problems = [message for messages in localize(error.messages).values() for message in messages]
+        return _members_page(organization, status=422, problems=problems)
+    try:
+        membership = members.change_role(current_user, organization, user_id, data["role"], ip=request.remote_addr)
+    except DomainError as error:
+        return _refused(organization, error)
+    db.session.commit()
+    flash(_("%(name)s is now %(role)s.", name=membership.user.name, role=label("role", membership.role)), "success")
+    return _back_to_members(organization)
+
+
+@bp.route("/organizations/<int:organization_id>/members/<int:user_id>/remove", methods=["POST"])
+@login_required
+def remove_member(organization_id, user_id):
+    """Remove a member (admins), or leave the organisation (one's own row)."""
+    organization = services.get_organization(organization_id)
+    try:
+        members.remove_member(current_user, organization, user_id, ip=request.remote_addr)
+    except DomainError as error:
+        return _refused(organization, error)
+    db.session.commit()
+    if user_id == current_user.id:
+        if session.get("organization_id") == organization.id:
+            session.pop("organization_id")
+        flash(_("You left %(name)s.", name=organization.name), "info")
+        return redirect(url_for("accounts.dashboard"))
+    flash(_("Member removed."), "info")
+    return _back_to_members(organization)
+
+
+@bp.route("/organizations/<int:organization_id>/invitations/<int:invitation_id>/revoke", methods=["POST"])
+@login_required
+def revoke_invitation(organization_id, invitation_id):
+    organization = services.get_organization(organization_id)
+    try:
+        invitation = members.revoke_invitation(current_user, organization, invitation_id, ip=request.remote_addr)
+    except DomainError as error:
+        return _refused(organization, error)
+    db.session.commit()
+    flash(_("Invitation to %(email)s revoked.", email=invitation.email), "info")
+    return _back_to_members(organization)
 
 
 @bp.route("/organizations/<int:organization_id>/verification-request", methods=["POST"])
@@ -123,7 +200,8 @@ def decide_verification(organization_id):
         for messages in localize(error.messages).values():
             flash(" ".join(messages), "danger")
         return redirect(url_for("orgs.verifications"))
-    services.decide_verification(organization, current_user, decision["decision"], decision["note"])
+    services.decide_verification(organization, current_user, decision["decision"], decision["note"],
+                                 ip=request.remote_addr)
     db.session.commit()
     flash(_("Decision recorded for %(name)s.", name=organization.name), "success")
     return redirect(url_for("orgs.verifications"))

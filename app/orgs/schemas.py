@@ -69,4 +69,17 @@ class InvitationSchema(Schema):
     email = fields.String()
     role = fields.String()
     organization_id = fields.Integer()
+    created_at = fields.DateTime()
     expires_at = fields.DateTime()
+
+
+class MemberRoleUpdateSchema(Schema):
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+
+
+class MemberSchema(Schema):
+    user_id = fields.Integer()
+    name = fields.String(attribute="user.name")
+    email = fields.String(attribute="user.email")
+    role = fields.String()
+    joined_at = fields.DateTime(attribute="created_at")

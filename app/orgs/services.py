@@ -2,6 +2,7 @@
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.audit.services import record
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.labels import label
@@ -108,7 +109,7 @@ def may_verify(user, organization):
     return bool(user.is_platform_admin or verifying_federations(user, organization))
 
 
-def decide_verification(organization, user, decision, note):
+def decide_verification(organization, user, decision, note, *, ip=None):
     """A platform admin, or an admin of a verified federation of the same country, verifies or rejects."""
     if decision not in ("verified", "rejected"):
         raise ValidationFailed(_("Unknown decision."), {"decision": [_("Choose verified or rejected.")]})
@@ -126,6 +127,8 @@ def decide_verification(organization, user, decision, note):
     )
     db.session.add(event)
     db.session.flush()
+    record("verification.decided", actor=user, organization=organization, subject=f"organization:{organization.id}",
+           details={"decision": decision, "acting_for": event.acting_for_id}, ip=ip)
     return event
 
 

@@ -1,5 +1,5 @@
 """JSON API: tenders, sealed bids, evaluation, awards and contracts."""
-from flask import current_app, jsonify, url_for
+from flask import current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
@@ -225,7 +225,7 @@ def award(payload, tender_id, lot_id):
     tender = _buyer_tender(tender_id)
     lot = services.get_lot(tender, lot_id)
     contract = services.award(tender, lot, payload["bid_id"], payload["justification"],
-                              payload["start_date"], payload["end_date"])
+                              payload["start_date"], payload["end_date"], actor=require_api_user(), ip=request.remote_addr)
     db.session.commit()
     return {"contract": contract}
 

@@ -278,7 +278,8 @@ def award_lot(tender_id, lot_id):
     bid_id = request.form.get("bid_id", type=int)
     if not form.validate_on_submit() or bid_id is None:
         flash(_("Choose a bid to award."), "danger")
-    elif attempt(lambda: services.award(tender, lot, bid_id, form.justification.data or ""),
+    elif attempt(lambda: services.award(tender, lot, bid_id, form.justification.data or "", actor=current_user,
+                                        ip=request.remote_addr),
                   _("Lot %(number)s awarded; every bidder is told its rank.", number=lot.number)):
         return _back_to(tender)
     return redirect(url_for("tenders.evaluation_page", tender_id=tender.id, lot=lot.id))

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Boolean, and_, func, select, type_coerce, update
 
 from app.accounts.services import is_member, require_membership
+from app.audit import services as audit
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.labels import label
@@ -344,7 +345,7 @@ def evaluate_tender(tender):
     return [(lot, *evaluate_lot(tender, lot)) for lot in tender.lots]
 
 
-def award(tender, lot, bid_id, justification, start_date=None, end_date=None):
+def award(tender, lot, bid_id, justification, start_date=None, end_date=None, *, actor=None, ip=None):
     """Award the lot to a bid: the first-ranked one, or another with a written justification; returns the contract."""
     _require_closed(tender)
     if lot.contract is not None:
@@ -376,6 +377,10 @@ def award(tender, lot, bid_id, justification, start_date=None, end_date=None):
     db.session.add(contract)
     db.session.flush()
     transparency.record(contract)
+    audit.record("tender.awarded", actor=actor, organization=tender.organization_id, subject=f"contract:{contract.id}",
+                 details={"tender_id": tender.id, "lot_id": lot.id, "bid_id": bid.id, "supplier_id": supplier.id,
+                          "value_minor": contract.value_minor, "currency": contract.currency, "rank": entry.rank,
+                          "justification": justification or None}, ip=ip)
     # Each bid keeps its rank; one UPDATE per bid, sent as a batch (a lot may hold thousands).
     db.session.execute(update(Bid), [{"id": ranked_bid.bid_id, "final_rank": ranked.rank} for ranked_bid, ranked in ranking])
     for ranked_bid, ranked in ranking:

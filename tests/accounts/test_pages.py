@@ -134,7 +134,11 @@ def test_only_admins_may_invite(client, make):
     organization = make.organization(admin)
     seller = make.member(organization, role="seller")
     login(client, seller)
-    assert client.get(f"/organizations/{organization.id}/members").status_code == 403
+    url = f"/organizations/{organization.id}/members"
+    page = client.get(url)
+    assert page.status_code == 200 and "Invite a colleague" not in page.get_data(as_text=True)
+    response = client.post(url, data={"email": "friend@example.coop", "role": "admin", "csrf_token": csrf_token(client, url)})
+    assert response.status_code == 403
 
 
 def test_a_member_of_two_organisations_switches_between_them(client, make):
