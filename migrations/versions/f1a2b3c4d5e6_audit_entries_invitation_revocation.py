@@ -1,7 +1,7 @@
 """audit trail (append-only audit_entries, guarded by triggers) and revocable invitations
 
-Revision ID: e5f6a7b8c9d0
-Revises: d4e5f6a7b8c9
+Revision ID: f1a2b3c4d5e6
+Revises: e7f8a9b0c1d2
 Create Date: 2026-11-27 10:00:00
 
 The audit trail stores the actor's and the organisation's ids without foreign keys: a foreign key with ON DELETE SET NULL
@@ -16,8 +16,8 @@ from alembic import op
 
 import app.models_base
 
-revision = "e5f6a7b8c9d0"
-down_revision = "d4e5f6a7b8c9"
+revision = "f1a2b3c4d5e6"
+down_revision = "e7f8a9b0c1d2"
 branch_labels = None
 depends_on = None
 
