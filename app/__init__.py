@@ -56,12 +56,12 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    from app import accounts, campaigns, catalog, orgs, payments, public, reference, tenders
+    from app import accounts, campaigns, catalog, moderation, orgs, payments, public, reference, tenders
     from app.extensions import api, csrf
 
-    for feature in (public, accounts, orgs, catalog, reference, tenders, campaigns, payments):
+    for feature in (public, accounts, orgs, catalog, reference, tenders, campaigns, payments, moderation):
         app.register_blueprint(feature.bp)
-    for feature in (accounts, orgs, catalog, reference, tenders, campaigns):
+    for feature in (accounts, orgs, catalog, reference, tenders, campaigns, moderation):
         csrf.exempt(feature.api.blp)
         api.register_blueprint(feature.api.blp)
 
@@ -77,6 +77,7 @@ def register_commands(app):
     from app.campaigns.cli import campaigns_cli
     from app.demo.cli import seed_demo
     from app.indexing.cli import search_cli
+    from app.moderation.cli import moderation_cli
     from app.reference.cli import reference_cli
     from app.tenders.cli import tenders_cli
 
@@ -86,6 +87,7 @@ def register_commands(app):
     app.cli.add_command(search_cli)
     app.cli.add_command(tenders_cli)
     app.cli.add_command(campaigns_cli)
+    app.cli.add_command(moderation_cli)
 
 
 def register_template_helpers(app):

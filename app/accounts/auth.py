@@ -12,7 +12,9 @@ from app.extensions import db, limiter, login_manager
 
 @login_manager.user_loader
 def load_user(user_id):
-    return db.session.get(User, int(user_id)) if str(user_id).isdigit() else None
+    """The session's user; None for a suspended one, which ends every session they had."""
+    user = db.session.get(User, int(user_id)) if str(user_id).isdigit() else None
+    return user if user is not None and not user.is_suspended else None
 
 
 def api_user():
@@ -26,6 +28,7 @@ def api_user():
             user = services.user_for_token(secret.strip()) if scheme.lower() == "bearer" else None
             if user is None:
                 raise Unauthorized(_("The API token is not valid or was revoked."))
+            services.refuse_suspended_user(user)
             g.api_user = user
     return g.api_user
 

@@ -20,10 +20,23 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     is_platform_admin: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    suspended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    suspension_reason: Mapped[str | None] = mapped_column(String(500))
+    suspended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="Membership.id"
     )
+    suspended_by: Mapped["User | None"] = relationship(remote_side=[id], foreign_keys=[suspended_by_id])
+
+    @property
+    def is_suspended(self):
+        return self.suspended_at is not None
+
+    @property
+    def is_active(self):
+        """Flask-Login's notion: a suspended user cannot log in."""
+        return not self.is_suspended
 
     def membership_of(self, organization_id):
         return next((m for m in self.memberships if m.organization_id == organization_id), None)

@@ -55,7 +55,11 @@ def signup():
 def login():
     form = LoginForm()
     if request.method == "POST":
-        user = services.authenticate(form.email.data or "", form.password.data or "")
+        try:
+            user = services.authenticate(form.email.data or "", form.password.data or "")
+        except DomainError as error:  # a suspended account: said to whoever holds its password, and nothing more
+            form.form_errors.append(error.message)
+            return render_template("accounts/login.html", form=form), error.status
         if user is not None:
             locale = session.get("locale")
             session.clear()  # a fresh session for the signed-in user: nothing carried over from before

@@ -84,12 +84,22 @@ def register(email, password, name, organization_fields):
 
 
 def authenticate(email, password):
-    """The user with these credentials, or None. Takes the same time whether the address exists or not."""
+    """The user with these credentials, or None; Forbidden if they are a suspended user's (only the password's owner
+    learns of the suspension). Takes the same time whether the address exists or not."""
     user = find_user_by_email(email or "")
     if user is None:
         check_password_hash(_dummy_hash(), password or "")
         return None
-    return user if check_password_hash(user.password_hash, password or "") else None
+    if not check_password_hash(user.password_hash, password or ""):
+        return None
+    refuse_suspended_user(user)
+    return user
+
+
+def refuse_suspended_user(user):
+    """Forbidden (`account_suspended`) for a suspended user: no log-in, no API call. The reason is not told."""
+    if user.is_suspended:
+        raise Forbidden(_("This account is suspended; contact support."), code="account_suspended")
 
 
 @cache
@@ -103,11 +113,23 @@ def is_member(user, organization_id):
 
 
 def require_membership(user, organization, *roles):
-    """The user's membership of the organisation allowing one of `roles` (admin always); else Forbidden."""
+    """The user's membership of the organisation allowing one of `roles` (admin always), while the organisation is not
+    suspended; else Forbidden."""
     membership = user.membership_of(organization.id) if user and user.is_authenticated else None
     if membership is None or (roles and not membership.allows(*roles)):
         raise Forbidden(_("You do not have the role needed for this in this organisation."))
+    refuse_suspended_organization(organization)
     return membership
+
+
+def refuse_suspended_organization(organization):
+    """Forbidden (`organization_suspended`) while the organisation is suspended: nobody may act for it."""
+    if not organization.is_active:
+        raise Forbidden(
+            _("%(name)s is suspended by the platform's moderators: nobody can act for it until it is reinstated.",
+              name=organization.name),
+            code="organization_suspended",
+        )
 
 
 # Invitations ---------------------------------------------------------------------------------
