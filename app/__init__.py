@@ -57,12 +57,12 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    from app import accounts, audit, campaigns, catalog, orgs, payments, public, reference, tenders
+    from app import accounts, audit, campaigns, catalog, moderation, orgs, payments, public, reference, tenders
     from app.extensions import api, csrf
 
-    for feature in (public, accounts, orgs, catalog, reference, tenders, campaigns, payments, audit):
+    for feature in (public, accounts, orgs, catalog, reference, tenders, campaigns, payments, audit, moderation):
         app.register_blueprint(feature.bp)
-    for feature in (accounts, orgs, catalog, reference, tenders, campaigns, audit):
+    for feature in (accounts, orgs, catalog, reference, tenders, campaigns, audit, moderation):
         csrf.exempt(feature.api.blp)
         api.register_blueprint(feature.api.blp)
 
@@ -79,6 +79,7 @@ def register_commands(app):
     from app.demo.cli import seed_demo
     from app.indexing.cli import search_cli
     from app.mail.cli import mail_cli
+    from app.moderation.cli import moderation_cli
     from app.reference.cli import reference_cli
     from app.tenders.cli import tenders_cli
 
@@ -89,6 +90,7 @@ def register_commands(app):
     app.cli.add_command(mail_cli)
     app.cli.add_command(tenders_cli)
     app.cli.add_command(campaigns_cli)
+    app.cli.add_command(moderation_cli)
 
 
 def register_template_helpers(app):

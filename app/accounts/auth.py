@@ -23,7 +23,8 @@ def load_user(session_id):
     if not user_id.isdigit() or not key:
         return None
     user = db.session.get(User, int(user_id))
-    return user if user is not None and user.session_key == key else None
+    # A suspended user's sessions end with the suspension.
+    return user if user is not None and user.session_key == key and not user.is_suspended else None
 
 
 def sign_in(user, remember=False):
@@ -73,6 +74,7 @@ def api_user():
                 raise Unauthorized(_("The API token is not valid, has expired or was revoked."))
             if token.scope != "write" and request.method not in READ_METHODS:
                 raise Forbidden(_("This token may only read; create a token with the 'write' scope."), code="insufficient_scope")
+            services.refuse_suspended_user(token.user)
             refuse_until_two_factor(token.user)
             g.api_user = token.user
             g.api_token_used = services.note_token_use(token)

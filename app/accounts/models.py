@@ -37,6 +37,9 @@ class User(UserMixin, db.Model):
     totp_enabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     #: The time step of the last code accepted: a code is good once, so a step at or before it is refused.
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    suspended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    suspension_reason: Mapped[str | None] = mapped_column(String(500))
+    suspended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="Membership.id"
@@ -44,6 +47,7 @@ class User(UserMixin, db.Model):
     recovery_codes: Mapped[list["RecoveryCode"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="RecoveryCode.id"
     )
+    suspended_by: Mapped["User | None"] = relationship(remote_side=[id], foreign_keys=[suspended_by_id])
 
     def get_id(self):
         """Flask-Login's id in the session and the remember-me cookie: the user and the current session key."""
@@ -52,6 +56,15 @@ class User(UserMixin, db.Model):
     @property
     def email_verified(self):
         return self.email_verified_at is not None
+
+    @property
+    def is_suspended(self):
+        return self.suspended_at is not None
+
+    @property
+    def is_active(self):
+        """Flask-Login's notion: a suspended user cannot log in."""
+        return not self.is_suspended
 
     def membership_of(self, organization_id):
         return next((m for m in self.memberships if m.organization_id == organization_id), None)

@@ -55,7 +55,11 @@ def signup():
 def login():
     form = LoginForm()
     if request.method == "POST":
-        user = services.authenticate(form.email.data or "", form.password.data or "")
+        try:
+            user = services.authenticate(form.email.data or "", form.password.data or "")
+        except DomainError as error:  # a suspended account: said to whoever holds its password, and nothing more
+            form.form_errors.append(error.message)
+            return render_template("accounts/login.html", form=form), error.status
         if user is not None:
             db.session.commit()  # keeps the password hash if it was made again with the current method
             if user.two_factor_enabled:

@@ -119,7 +119,8 @@ def sign_up(email, password, name, organization_fields):
 
 
 def authenticate(email, password):
-    """The user with these credentials, or None. Takes the same time whether the address exists or not.
+    """The user with these credentials, or None; Forbidden if they are a suspended user's (only the password's owner
+    learns of the suspension). Takes the same time whether the address exists or not.
 
     A correct password stored with an older method or weaker parameters is hashed again with the configured ones."""
     user = find_user_by_email(email or "")
@@ -128,10 +129,17 @@ def authenticate(email, password):
         return None
     if not check_password_hash(user.password_hash, password or ""):
         return None
+    refuse_suspended_user(user)
     if needs_rehash(user.password_hash, _hash_method()):
         user.password_hash = hash_password(password)
         db.session.flush()
     return user
+
+
+def refuse_suspended_user(user):
+    """Forbidden (`account_suspended`) for a suspended user: no log-in, no API call. The reason is not told."""
+    if user.is_suspended:
+        raise Forbidden(_("This account is suspended; contact support."), code="account_suspended")
 
 
 @cache
@@ -145,11 +153,13 @@ def is_member(user, organization_id):
 
 
 def require_membership(user, organization, *roles):
-    """The user's membership of the organisation allowing one of `roles` (admin always); else Forbidden. Acting for an
-    organisation (publishing, bidding, pledging, inviting…) needs a confirmed e-mail address."""
+    """The user's membership of the organisation allowing one of `roles` (admin always), while the organisation is not
+    suspended; else Forbidden. Acting for an organisation (publishing, bidding, pledging, inviting…) needs a confirmed
+    e-mail address."""
     membership = user.membership_of(organization.id) if user and user.is_authenticated else None
     if membership is None or (roles and not membership.allows(*roles)):
         raise Forbidden(_("You do not have the role needed for this in this organisation."))
+    refuse_suspended_organization(organization)
     require_verified_email(user)
     return membership
 
@@ -158,6 +168,16 @@ def require_verified_email(user):
     if user.email_verified_at is None:
         raise Forbidden(_("Confirm your e-mail address first: open the link we mailed to %(email)s, or ask for a new one "
                           "from your dashboard.", email=user.email), code="email_unverified")
+
+
+def refuse_suspended_organization(organization):
+    """Forbidden (`organization_suspended`) while the organisation is suspended: nobody may act for it."""
+    if not organization.is_active:
+        raise Forbidden(
+            _("%(name)s is suspended by the platform's moderators: nobody can act for it until it is reinstated.",
+              name=organization.name),
+            code="organization_suspended",
+        )
 
 
 # Invitations ---------------------------------------------------------------------------------

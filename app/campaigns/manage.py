@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
 from app.accounts.auth import current_membership
-from app.accounts.services import require_membership
+from app.accounts.services import refuse_suspended_organization, require_membership
 from app.campaigns import bp, ledger, pages_support, services, story
 from app.campaigns.forms import (
     EDITABLE_WHEN_LIVE,
@@ -43,6 +43,7 @@ def _owner_membership():
     membership = current_membership()
     if membership is None or not membership.allows(*services.OWNER_ROLES):
         raise Forbidden(_("Only admins and finance members of an organisation can run campaigns."))
+    refuse_suspended_organization(membership.organization)
     return membership
 
 
@@ -116,6 +117,7 @@ def new_campaign():
         chosen = current_user.membership_of(request.form.get("organization_id", type=int))
         if chosen is None or not chosen.allows(*services.OWNER_ROLES):
             raise Forbidden(_("You cannot run campaigns for this organisation."))
+        refuse_suspended_organization(chosen.organization)
         membership = chosen
         require_membership(current_user, membership.organization, *services.OWNER_ROLES)
     organization = membership.organization

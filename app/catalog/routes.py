@@ -134,6 +134,7 @@ def new():
         membership = current_user.membership_of(request.form.get("organization_id", type=int)) or membership
     if membership is None or not membership.allows(*services.SELLER_ROLES):
         raise Forbidden(_("Only admins and sellers of an organisation can post listings."))
+    accounts.refuse_suspended_organization(membership.organization)
     form = _listing_form()
     if request.method == "POST":
         accounts.require_membership(current_user, membership.organization, *services.SELLER_ROLES)

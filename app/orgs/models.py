@@ -46,7 +46,12 @@ class Organization(db.Model):
     sector: Mapped[str] = mapped_column(String(20))
     website: Mapped[str | None] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
+    #: False while a platform admin suspends the organisation (app.moderation keeps it with `suspended_at`): every
+    #: public query, search document and action for the organisation reads this flag.
     is_active: Mapped[bool] = mapped_column(default=True)
+    suspended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    suspension_reason: Mapped[str | None] = mapped_column(String(500))
+    suspended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     external_ref: Mapped[str | None] = mapped_column(String(120), unique=True)
     verification_status: Mapped[str] = mapped_column(String(12), default="unverified")
     #: Bumped with every change the search index shows; the engine refuses a write older than what it holds.
@@ -63,6 +68,11 @@ class Organization(db.Model):
         back_populates="organization", order_by="VerificationEvent.id", cascade="all, delete-orphan",
         foreign_keys="VerificationEvent.organization_id",
     )
+    suspended_by: Mapped["User | None"] = relationship(foreign_keys=[suspended_by_id])  # noqa: F821
+
+    @property
+    def is_suspended(self):
+        return self.suspended_at is not None
 
     @property
     def is_cooperative(self):

@@ -56,6 +56,7 @@ class OrganizationSchema(OrganizationSummarySchema):
     sdgs = fields.Function(lambda org: [goal.number for goal in org.sdgs])
     verification_status = fields.String()
     verification = fields.Nested(VerificationRecordSchema, attribute="latest_decision", allow_none=True)
+    suspended = fields.Boolean(attribute="is_suspended")
     created_at = fields.DateTime()
 
 

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
 from app.accounts.auth import current_membership
-from app.accounts.services import require_membership
+from app.accounts.services import refuse_suspended_organization, require_membership
 from app.errors import DomainError, Forbidden, NotFound
 from app.extensions import db
 from app.forms import as_int, attempt, aware_moment, load_form, local_moment, show_refusal, timezone_options
@@ -36,6 +36,7 @@ def _buyer_membership():
     membership = current_membership()
     if membership is None or not membership.allows(*services.BUYER_ROLES):
         raise Forbidden(_("Only admins and buyers of an organisation can run tenders."))
+    refuse_suspended_organization(membership.organization)
     return membership
 
 
@@ -102,6 +103,7 @@ def new_tender():
         chosen = current_user.membership_of(request.form.get("organization_id", type=int))
         if chosen is None or not chosen.allows(*services.BUYER_ROLES):
             raise Forbidden(_("You cannot run tenders for this organisation."))
+        refuse_suspended_organization(chosen.organization)
         membership = chosen
         require_membership(current_user, membership.organization, *services.BUYER_ROLES)
     form = _tender_form()
@@ -179,6 +181,7 @@ def _supplier_membership():
         membership = current_user.membership_of(request.form.get("organization_id", type=int))
     if membership is None or not membership.allows(*services.SUPPLIER_ROLES):
         raise Forbidden(_("Only admins and sellers of an organisation can bid."))
+    refuse_suspended_organization(membership.organization)
     if request.method == "POST":
         require_membership(current_user, membership.organization, *services.SUPPLIER_ROLES)
     return membership

@@ -38,9 +38,10 @@ def get_tender(tender_id):
 
 
 def visible_tender(tender_id, user):
-    """Published and cancelled tenders for everybody; drafts for the buyer's members only."""
+    """Published and cancelled tenders for everybody (unless the buyer is suspended); drafts for the buyer's members
+    only."""
     tender = get_tender(tender_id)
-    if tender.status == "draft" and not is_member(user, tender.organization_id):
+    if (tender.status == "draft" or not tender.organization.is_active) and not is_member(user, tender.organization_id):
         raise NotFound(_("No such tender."))
     return tender
 
