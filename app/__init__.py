@@ -60,6 +60,7 @@ def register_blueprints(app):
     from app import accounts, audit, campaigns, catalog, moderation, orgs, payments, public, reference, tenders
     from app.extensions import api, csrf
 
+    audit.attach_views()
     for feature in (public, accounts, orgs, catalog, reference, tenders, campaigns, payments, audit, moderation):
         app.register_blueprint(feature.bp)
     for feature in (accounts, orgs, catalog, reference, tenders, campaigns, audit, moderation):

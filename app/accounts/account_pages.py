@@ -106,7 +106,7 @@ def change_password():
 @bp.route("/account/sessions/end", methods=["POST"])
 @login_required
 def log_out_everywhere():
-    links.end_all_sessions(current_user)
+    links.log_out_everywhere(current_user)
     db.session.commit()
     logout_user()
     session.clear()

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user
 
-from app.accounts import services, two_factor
+from app.accounts import links, services, two_factor
 from app.accounts.models import User
 from app.errors import Forbidden, Unauthorized
 from app.extensions import db, limiter, login_manager
@@ -31,6 +31,8 @@ def sign_in(user, remember=False):
     """Start a fresh session for the user: nothing carried over from before but the chosen language (and, when the same
     person signs in again, the organisation they act for); the sign-in time is kept for the recent-login check of
     sensitive actions."""
+    if hasattr(user, "_get_current_object"):
+        user = user._get_current_object()  # current_user itself: the session is about to be emptied under it
     same_person = current_user.is_authenticated and current_user.id == user.id
     kept = {key: session[key] for key in ("locale", "organization_id") if key in session and (same_person or key == "locale")}
     session.clear()
@@ -38,6 +40,8 @@ def sign_in(user, remember=False):
     session.permanent = True  # ends after PERMANENT_SESSION_LIFETIME without a request
     login_user(user, remember=remember)
     session["signed_in_at"] = int(time.time())
+    links.note_sign_in(user, request.remote_addr)
+    db.session.commit()
 
 
 def has_recent_login():

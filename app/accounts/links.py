@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from app.accounts.models import AccountLink, User, new_session_key
+from app.audit.services import record
 from app.errors import NotFound, Unauthorized, ValidationFailed
 from app.extensions import db
 from app.mail import link, send_mail
@@ -104,7 +105,7 @@ def reset_password(secret, password):
     set_password(user, password)
     if user.email == used.email and user.email_verified_at is None:
         user.email_verified_at = utcnow()
-    db.session.flush()
+    record("account.password_reset", actor=user, subject=f"user:{user.id}")
     return user
 
 
@@ -117,6 +118,7 @@ def change_password(user, current_password, password):
     if password == current_password:
         raise ValidationFailed(_("The password is not acceptable."), {"password": [_("Choose a password you have not used here.")]})
     set_password(user, password)
+    record("account.password_changed", actor=user, subject=f"user:{user.id}")
     return user
 
 
@@ -124,3 +126,19 @@ def end_all_sessions(user):
     """Every session and remember-me cookie of the user stops working (their id carries the old key)."""
     user.session_key = new_session_key()
     db.session.flush()
+
+
+def log_out_everywhere(user):
+    end_all_sessions(user)
+    record("account.sessions_ended", actor=user, subject=f"user:{user.id}")
+
+
+def note_sign_in(user, ip):
+    """Record a sign-in from an address this person never signed in from before (the first one included)."""
+    from app.audit.models import AuditEntry
+
+    known = db.session.scalar(select(AuditEntry.id).where(
+        AuditEntry.actor_user_id == user.id, AuditEntry.action == "account.signed_in_from_new_address",
+        AuditEntry.ip_address == ip).limit(1))
+    if known is None:
+        record("account.signed_in_from_new_address", actor=user, subject=f"user:{user.id}", ip=ip)

@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.accounts import links
 from app.accounts.models import ApiToken, Invitation, Membership, User
 from app.accounts.passwords import guessability_problems, needs_rehash
+from app.audit.services import record
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.mail import send_mail
@@ -241,6 +242,8 @@ def issue_token(user, name="API token", *, scope="write", expires_in_days=None):
                      expires_at=now + dt.timedelta(days=days))
     db.session.add(token)
     db.session.flush()
+    record("token.created", actor=user, subject=f"token:{token.id}",
+           details={"name": name, "scope": scope, "expires_at": token.expires_at.isoformat()})
     return token, secret
 
 
@@ -272,6 +275,7 @@ def revoke_token(user, token_id):
         raise NotFound(_("No such token."))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+        record("token.revoked", actor=user, subject=f"token:{token.id}", details={"name": token.name})
     db.session.flush()
     return token
 

@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash
 
 from app.accounts import services
 from app.accounts.models import RecoveryCode
+from app.audit.services import record
 from app.errors import Conflict, Forbidden, Unauthorized
 from app.extensions import db
 from app.models_base import utcnow
@@ -101,6 +102,7 @@ def enable(user, code, at=None):
                            {"code": [_("Enter the 6-digit code your app shows now.")]})
     user.totp_enabled_at = utcnow()
     user.totp_last_step = step
+    record("account.two_factor_enabled", actor=user, subject=f"user:{user.id}")
     return _new_recovery_codes(user)
 
 
@@ -168,7 +170,7 @@ def disable(user, password, code, at=None, *, required_for=()):
     user.totp_enabled_at = None
     user.totp_last_step = None
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    db.session.flush()
+    record("account.two_factor_disabled", actor=user, subject=f"user:{user.id}")
     db.session.expire(user, ["recovery_codes"])
     return user
 

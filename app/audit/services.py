@@ -1,11 +1,11 @@
 """Writing the audit trail (in the caller's transaction) and reading it (who may read what is decided here)."""
+from flask import has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.audit.models import AuditEntry
 from app.errors import Forbidden, NotFound
 from app.extensions import db
-from app.orgs.models import Organization
 
 DEFAULT_PAGE = 50
 MAX_PAGE = 200
@@ -13,6 +13,8 @@ MAX_PAGE = 200
 
 def record(action, *, actor=None, organization=None, subject=None, details=None, ip=None):
     """Add an audit entry to the current transaction (flushed, never committed): it is kept only if the change is."""
+    if ip is None and has_request_context():
+        ip = request.remote_addr  # the client of the request that made the change, when the caller did not say
     entry = AuditEntry(
         action=action,
         actor_user_id=actor.id if actor is not None else None,
@@ -39,6 +41,8 @@ def may_read_trail(actor, organization_id):
 
 def organization_trail(actor, organization_id, *, after=None, limit=DEFAULT_PAGE):
     """The organisation and a page of its trail, newest first; refused to all but its admins and platform admins."""
+    from app.orgs.models import Organization  # every feature records into the trail: it imports none of them at load
+
     organization = db.session.get(Organization, organization_id)
     if organization is None:
         raise NotFound(_("No such organisation."))

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
-from app.accounts.auth import current_membership
+from app.accounts.auth import current_membership, recent_login_required
 from app.accounts.services import refuse_suspended_organization, require_membership
 from app.campaigns import bp, ledger, pages_support, services, story
 from app.campaigns.forms import (
@@ -226,6 +226,7 @@ def new_expense(campaign_id):
 
 @bp.route("/campaigns/<int:campaign_id>/disbursements/new", methods=["GET", "POST"])
 @login_required
+@recent_login_required
 def new_disbursement(campaign_id):
     """Money paid out of the campaign to the organisation's own account (never more than the balance)."""
     campaign = _owned_campaign(campaign_id)
@@ -269,6 +270,7 @@ def campaign_donations(campaign_id):
 
 @bp.route("/donations/<int:donation_id>/refund", methods=["POST"])
 @login_required
+@recent_login_required
 def refund_donation(donation_id):
     """Refund a paid donation in full (the campaign's admins and finance members, or a platform admin)."""
     donation = db.session.get(Donation, donation_id)

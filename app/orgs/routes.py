@@ -6,6 +6,7 @@ from marshmallow import ValidationError
 
 from app.accounts import members
 from app.accounts import services as accounts
+from app.accounts.auth import recent_login_required
 from app.accounts.forms import InvitationForm
 from app.catalog.services import public_listings_query
 from app.errors import DomainError
@@ -130,6 +131,7 @@ def members_page(organization_id):
 
 @bp.route("/organizations/<int:organization_id>/members/<int:user_id>/role", methods=["POST"])
 @login_required
+@recent_login_required
 def change_member_role(organization_id, user_id):
     organization = services.get_organization(organization_id)
     try:
@@ -148,6 +150,7 @@ def change_member_role(organization_id, user_id):
 
 @bp.route("/organizations/<int:organization_id>/members/<int:user_id>/remove", methods=["POST"])
 @login_required
+@recent_login_required
 def remove_member(organization_id, user_id):
     """Remove a member (admins), or leave the organisation (one's own row)."""
     organization = services.get_organization(organization_id)
@@ -191,6 +194,7 @@ def request_verification(organization_id):
 
 @bp.route("/organizations/<int:organization_id>/verification", methods=["POST"])
 @login_required
+@recent_login_required
 def decide_verification(organization_id):
     organization = services.get_organization(organization_id)
     form = VerificationDecisionForm()

@@ -313,3 +313,27 @@ def test_bad_token_requests_are_field_errors(client, make, change):
     user = make.user()
     response = client.post("/api/v1/auth/tokens", json={"email": user.email, "password": PASSWORD, **change})
     assert response.status_code == 422 and set(response.get_json()["error"]["fields"]) == set(change)
+
+
+# The audit trail of a person's own account -----------------------------------------------------------------------
+
+
+def test_account_actions_are_in_the_audit_trail(app, client, make):
+    from tests.audit import trail
+
+    user = make.user()
+    login(client, user)
+    login(client, user)  # the same address again: recorded once
+    client.post("/account/password", data={"current_password": PASSWORD, "password": NEW_PASSWORD,
+                                           "csrf_token": csrf_token(client, "/account")})
+    client.post("/account/tokens", data={"name": "Books", "scope": "read", "expires_in_days": "30",
+                                         "csrf_token": csrf_token(client, "/account/tokens")})
+    client.post("/account/sessions/end", data={"csrf_token": csrf_token(client, "/account")})
+    actions = [(action, email, subject) for action, email, subject, _details, _ip in trail(app)]
+    assert actions == [
+        ("account.signed_in_from_new_address", user.email, f"user:{user.id}"),
+        ("account.password_changed", user.email, f"user:{user.id}"),
+        ("token.created", user.email, actions[2][2]),
+        ("account.sessions_ended", user.email, f"user:{user.id}"),
+    ]
+    assert trail(app)[0][4] == "127.0.0.1"
