@@ -4,10 +4,29 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import RUN_TAG
+from tests.mailpit import Mailbox
+
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
 
 
-def sign_up(page, base, name, email, organization, country="GB"):
+@pytest.fixture
+def mailbox(committed_app):
+    """The mail the served app sent, read from Mailpit."""
+    return Mailbox(committed_app, committed_app.config["MAILPIT_URL"], RUN_TAG)
+
+
+def open_link_from_mail(page, mailbox, email, path_start):
+    """Open the newest link to `path_start` mailed to `email`, as a person clicks it in the inbox (the mail names the
+    site by its configured host; the browser keeps the one it is on)."""
+    mails = mailbox.to(email)
+    assert mails, f"no mail to {email}"
+    link = next(word for word in reversed(mails[-1].body.split()) if path_start in word)
+    origin = "/".join(page.url.split("/", 3)[:3])
+    page.goto(origin + link[link.index(path_start):])
+
+
+def sign_up(page, base, name, email, organization, mailbox, country="GB"):
     page.goto(f"{base}/signup")
     page.get_by_label("Your name").fill(name)
     page.get_by_label("E-mail address").fill(email)
@@ -18,13 +37,16 @@ def sign_up(page, base, name, email, organization, country="GB"):
     page.get_by_label("Country").select_option(country)
     page.get_by_label("Sector").select_option("agriculture")
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your mail")
+    open_link_from_mail(page, mailbox, email, "/verify-email/")
+    page.get_by_role("button", name="Confirm my address").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(organization)
 
 
 @pytest.mark.browser
-def test_sign_up_list_an_offer_and_keep_others_out(live_server, browser):
+def test_sign_up_list_an_offer_and_keep_others_out(live_server, browser, mailbox):
     page = browser.new_page()
-    sign_up(page, live_server, "Rosa Grower", "rosa@hebden.coop", "Hebden Bridge Growers")
+    sign_up(page, live_server, "Rosa Grower", "rosa@hebden.coop", "Hebden Bridge Growers", mailbox)
     page.get_by_role("button", name="Log out").click()
 
     page.goto(f"{live_server}/login")
@@ -55,8 +77,45 @@ def test_sign_up_list_an_offer_and_keep_others_out(live_server, browser):
     page.screenshot(path=str(SCREENSHOTS / "organisation-page.png"), full_page=True)
     page.get_by_role("button", name="Log out").click()
 
-    sign_up(page, live_server, "Omar Other", "omar@elsewhere.coop", "Elsewhere Fishers", country="FR")
+    sign_up(page, live_server, "Omar Other", "omar@elsewhere.coop", "Elsewhere Fishers", mailbox, country="FR")
     response = page.goto(f"{listing_url}/edit")
     assert response.status == 403
     expect(page.get_by_role("heading", level=1)).to_have_text("403")
     expect(page.get_by_text("You do not have the role needed")).to_be_visible()
+
+
+@pytest.mark.browser
+def test_confirm_the_address_then_reset_a_forgotten_password_ending_the_other_session(live_server, browser, mailbox):
+    laptop = browser.new_context()
+    page = laptop.new_page()
+    sign_up(page, live_server, "Ines Weaver", "ines@telares.coop", "Telares del Sur", mailbox, country="ES")
+    expect(page.get_by_text("Your e-mail address is confirmed")).to_be_visible()
+    page.get_by_role("button", name="Log out").click()
+
+    # Another browser, still signed in: it must be signed out by the reset.
+    phone = browser.new_context().new_page()
+    phone.goto(f"{live_server}/login")
+    phone.get_by_label("E-mail address").fill("ines@telares.coop")
+    phone.get_by_label("Password").fill("a-long-journey-passphrase")
+    phone.get_by_role("button", name="Log in").click()
+    expect(phone.get_by_role("link", name="Ines Weaver")).to_be_visible()
+
+    page.goto(f"{live_server}/login")
+    page.get_by_role("link", name="Forgot your password?").click()
+    page.get_by_label("E-mail address").fill("ines@telares.coop")
+    page.get_by_role("button", name="Send the link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your mail")
+    open_link_from_mail(page, mailbox, "ines@telares.coop", "/reset-password/")
+    page.get_by_label("New password").fill("loom-and-shuttle-at-dawn")
+    page.get_by_role("button", name="Save the new password").click()
+    expect(page.get_by_text("Your password is changed")).to_be_visible()
+
+    page.get_by_label("E-mail address").fill("ines@telares.coop")
+    page.get_by_label("Password").fill("loom-and-shuttle-at-dawn")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("link", name="Ines Weaver")).to_be_visible()
+
+    phone.goto(f"{live_server}/dashboard")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Log in")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "password-reset.png"), full_page=True)

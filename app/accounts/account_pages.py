@@ -31,6 +31,8 @@ def verify_email(token):
         if not current_user.is_authenticated or current_user.id != user.id:
             sign_in(user)
         flash(_("Your e-mail address is confirmed. Welcome to Coopex, %(name)s.", name=user.name), "success")
+        if len(user.memberships) == 1:  # a new sign-up lands on the organisation it just registered
+            return redirect(url_for("orgs.profile", organization_id=user.memberships[0].organization_id))
         return redirect(url_for("accounts.dashboard"))
     return render_template("accounts/verify_email.html", token=token)
 
