@@ -132,7 +132,8 @@ def _ask_to_pay(donation, campaign, failure):
     db.session.execute(update(Donation).where(Donation.id == donation.id).values(
         customer_id=donation.customer_id, payment_method_id=donation.payment_method_id,
         checkout_session_id=session_id or donation.checkout_session_id))
-    db.session.commit()
+    # Queued in the same transaction as the failure: the donor is told exactly when it is recorded.
     send_mail(donation.email, f"{campaign.title}: your pledge could not be charged",
               f"“{campaign.title}” reached its goal, but your card was refused for your pledge of {donation.amount} "
               f"({failure.message}). {text}")
+    db.session.commit()
