@@ -11,7 +11,8 @@ def test_create_admin(app, db):
     result = runner.invoke(args=["create-admin", "--email", "Root@Coopex.example", "--password", "a-very-good-passphrase"])
     assert result.exit_code == 0, result.output
     with app.app_context():
-        assert db.session.scalar(select(User).where(User.email == "root@coopex.example")).is_platform_admin
+        admin = db.session.scalar(select(User).where(User.email == "root@coopex.example"))
+        assert admin.is_platform_admin and admin.email_verified  # an operator vouches for the address
     weak = runner.invoke(args=["create-admin", "--email", "weak@coopex.example", "--password", "password1234"])
     assert weak.exit_code != 0 and "password" in weak.output
 
@@ -37,5 +38,7 @@ def test_seed_demo_builds_real_organisations_once(app, db):
         assert {"GB", "PE", "KE", "IN"} <= regions
         verified = db.session.scalar(select(func.count(Organization.id)).where(Organization.verification_status == "verified"))
         assert 0 < verified < organizations
+        demo_people = db.session.scalars(select(User).where(User.email.like("%@coopex.example"))).all()
+        assert demo_people and all(person.email_verified for person in demo_people)
     second = runner.invoke(args=["seed-demo", "--organizations", "40", "--listings-per-org", "3"])
     assert "0 organisations and 0 listings added." in second.output

@@ -218,6 +218,8 @@ def accept_invitation(invitation, user):
     """Make the user a member with the invited role; only the invited address may accept."""
     if normalise_email(user.email) != invitation.email:
         raise Forbidden(_("This invitation was sent to another e-mail address."))
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()  # signed in as the invited address, holding the link mailed to it
     if user.membership_of(invitation.organization_id) is None:
         db.session.add(Membership(user=user, organization_id=invitation.organization_id, role=invitation.role))
     invitation.accepted_at = utcnow()

@@ -107,6 +107,24 @@ def test_resending_the_link_is_rate_limited(app, client, make, auth):
     assert answers[:5] == [202] * 5 and answers[5:] == [429, 429]
 
 
+def test_resending_needs_a_signed_in_caller(client):
+    assert client.post("/api/v1/auth/email-verification/resend").status_code == 401
+
+
+def test_accepting_an_invitation_confirms_the_invited_address(app, client, make, outbox):
+    admin = make.user()
+    organization = make.organization(admin)
+    invited = make.user(email="late.joiner@example.coop", verified=False)
+    login(client, admin)
+    members = f"/organizations/{organization.id}/members"
+    client.post(members, data={"email": invited.email, "role": "seller", "csrf_token": csrf_token(client, members)})
+    path, _secret = link_path(outbox.to(invited.email)[-1], "invitations")
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/dashboard")})
+    login(client, invited)
+    assert client.post(path, data={"csrf_token": csrf_token(client, path)}).status_code == 302
+    assert "unverified-banner" not in client.get("/dashboard").get_data(as_text=True)
+
+
 @pytest.mark.parametrize("payload", [{}, {"token": ""}, {"token": "x" * 101}, {"token": 5}])
 def test_bad_confirmation_input_is_a_field_error(client, payload):
     response = client.post("/api/v1/auth/email-verification", json=payload)
