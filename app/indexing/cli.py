@@ -1,10 +1,9 @@
 """`flask search sync | reindex | status`."""
-import time
 
 import click
 from flask.cli import AppGroup
 
-from app.extensions import db
+from app import workers
 from app.indexing import search_engine
 from app.indexing.documents import WRITERS
 from app.indexing.reindex import public_ids
@@ -20,16 +19,14 @@ search_cli = AppGroup("search", help="The search index: sync the outbox, rebuild
 @click.option("--interval", default=1.0, show_default=True, help="Seconds between polls when idle.")
 def sync(watch, interval):
     """Deliver outbox changes to the engine (once, or continuously with --watch)."""
-    while True:
-        result = drain_all()
+
+    def report(result):
         if result.rows or not watch:
             state = "engine unavailable, will retry" if result.unavailable else "ok"
             click.echo(f"{result.written} written, {result.stale} stale, {result.parked} parked, "
                        f"{result.retried} to retry ({state})")
-        if not watch:
-            return
-        db.session.remove()
-        time.sleep(interval)
+
+    workers.run(drain_all, report, watch=watch, interval=interval)
 
 
 @search_cli.command("reindex")

@@ -1,10 +1,8 @@
 """`flask mail deliver | status`."""
-import time
-
 import click
 from flask.cli import AppGroup
 
-from app.extensions import db
+from app import workers
 from app.mail.delivery import deliver_all, outbox_status
 
 mail_cli = AppGroup("mail", help="The mail outbox: deliver over SMTP, status.")
@@ -15,15 +13,13 @@ mail_cli = AppGroup("mail", help="The mail outbox: deliver over SMTP, status.")
 @click.option("--interval", default=1.0, show_default=True, help="Seconds between polls when idle.")
 def deliver(watch, interval):
     """Send the queued mail (once, or continuously with --watch)."""
-    while True:
-        result = deliver_all()
+
+    def report(result):
         if result.rows or not watch:
             state = "relay unavailable, will retry" if result.unavailable else "ok"
             click.echo(f"{result.sent} sent, {result.retried} to retry, {result.parked} parked ({state})")
-        if not watch:
-            return
-        db.session.remove()
-        time.sleep(interval)
+
+    workers.run(deliver_all, report, watch=watch, interval=interval)
 
 
 @mail_cli.command("status")
