@@ -120,7 +120,7 @@ def test_not_found_and_unauthorized_in_spanish(client):
     refused = client.post("/api/v1/listings", json={**LISTING, "organization_id": 1},
                           headers={**SPANISH, "Authorization": "Bearer nonsense"})
     assert refused.status_code == 401
-    assert refused.get_json()["error"]["message"] == "El token de API no es válido o ha sido revocado."
+    assert refused.get_json()["error"]["message"] == "El token de API no es válido, ha caducado o se ha revocado."
 
 
 # HTML pages ------------------------------------------------------------------------------------------------------------
