@@ -21,7 +21,7 @@ help:
 	@echo "make install   virtual environment and dependencies only"
 	@echo "make services  start the background services (idempotent)"
 	@echo "make stop      stop them"
-	@echo "make bench     run the benchmarks under bench/ (pages, search, tenders, webhooks)"
+	@echo "make bench     run the benchmarks under bench/ (pages, search, tenders, webhooks, accounts)"
 	@echo "make translations  extract the messages to translate and merge them into the fr and es catalogues"
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -87,6 +87,7 @@ bench: services
 	@$(BIN)/python bench/search.py
 	@$(BIN)/python bench/tenders.py
 	@$(BIN)/python bench/webhooks.py
+	@$(BIN)/python bench/accounts.py
 
 lint: install
 	@$(BIN)/ruff check .
