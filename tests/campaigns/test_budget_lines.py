@@ -171,3 +171,29 @@ def test_the_page_form_renames_adds_and_refuses_to_remove_a_booked_line(app, cli
     data["budget_lines-3-remove"] = "y"
     assert client.post(url, data=data).status_code == 302
     assert [line[0] for line in lines(app, campaign["id"])] == [panels, unit, solar]
+
+
+def test_any_budget_lines_json_gets_an_answer_never_an_error(app, client, funding, stripe_events):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    campaign = _funded(funding, stripe_events)
+    assert _expense(client, funding, campaign).status_code == 201
+    ids = [line["id"] for line in campaign["budget_lines"]]
+    values = st.none() | st.booleans() | st.integers(-2, 2**32) | st.sampled_from(ids) | st.text(max_size=8)
+    amounts = values | st.fixed_dictionaries({"amount": st.sampled_from(["8000.00", "1", "-1", "x"]),
+                                              "currency": st.sampled_from(["EUR", "GBP", "JPY"])})
+    line = st.fixed_dictionaries({}, optional={"id": values, "title": st.sampled_from(["Panels", "ab", "", 3]),
+                                               "amount": amounts, "required": values})
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.lists(line, max_size=5) | values)
+    def check(budget_lines):
+        response = patch(client, funding, campaign, budget_lines)
+        assert response.status_code in (200, 422), response.get_data(as_text=True)[:300]
+        assert panel_kept()
+
+    def panel_kept():
+        return ids[0] in [row[0] for row in lines(app, campaign["id"])]
+
+    check()

@@ -133,3 +133,22 @@ def test_bad_mark_read_requests_get_field_errors(app, client, news, body, field)
 def test_bad_list_queries_get_field_errors(client, news, query):
     response = client.get(f"/api/v1/notifications?{query}", headers=news["h"]["coop"])
     assert response.status_code == 422 and query.split("=")[0] in response.get_json()["error"]["fields"]
+
+
+def test_any_json_sent_to_mark_read_gets_an_answer_never_an_error(app, client, news):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    theirs = news["ids"][news["sme"].id][0]
+    values = st.none() | st.booleans() | st.integers(-2, 2**32) | st.just(theirs) | st.text(max_size=8)
+    bodies = values | st.lists(values, max_size=3) | st.fixed_dictionaries(
+        {}, optional={"ids": values | st.lists(values, max_size=4), "all": values})
+
+    @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(bodies)
+    def check(body):
+        response = client.post("/api/v1/notifications/read", headers=news["h"]["coop"], json=body)
+        assert response.status_code in (200, 404, 422), response.get_data(as_text=True)[:300]
+        assert theirs in unread(app)
+
+    check()
