@@ -3,7 +3,18 @@ schemas validate it (app.forms.load_form) and the services apply the rules."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, FieldList, Form, FormField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 
 from app.campaigns.models import EXPENSE_CATEGORIES
 from app.campaigns.schemas import MAX_BUDGET_LINES
@@ -26,9 +37,22 @@ EDITABLE_WHEN_LIVE = ("title", "summary", "story", "budget_lines")
 class BudgetLineForm(Form):
     """One budget line (a sub-form: the campaign form carries the CSRF token)."""
 
+    line_id = HiddenField()
     title = StringField(_l("What the money is for"))
     amount = StringField(_l("Amount"), render_kw={"inputmode": "decimal"})
     stretch = BooleanField(_l("Stretch goal (done only if more is raised)"))
+    remove = BooleanField(_l("Remove this line"))
+
+    def payload(self, currency, live):
+        """The line as the API's budget line schema reads it: a kept line by its id, with only its title once live."""
+        line_id = as_int(self.line_id.data)
+        line = {"title": self.title.data or ""}
+        if line_id is not None:
+            line["id"] = line_id
+        if line_id is None or not live:
+            line.update(amount={"amount": (self.amount.data or "").strip(), "currency": currency},
+                        required=not self.stretch.data)
+        return line
 
 
 class CampaignForm(DeadlineFields, FlaskForm):
@@ -47,16 +71,16 @@ class CampaignForm(DeadlineFields, FlaskForm):
         """The form as the API's campaign schema reads it; for a live campaign (`live_currency` given) only what may
         still change, with the budget in the campaign's currency."""
         currency = live_currency or self.currency.data or ""
-        # Blank lines (the spare row of a new form) are left out; their positions are kept to put errors back.
-        self._line_entries = [entry for entry in self.budget_lines
-                              if (entry.form.title.data or "").strip() or (entry.form.amount.data or "").strip()]
+        # Lines marked for removal and blank new lines (the spare row of a new form) are left out; their positions are
+        # kept to put errors back.
+        self._line_entries = [entry for entry in self.budget_lines if not entry.form.remove.data and (
+            (entry.form.line_id.data or "").strip() or (entry.form.title.data or "").strip()
+            or (entry.form.amount.data or "").strip())]
         payload = {
             "title": self.title.data or "",
             "summary": self.summary.data or "",
             "story": self.story.data or "",
-            "budget_lines": [{"title": entry.form.title.data or "",
-                              "amount": {"amount": (entry.form.amount.data or "").strip(), "currency": currency},
-                              "required": not entry.form.stretch.data} for entry in self._line_entries],
+            "budget_lines": [entry.form.payload(currency, live=bool(live_currency)) for entry in self._line_entries],
         }
         if live_currency:
             return payload

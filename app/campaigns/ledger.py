@@ -34,6 +34,15 @@ def spent_by_line(campaign):
     return {line_id: Money(-int(total), campaign.currency) for line_id, total in rows}
 
 
+def lines_with_spending(line_ids):
+    """The ids among `line_ids` of budget lines that an expense or a ledger entry was booked against."""
+    if not line_ids:
+        return set()
+    expenses = select(Expense.budget_line_id).where(Expense.budget_line_id.in_(line_ids))
+    entries = select(LedgerEntry.budget_line_id).where(LedgerEntry.budget_line_id.in_(line_ids))
+    return set(db.session.scalars(expenses.union(entries)))
+
+
 def add_expense(campaign, fields, upload, user=None):
     """An expense with its receipt: checked whole before anything is stored; the file is removed again if the ledger
     refuses the amount."""
@@ -73,11 +82,12 @@ def disburse(campaign, amount, description, *, actor=None, ip=None):
 
 
 def csv_rows(campaign):
+    """The ledger as CSV rows (a header first), amounts as numbers in major units (money out negative)."""
     yield ["id", "date", "kind", "amount", "currency", "description", "budget_line"]
     lines = {line.id: line.title for line in campaign.budget_lines}
     after = 0
     while page := entries(campaign, after, 1000):
         for entry in page:
-            yield [entry.id, entry.created_at.date().isoformat(), entry.kind, entry.amount.as_decimal_string(),
+            yield [entry.id, entry.created_at.date().isoformat(), entry.kind, entry.amount.amount,
                    entry.currency, entry.description, lines.get(entry.budget_line_id, "")]
         after = page[-1].id

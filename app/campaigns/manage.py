@@ -81,7 +81,8 @@ def _form_data(campaign):
         "goal_amount": campaign.goal.as_decimal_string(), "currency": campaign.currency,
         "deadline": local_moment(campaign.deadline), "timezone": "UTC", "funding_model": campaign.funding_model,
         "sdgs": [str(goal.number) for goal in campaign.sdgs],
-        "budget_lines": [{"title": line.title, "amount": line.amount.as_decimal_string(), "stretch": not line.required}
+        "budget_lines": [{"line_id": str(line.id), "title": line.title, "amount": line.amount.as_decimal_string(),
+                          "stretch": not line.required}
                          for line in campaign.budget_lines] or [{}],
     }
 

@@ -1,9 +1,6 @@
 """Pages: the list of live campaigns, a campaign (progress, budget, updates, donate form, and its owners' actions), the
 donor's receipt, the public ledger and its CSV, and expense receipts (served only through the app)."""
-import csv
-import io
-
-from flask import Response, current_app, redirect, render_template, request, send_file
+from flask import current_app, redirect, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
@@ -11,6 +8,7 @@ from marshmallow import ValidationError
 from app.campaigns import bp, ledger, pages_support, receipts, services, story
 from app.campaigns.models import Expense, donor_name
 from app.campaigns.schemas import DonationCreateSchema
+from app.csv_export import csv_response
 from app.errors import DomainError, NotFound
 from app.extensions import db, limiter
 from app.i18n import localize
@@ -99,10 +97,7 @@ def ledger_page(campaign_id):
 @bp.route("/campaigns/<int:campaign_id>/ledger.csv")
 def ledger_csv(campaign_id):
     campaign = services.visible_campaign(campaign_id, current_user)
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(ledger.csv_rows(campaign))
-    return Response(buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="coopex-campaign-{campaign.id}-ledger.csv"'})
+    return csv_response(ledger.csv_rows(campaign), f"coopex-campaign-{campaign.id}-ledger.csv")
 
 
 @bp.route("/campaigns/<int:campaign_id>/expenses/<int:expense_id>/receipt")

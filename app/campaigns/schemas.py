@@ -16,9 +16,21 @@ MAX_CAMPAIGN_DAYS = 366
 
 
 class BudgetLineFieldsSchema(Schema):
+    """A budget line as written: with the `id` of a line of the campaign to keep (and rename) it, without one to add a
+    line. Once the campaign is live a kept line's amount and stretch flag are fixed (leave them out, or give them
+    unchanged)."""
+
+    id = fields.Integer(strict=True, validate=validate.Range(1, MAX_ID),
+                        metadata={"description": "A line of this campaign to keep; leave out to add a new line."})
     title = Trimmed(required=True, validate=validate.Length(3, 200))
-    amount = MoneyField(required=True)
-    required = fields.Boolean(load_default=True)
+    amount = MoneyField(metadata={"description": "Required for a new line; a kept line keeps its amount when left out."})
+    required = fields.Boolean(metadata={"description": "False for a stretch goal. A new line is required unless told; a "
+                                                      "kept line keeps its flag when left out."})
+
+    @validates_schema
+    def new_lines_have_an_amount(self, data, **kwargs):
+        if data.get("id") is None and "amount" not in data:
+            raise ValidationError(_("Give the amount of a new line."), "amount")
 
 
 class CampaignFieldsSchema(Schema):
@@ -38,11 +50,15 @@ class CampaignFieldsSchema(Schema):
         if deadline and deadline > dt.datetime.now(dt.UTC) + dt.timedelta(days=MAX_CAMPAIGN_DAYS):
             raise ValidationError(_("A deadline at most a year away."), "deadline")
         goal = data.get("goal")
+        seen = set()
         for index, line in enumerate(data.get("budget_lines") or []):
-            if goal and line["amount"].currency != goal.currency:
+            if goal and "amount" in line and line["amount"].currency != goal.currency:
                 raise ValidationError({index: {"amount": [_("Give the amount in %(currency)s, the goal's currency.",
                                                              currency=goal.currency)]}},
                                       "budget_lines")
+            if line.get("id") is not None and line["id"] in seen:
+                raise ValidationError({index: {"id": [_("This line is listed twice.")]}}, "budget_lines")
+            seen.add(line.get("id"))
 
 
 class CampaignCreateSchema(CampaignFieldsSchema):

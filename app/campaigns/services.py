@@ -13,7 +13,7 @@ from sqlalchemy.orm import lazyload
 
 from app.accounts.services import is_member
 from app.audit.services import record
-from app.campaigns import funds
+from app.campaigns import funds, ledger
 from app.campaigns.models import BudgetLine, Campaign, CampaignUpdate, Donation, MatchPledge
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
@@ -69,19 +69,65 @@ def _apply(campaign, fields):
     if goal is not None:
         campaign.goal_minor, campaign.currency = goal.minor, goal.currency
     lines = fields.pop("budget_lines", None)
-    if lines is not None:
-        campaign.budget_lines.clear()
-        db.session.flush()
-        campaign.budget_lines.extend(BudgetLine(position=n, title=line["title"], amount_minor=line["amount"].minor,
-                                                required=line["required"]) for n, line in enumerate(lines, start=1))
     if "deadline" in fields:
         _require_future(fields["deadline"])
     for name, value in fields.items():
         setattr(campaign, name, value)
-    for line in campaign.budget_lines:
-        if line.amount.currency != campaign.currency:  # a goal in a new currency with the old lines
-            raise ValidationFailed(_("Budget lines are in the goal's currency."),
-                                   {"budget_lines": [_("Give the amounts in %(currency)s.", currency=campaign.currency)]})
+    if lines is not None:
+        _apply_budget(campaign, lines)
+
+
+def _apply_budget(campaign, lines):
+    """The budget as listed: lines given with their id kept (and renamed), lines without one added, the rest removed,
+    unless an expense is booked on them (which line each expense was booked against stays known). Once live, a kept
+    line's amount and stretch flag are fixed: donors gave on that budget; a live campaign adds a line instead."""
+    current = {line.id: line for line in campaign.budget_lines}
+    live = campaign.status == "live"
+    problems = {}
+    for index, fields in enumerate(lines):
+        line = current.get(fields.get("id")) if fields.get("id") is not None else None
+        if fields.get("id") is not None and line is None:
+            problems[index] = {"id": [_("Not a line of this campaign.")]}
+            continue
+        amount = fields.get("amount")
+        if amount is not None and amount.currency != campaign.currency:
+            problems[index] = {"amount": [_("Give the amount in %(currency)s, the goal's currency.",
+                                            currency=campaign.currency)]}
+        elif live and line is not None:
+            if amount is not None and amount.minor != line.amount_minor:
+                problems[index] = {"amount": [_("Fixed once the campaign is live: add a line instead.")]}
+            elif "required" in fields and fields["required"] != line.required:
+                problems[index] = {"required": [_("Fixed once the campaign is live: add a line instead.")]}
+    if problems:
+        raise ValidationFailed(_("Some budget lines cannot be saved."), {"budget_lines": problems})
+    kept = {fields["id"] for fields in lines if fields.get("id") is not None}
+    removed = [line for line_id, line in current.items() if line_id not in kept]
+    booked = ledger.lines_with_spending([line.id for line in removed])
+    if booked:
+        raise ValidationFailed(
+            _("A budget line with expenses booked on it cannot be removed."),
+            {"budget_lines": [_("“%(title)s” has expenses booked on it: keep it (it may be renamed).", title=line.title)
+                              for line in removed if line.id in booked]})
+    for line in removed:
+        campaign.budget_lines.remove(line)
+    db.session.flush()
+    # Positions are unique per campaign and rows are updated one by one: park the kept lines out of the way first.
+    for parked, line_id in enumerate(kept, start=1):
+        current[line_id].position = -parked
+    db.session.flush()
+    for position, fields in enumerate(lines, start=1):
+        line = current[fields["id"]] if fields.get("id") is not None else None
+        if line is None:
+            campaign.budget_lines.append(BudgetLine(position=position, title=fields["title"],
+                                                    amount_minor=fields["amount"].minor,
+                                                    required=fields.get("required", True)))
+            continue
+        line.position, line.title = position, fields["title"]
+        if "amount" in fields:
+            line.amount_minor = fields["amount"].minor
+        if "required" in fields:
+            line.required = fields["required"]
+    campaign.budget_lines.sort(key=lambda line: line.position)
 
 
 def _require_future(deadline):

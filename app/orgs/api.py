@@ -31,10 +31,10 @@ def get_organization(organization_id):
 @blp.arguments(OrganizationUpdateSchema)
 @blp.response(200, OrganizationSchema)
 def update_organization(changes, organization_id):
-    """Change the profile (admins of the organisation)."""
-    organization = services.get_organization(organization_id)
-    accounts.require_membership(require_api_user(), organization, "admin")
-    services.update_organization(organization, changes)
+    """Change the profile (admins of the organisation). A new name, legal form or country voids the verification: the
+    organisation asks again."""
+    organization = services.update_organization(require_api_user(), services.get_organization(organization_id), changes,
+                                                ip=request.remote_addr)
     db.session.commit()
     return organization
 

@@ -18,6 +18,8 @@ SECTORS = (
     "housing", "industry_services", "insurance", "other",
 )
 VERIFICATION_STATUSES = ("unverified", "pending", "verified", "rejected")
+#: A step of the verification record; "voided": a change of name, legal form or country undid the standing status.
+VERIFICATION_EVENT_KINDS = ("requested", "verified", "rejected", "voided")
 
 
 organization_sdgs = Table(
@@ -88,7 +90,7 @@ class Organization(db.Model):
 
     @property
     def latest_decision(self):
-        """The verify / reject decision that stands now (none once a change of legal form or country voids it)."""
+        """The verify / reject decision that stands now (none once a change of name, legal form or country voids it)."""
         decisions = [e for e in self.verification_events if e.kind in ("verified", "rejected")]
         if decisions and decisions[-1].kind == self.verification_status:
             return decisions[-1]
@@ -96,10 +98,10 @@ class Organization(db.Model):
 
 
 class VerificationEvent(db.Model):
-    """One step of a verification: requested, verified or rejected, by whom, when, with a note."""
+    """One step of a verification: requested, verified, rejected or voided, by whom, when, with a note."""
 
     __tablename__ = "verification_events"
-    __table_args__ = (CheckConstraint(one_of("kind", ("requested", "verified", "rejected")), name="kind"),)
+    __table_args__ = (CheckConstraint(one_of("kind", VERIFICATION_EVENT_KINDS), name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)

@@ -71,7 +71,7 @@ def edit(organization_id):
         changes = load_form(OrganizationUpdateSchema(), payload, form)
         if changes is not None:
             try:
-                services.update_organization(organization, changes)
+                services.update_organization(current_user, organization, changes, ip=request.remote_addr)
             except DomainError as error:
                 db.session.rollback()
                 form.form_errors += attach_errors(form, error.fields) or [error.message]

@@ -54,26 +54,52 @@ def create_organization(*, name, legal_form, size, country, sector, website=None
     return organization
 
 
-def update_organization(organization, changes):
-    """Apply profile changes; a new legal form or country voids an earlier verification."""
+def may_edit(user, organization):
+    """Admins of the organisation change its profile (while it is not suspended, with a confirmed address)."""
+    # Imported here: accounts.services imports this module (signing up creates an organisation).
+    from app.accounts.services import require_membership
+
+    require_membership(user, organization, "admin")
+
+
+def update_organization(actor, organization, changes, *, ip=None):
+    """Apply profile changes (the organisation's admins); a new name, legal form or country voids an earlier
+    verification, pending, granted or refused: it was about the organisation as it was, and it asks again."""
+    may_edit(actor, organization)
+    changes = dict(changes)
+    voided_by = []
     if "country" in changes:
         country = resolve_country(changes.pop("country"))
         if country.iso2 != organization.country_code:
+            voided_by.append(("country", organization.country_code, country.iso2))
             organization.country = country
-            _void_verification(organization)
     if "sdgs" in changes:
         organization.sdgs = resolve_sdgs(changes.pop("sdgs"))
     if "legal_form" in changes and changes["legal_form"] != organization.legal_form:
-        organization.legal_form = changes.pop("legal_form")
-        _void_verification(organization)
+        voided_by.append(("legal_form", organization.legal_form, changes["legal_form"]))
+    if "name" in changes:
+        changes["name"] = changes["name"].strip()
+        if changes["name"] != organization.name:
+            voided_by.append(("name", organization.name, changes["name"]))
     for name, value in changes.items():
-        setattr(organization, name, value.strip() if name == "name" else value)
+        setattr(organization, name, value)
+    if voided_by:
+        _void_verification(organization, actor, voided_by, ip=ip)
     db.session.flush()
     return organization
 
 
-def _void_verification(organization):
+def _void_verification(organization, actor, changes, *, ip=None):
+    """Back to unverified, with a "voided" step in the verification record saying what changed (nothing to record for
+    an organisation that had never asked)."""
+    if organization.verification_status == "unverified":
+        return
+    was = organization.verification_status
     organization.verification_status = "unverified"
+    note = "; ".join(f"{field}: {old} → {new}" for field, old, new in changes)
+    db.session.add(VerificationEvent(organization=organization, kind="voided", actor=actor, note=note))
+    record("verification.voided", actor=actor, organization=organization, subject=f"organization:{organization.id}",
+           details={"was": was, "changed": [field for field, _old, _new in changes]}, ip=ip)
 
 
 def request_verification(organization, user):

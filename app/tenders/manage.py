@@ -22,11 +22,20 @@ from app.tenders.forms import (
     BidForm,
     CancelForm,
     DeadlineForm,
+    NotificationReadForm,
     RatingForm,
     TenderForm,
 )
 from app.tenders.labels import POLICY_LABELS
-from app.tenders.schemas import MAX_LOTS, BidFieldsSchema, CancelSchema, RatingSchema, TenderFieldsSchema, TenderUpdateSchema
+from app.tenders.schemas import (
+    MAX_LOTS,
+    BidFieldsSchema,
+    CancelSchema,
+    NotificationReadSchema,
+    RatingSchema,
+    TenderFieldsSchema,
+    TenderUpdateSchema,
+)
 
 #: Bids shown per page of a lot's evaluation: a lot may rank thousands, a buyer reads the top of the list.
 EVALUATION_PAGE_SIZE = 50
@@ -336,10 +345,21 @@ def my_tenders():
 @bp.route("/notifications")
 @login_required
 def notifications_page():
-    """News of tenders for the user's organisations; shown ones are marked read."""
-    organization_ids = [membership.organization_id for membership in current_user.memberships]
-    page = db.paginate(notifications.for_organizations(organization_ids), page=page_number(), per_page=30, error_out=False)
-    unread = [item.id for item in page.items if item.read_at is None]
-    notifications.mark_read(unread)
-    db.session.commit()
-    return render_template("tenders/notifications.html", page=page, unread=set(unread))
+    """News of tenders for the user's organisations; they stay unread until marked read."""
+    page = db.paginate(notifications.for_user(current_user), page=page_number(), per_page=30, error_out=False)
+    return render_template("tenders/notifications.html", page=page, unread=notifications.unread_count_for(current_user))
+
+
+@bp.route("/notifications/read", methods=["POST"])
+@login_required
+def mark_notifications_read():
+    """Mark one notification (`ids`) or all of them (`all`) read, then back to the page it was done from."""
+    form = NotificationReadForm()
+    payload = load_form(NotificationReadSchema(), form.payload(), form)
+    if payload is None:
+        flash(" ".join(form.form_errors) or _("Choose what to mark read."), "danger")
+    else:
+        notifications.mark_read(current_user, payload.get("ids", ()), everything=payload.get("all", False))
+        db.session.commit()
+        flash(_("Marked read."), "success")
+    return redirect(url_for("tenders.notifications_page", page=request.form.get("page", 1, type=int)))

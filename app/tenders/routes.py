@@ -1,14 +1,12 @@
 """Pages: a tender with its lots and award notices; searching open tenders; the transparency dashboard."""
-import csv
-import io
-
-from flask import Response, current_app, render_template, request
+from flask import current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
 
 from app.accounts.auth import current_membership
+from app.csv_export import csv_response
 from app.errors import NotFound
 from app.i18n import localize
 from app.money import currency_codes, is_currency
@@ -54,10 +52,8 @@ def transparency():
 @bp.route("/transparency.csv")
 def transparency_csv():
     currency, _available = _dashboard_currency()
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(transparency_figures.csv_rows(transparency_figures.dashboard(currency)))
-    return Response(buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="coopex-contracts-{currency}.csv"'})
+    return csv_response(transparency_figures.csv_rows(transparency_figures.dashboard(currency)),
+                        f"coopex-contracts-{currency}.csv")
 
 
 def _dashboard_currency():

@@ -114,6 +114,5 @@ def csv_rows(data):
     for dimension in ("all", *DIMENSIONS):
         rows = [data["totals"]] if dimension == "all" else data[f"by_{dimension}"]
         for row in rows:
-            yield [dimension, row["key"], data["currency"], row["contracts"], row["value"].as_decimal_string(),
-                   row["cooperative_value"].as_decimal_string(),
-                   "" if row["cooperative_share"] is None else f"{row['cooperative_share']}"]
+            yield [dimension, row["key"], data["currency"], row["contracts"], row["value"].amount,
+                   row["cooperative_value"].amount, row["cooperative_share"]]

@@ -190,8 +190,8 @@ def test_nobody_verifies_an_organisation_they_belong_to(app, client, make, auth)
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize("change", [{"country": "FR"}, {"legal_form": "cooperative_bank"}])
-def test_changing_country_or_legal_form_withdraws_the_verification_and_its_record(client, make, auth, change):
+@pytest.mark.parametrize("change", [{"country": "FR"}, {"legal_form": "cooperative_bank"}, {"name": "Suma Wholefoods"}])
+def test_changing_name_country_or_legal_form_withdraws_the_verification_and_its_record(client, make, auth, change):
     organization, _ = request_verification(client, make, auth)
     platform_admin = make.user(platform_admin=True)
     client.post(f"/api/v1/organizations/{organization.id}/verification", headers=auth(make.token(platform_admin)),
@@ -201,6 +201,61 @@ def test_changing_country_or_legal_form_withdraws_the_verification_and_its_recor
     assert body["verified"] is False
     assert body["verification_status"] == "unverified"
     assert body["verification"] is None
+
+
+def test_a_renamed_cooperative_asks_again_and_its_record_says_why(app, client, make, auth):
+    organization, _ = request_verification(client, make, auth, name="Unicorn Grocery")
+    platform_admin = make.user(platform_admin=True)
+    client.post(f"/api/v1/organizations/{organization.id}/verification", headers=auth(make.token(platform_admin)),
+                json={"decision": "verified", "note": "Checked."})
+    admin_token = make.token(organization.admin)
+    url = f"/api/v1/organizations/{organization.id}"
+    response = client.patch(url, headers=auth(admin_token), json={"name": "  Suma Wholefoods "})
+    assert response.status_code == 200
+    assert response.get_json()["name"] == "Suma Wholefoods"
+    assert org_state(app, organization.id) == ("Suma Wholefoods", "unverified", ["requested", "verified", "voided"])
+    with app.app_context():
+        from app.audit.models import AuditEntry
+        from app.extensions import db
+
+        voided = db.session.scalars(select(VerificationEvent).where(VerificationEvent.kind == "voided")).one()
+        assert voided.note == "name: Unicorn Grocery → Suma Wholefoods"
+        assert voided.actor_id == organization.admin.id
+        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "verification.voided")).one()
+        assert entry.organization_id == organization.id and entry.details == {"was": "verified", "changed": ["name"]}
+    page = client.get(f"/organizations/{organization.id}").get_data(as_text=True)
+    assert "Verification voided on" in page and "Verified</strong>" not in page
+    asked = client.post(f"{url}/verification-requests", headers=auth(admin_token))
+    assert asked.status_code == 201 and asked.get_json()["verification_status"] == "pending"
+
+
+@pytest.mark.parametrize("change", [{"name": "Unicorn Grocery "}, {"description": "Now open on Sundays."},
+                                    {"sdgs": [2, 12]}, {"city": "Manchester"}])
+def test_other_profile_changes_keep_the_verification(app, client, make, auth, change):
+    organization, _ = request_verification(client, make, auth, name="Unicorn Grocery")
+    client.post(f"/api/v1/organizations/{organization.id}/verification", headers=auth(make.token(make.user(platform_admin=True))),
+                json={"decision": "verified", "note": "Checked."})
+    response = client.patch(f"/api/v1/organizations/{organization.id}", headers=auth(make.token(organization.admin)),
+                            json=change)
+    assert response.status_code == 200 and response.get_json()["verified"] is True
+    assert org_state(app, organization.id) == ("Unicorn Grocery", "verified", ["requested", "verified"])
+
+
+def test_renaming_during_a_pending_request_withdraws_it(app, client, make, auth):
+    organization, _ = request_verification(client, make, auth, name="Unicorn Grocery")
+    response = client.patch(f"/api/v1/organizations/{organization.id}", headers=auth(make.token(organization.admin)),
+                            json={"name": "Unicorn Groceries"})
+    assert response.get_json()["verification_status"] == "unverified"
+    assert org_state(app, organization.id)[2] == ["requested", "voided"]
+
+
+def test_renaming_an_organisation_that_never_asked_leaves_no_record(app, client, make, auth):
+    admin = make.user()
+    organization = make.organization(admin, name="Unicorn Grocery", legal_form="sme")
+    response = client.patch(f"/api/v1/organizations/{organization.id}", headers=auth(make.token(admin)),
+                            json={"name": "Unicorn Groceries"})
+    assert response.status_code == 200
+    assert org_state(app, organization.id) == ("Unicorn Groceries", "unverified", [])
 
 
 def test_invitations_by_api(client, make, auth, outbox):

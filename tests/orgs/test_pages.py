@@ -23,6 +23,28 @@ def test_admin_edits_the_profile_through_the_form(client, make):
     assert "Edinburgh Bicycle Co-operative" in page and "SDG 13" in page
 
 
+def test_renaming_through_the_form_voids_the_verification(app, client, make):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.orgs.models import Organization, VerificationEvent
+
+    admin = make.user()
+    organization = make.organization(admin, name="Unicorn Grocery", legal_form="cooperative", verified=True)
+    login(client, admin)
+    url = f"/organizations/{organization.id}/edit"
+    data = {"name": "Co-operative Wholesale Society", "legal_form": "cooperative", "size": "medium", "country": "GB",
+            "city": "Manchester", "sector": "consumer", "website": "", "description": "", "sdgs": ["2"],
+            "csrf_token": csrf_token(client, url)}
+    assert client.post(url, data=data).status_code == 302
+    with app.app_context():
+        assert db.session.get(Organization, organization.id).verification_status == "unverified"
+        kinds = db.session.scalars(select(VerificationEvent.kind).where(VerificationEvent.organization_id == organization.id))
+        assert list(kinds) == ["voided"]
+    page = client.get(f"/organizations/{organization.id}").get_data(as_text=True)
+    assert "Co-operative Wholesale Society" in page and "Verification voided on" in page
+
+
 def test_profile_form_errors_are_shown(client, make):
     admin = make.user()
     organization = make.organization(admin)

@@ -152,6 +152,21 @@ def test_verifying_an_organisation_updates_its_listings_at_once(client, make, se
     assert all(item["organization"]["verified"] for item in find(client, q="cider")["items"])
 
 
+def test_renaming_a_verified_cooperative_takes_its_listings_out_of_the_verified_filter(client, make, search, auth):
+    admin = make.user()
+    co_op = make.organization(admin, name="Quarry Hill Growers", legal_form="cooperative", country="GB", verified=True)
+    ids = sorted(make.listing(co_op, **plain(f"Cider apples, lot {n}")).id for n in range(2))
+    search.sync()
+    assert sorted(found_ids(client, verified="true")) == ids
+    response = client.patch(f"/api/v1/organizations/{co_op.id}", headers=auth(make.token(admin)),
+                            json={"name": "Rivington Growers"})
+    assert response.status_code == 200, response.get_json()
+    assert search.outbox() == []
+    assert found_ids(client, verified="true") == []
+    assert sorted(found_ids(client, verified="false")) == ids
+    assert not any(item["organization"]["verified"] for item in find(client, q="cider")["items"])
+
+
 def test_moving_an_organisation_to_another_country_moves_its_listings(client, make, search, seller, auth):
     organization, admin = seller
     ids = sorted(make.listing(organization, **plain(f"Cider apples, lot {n}")).id for n in range(2))

@@ -90,3 +90,17 @@ def test_the_running_totals_kept_at_each_award_equal_a_rebuild_from_the_contract
     rebuilt = {currency: client.get(f"/api/v1/transparency/contracts?currency={currency}").get_json() for currency in ("EUR", "JPY")}
     assert rebuilt == kept
     assert kept["EUR"]["by_month"][0]["contracts"] == 3
+
+
+def test_the_csv_writes_keys_as_inert_text_and_figures_as_numbers():
+    from app.csv_export import csv_text
+    from app.tenders.transparency import _figures, csv_rows
+
+    data = {"currency": "EUR", "totals": _figures("all", 2, 400_000, 300_000, "EUR"),
+            "by_region": [_figures("=HYPERLINK(\"http://evil.example\")", 1, 100_000, 0, "EUR")],
+            "by_sector": [_figures("@agriculture", 1, 300_000, 300_000, "EUR")], "by_policy": [],
+            "by_month": [_figures("-2026-01", 2, 400_000, 300_000, "EUR")]}
+    rows = list(csv.reader(io.StringIO(csv_text(csv_rows(data)), newline="")))
+    assert rows[1] == ["all", "all", "EUR", "2", "4000.00", "3000.00", "75.0"]
+    assert [row[1] for row in rows[2:]] == ["'=HYPERLINK(\"http://evil.example\")", "'@agriculture", "'-2026-01"]
+    assert rows[2][4:] == ["1000.00", "0.00", "0.0"]
