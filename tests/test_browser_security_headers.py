@@ -4,7 +4,7 @@ scripts at work (search suggestions, the CPV picker, adding a lot, the transpare
 import pytest
 from playwright.sync_api import expect
 
-from app.extensions import db
+from app.extensions import db, limiter
 from app.indexing.sync import drain_all
 from tests.campaigns.conftest import Funding
 from tests.conftest import PASSWORD, Factory
@@ -40,6 +40,7 @@ def site(committed_app):
     with committed_app.app_context():
         drain_all()
         db.session.remove()
+        limiter.reset()  # the test logs in three times: earlier browser tests' log-ins may not count against it
     return {"listing": listing, "campaign": campaign, "tender": open_tender, "awarded": tender, "market": market,
             "owner_email": funding.owner_user.email}
 
