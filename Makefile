@@ -6,7 +6,9 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-FLASK := $(BIN)/flask --app wsgi
+# Without COOPEX_CONFIG the app starts as production (and refuses the development secrets): the commands here are for
+# the development database unless told otherwise.
+FLASK := COOPEX_CONFIG=$${COOPEX_CONFIG:-development} $(BIN)/flask --app wsgi
 PG_PORT ?= 5433
 TEST_PG_URL := postgresql://coopex@127.0.0.1:$(PG_PORT)/coopex_test
 STAMP := $(VENV)/.installed

@@ -7,6 +7,7 @@ BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = BASE_DIR / "var"
 
 _DEV_SECRET = "dev-only-not-secret"
+_DEV_WEBHOOK_SECRET = "whsec_dev"
 
 
 class Config:
@@ -47,6 +48,12 @@ class Config:
     OPENAPI_JSON_PATH = "openapi.json"
     API_SPEC_OPTIONS = {"security": [{"bearerAuth": []}, {}]}
 
+    #: No request body may be larger (the biggest upload, a 5 MB receipt, fits with its form); the Stripe webhook takes
+    #: far less (app.payments.webhooks). A larger body is answered 413 before it is read.
+    MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+    #: Strict-Transport-Security on every answer (production only: development is served over plain HTTP).
+    HSTS_SECONDS = 0
+
     def __init__(self, environ=None):
         env = os.environ if environ is None else environ
         self.SECRET_KEY = env.get("SECRET_KEY", _DEV_SECRET)
@@ -65,7 +72,7 @@ class Config:
         #: The prefix of every OCDS contracting process id (register a real one with the Open Contracting Partnership).
         self.OCDS_OCID_PREFIX = env.get("OCDS_OCID_PREFIX", "ocds-coopex")
         self.STRIPE_SECRET_KEY = env.get("STRIPE_SECRET_KEY", "sk_test_123")
-        self.STRIPE_WEBHOOK_SECRET = env.get("STRIPE_WEBHOOK_SECRET", "whsec_dev")
+        self.STRIPE_WEBHOOK_SECRET = env.get("STRIPE_WEBHOOK_SECRET", _DEV_WEBHOOK_SECRET)
         self.STRIPE_API_BASE = env.get("STRIPE_API_BASE", "http://127.0.0.1:12111")
         #: How old a webhook's signature may be, in seconds (Stripe's own default).
         self.STRIPE_WEBHOOK_TOLERANCE = int(env.get("STRIPE_WEBHOOK_TOLERANCE", "300"))
@@ -135,22 +142,30 @@ class ProductionConfig(Config):
     SEARCH_REFRESH = False
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    HSTS_SECONDS = 365 * 24 * 3600
 
+    #: Settings production never guesses. PROXY_FIX_HOPS may be "0" (no proxy), but it must be said: a wrong guess
+    #: either trusts forged X-Forwarded-For headers or counts every client as the proxy in the rate limits.
     REQUIRED = ("SECRET_KEY", "DATABASE_URL", "SEARCH_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET",
-                "SERVER_NAME", "MAIL_SERVER", "RATELIMIT_STORAGE_URI")
+                "SERVER_NAME", "MAIL_SERVER", "RATELIMIT_STORAGE_URI", "PROXY_FIX_HOPS")
 
     def __init__(self, environ=None):
         env = os.environ if environ is None else environ
-        missing = [name for name in self.REQUIRED if not env.get(name)]
+        missing = [name for name in self.REQUIRED if not env.get(name, "").strip()]
         if missing:
             raise RuntimeError(f"Production needs these settings: {', '.join(missing)}")
         if env["SECRET_KEY"] == _DEV_SECRET or len(env["SECRET_KEY"]) < 32:
             raise RuntimeError("Production needs a real SECRET_KEY (32 characters or more).")
-        if env["STRIPE_SECRET_KEY"] == "sk_test_123":
-            raise RuntimeError("Production needs a real STRIPE_SECRET_KEY.")
+        if env["STRIPE_SECRET_KEY"].startswith(("sk_test_", "rk_test_")):
+            raise RuntimeError("Production needs a live STRIPE_SECRET_KEY, not a test key (sk_test_…).")
+        if env["STRIPE_WEBHOOK_SECRET"] == _DEV_WEBHOOK_SECRET:
+            # Published in this repository: anyone could sign "paid" events.
+            raise RuntimeError("Production needs the STRIPE_WEBHOOK_SECRET of its Stripe endpoint, not whsec_dev.")
         if env["RATELIMIT_STORAGE_URI"].startswith("memory://"):
             # Each worker would count on its own: two workers allow twice the password guesses.
             raise RuntimeError("Production needs a shared RATELIMIT_STORAGE_URI (redis://…), not memory://.")
+        if not env["PROXY_FIX_HOPS"].strip().isdecimal():
+            raise RuntimeError("Production needs PROXY_FIX_HOPS as a number of trusted proxies (0 for none).")
         super().__init__(env)
         self.PREFERRED_URL_SCHEME = env.get("PREFERRED_URL_SCHEME", "https")
         # Stripe itself, unless told otherwise (stripe-mock is for development and tests).
@@ -176,9 +191,10 @@ def normalise_database_url(url):
 
 
 def load_config(name=None, environ=None):
-    """Build the config object named by `name` or COOPEX_CONFIG (default: development)."""
+    """Build the config object named by `name` or COOPEX_CONFIG (default: production, which refuses to start without
+    real secrets: `make run` asks for development, the tests for testing)."""
     env = os.environ if environ is None else environ
-    name = name or env.get("COOPEX_CONFIG", "development")
+    name = name or env.get("COOPEX_CONFIG") or "production"
     try:
         config_class = CONFIGS[name]
     except KeyError:

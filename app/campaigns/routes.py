@@ -110,5 +110,6 @@ def receipt_file(campaign_id, expense_id):
     response = send_file(receipts.path_of(expense.receipt_key), mimetype=expense.receipt_type,
                          download_name=f"receipt-{expense.id}.{expense.receipt_key.rsplit('.', 1)[1]}")
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    response.headers["Content-Security-Policy"] = ("default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
+                                                   "frame-ancestors 'none'")
     return response

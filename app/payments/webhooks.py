@@ -8,22 +8,33 @@ donations we do not know, are answered 200 (recorded, so they are not retried). 
 logged, rolled back and answered 500-free as 503 so Stripe retries it later.
 """
 from flask import current_app, jsonify, request
+from flask_babel import gettext as _
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.campaigns import funds
 from app.campaigns.models import Donation, StripeEvent
+from app.errors import problem
 from app.extensions import csrf, db, limiter
 from app.payments import bp
 from app.payments.gateway import InvalidWebhook, gateway
+
+#: Stripe's events are a few kilobytes; anyone may post here, so a larger body is refused before it is read.
+WEBHOOK_MAX_BYTES = 256 * 1024
 
 
 @bp.route("/payments/stripe/webhook", methods=["POST"])
 @csrf.exempt
 @limiter.exempt
 def stripe_webhook():
+    request.max_content_length = WEBHOOK_MAX_BYTES
     try:
-        event = gateway().verify(request.get_data(), request.headers.get("Stripe-Signature"))
+        payload = request.get_data()
+    except RequestEntityTooLarge:
+        return problem(413, "too_large", _("The event is larger than a Stripe event can be."))
+    try:
+        event = gateway().verify(payload, request.headers.get("Stripe-Signature"))
         event_id, event_type, obj = str(event["id"])[:255], event["type"], event["data"]["object"]
         if not isinstance(obj, dict):
             raise TypeError("data.object is not an object")
