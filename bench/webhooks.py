@@ -190,9 +190,10 @@ def prepare_run_campaign(app, events, seed):
     the page is always measured over the same tables: the page campaign's donations and this run's pending ones."""
     from sqlalchemy import delete
 
-    from app.campaigns.models import Campaign, Donation, MatchPledge, StripeEvent
+    from app.campaigns.models import Campaign, Donation, MatchPledge
     from app.extensions import db
     from app.models_base import utcnow
+    from app.payments.models import StripeEvent
 
     with app.app_context():
         db.session.execute(delete(Campaign).where(Campaign.title.like("Bench: webhooks run %")))
@@ -380,8 +381,9 @@ def check_exact(app, campaign_id, pledge_id, cap_total, donations, refunded, eve
     """The differences between what the database says and what the donations paid must give (empty: exact)."""
     from sqlalchemy import func, select
 
-    from app.campaigns.models import Campaign, Donation, LedgerEntry, MatchPledge, StripeEvent
+    from app.campaigns.models import Campaign, Donation, LedgerEntry, MatchPledge
     from app.extensions import db
+    from app.payments.models import StripeEvent
 
     amount_of = dict(donations)
     kept = [a for d, a in donations if d not in refunded]

@@ -1,7 +1,8 @@
 """The one door to Stripe: every call the product makes goes through StripeGateway, built from configuration.
 
-Each call carries an idempotency key derived from the donation and the purpose ("coopex-donation-42-checkout"), so a
-retry after a timeout can never charge twice. Amounts are integers of the currency's minor unit, as Stripe takes them
+Each call carries an idempotency key derived from the donation (or match pledge) and the purpose
+("coopex-donation-42-checkout", "coopex-match-pledge-7-refund"), so a retry after a timeout can never charge or refund
+twice. Amounts are integers of the currency's minor unit, as Stripe takes them
 (zero-decimal currencies such as JPY and XOF included).
 """
 import json
@@ -127,6 +128,25 @@ class StripeGateway:
                   "metadata": {"donation_id": str(donation.id), "campaign_id": str(donation.campaign_id)}}
         return self._call(self.client.v1.refunds.create, params, _key(donation, "refund")).id
 
+    def pool_checkout(self, pledge, campaign_title, success_url, cancel_url):
+        """A hosted Checkout Session (`payment` mode) for the pledger to pay its cap in all into the match pool."""
+        metadata = {"match_pledge_id": str(pledge.id), "campaign_id": str(pledge.campaign_id)}
+        currency = pledge.campaign.currency
+        params = {"mode": "payment", "success_url": success_url, "cancel_url": cancel_url,
+                  "client_reference_id": f"match-pledge-{pledge.id}", "metadata": metadata,
+                  "payment_intent_data": {"metadata": metadata, "description": f"Match pool for {campaign_title}"},
+                  "line_items": [{"quantity": 1, "price_data": {
+                      "currency": currency.lower(), "unit_amount": pledge.cap_total_minor,
+                      "product_data": {"name": f"Match pool for {campaign_title}"}}}]}
+        session = self._call(self.client.v1.checkout.sessions.create, params, _pool_key(pledge, "checkout"))
+        return CheckoutSession(session.id, session.url)
+
+    def refund_pool(self, pledge, amount_minor):
+        """Give back `amount_minor` of the pool's payment (what matches did not draw); returns the Refund id."""
+        params = {"payment_intent": pledge.payment_intent_id, "amount": amount_minor, "reason": "requested_by_customer",
+                  "metadata": {"match_pledge_id": str(pledge.id), "campaign_id": str(pledge.campaign_id)}}
+        return self._call(self.client.v1.refunds.create, params, _pool_key(pledge, "refund")).id
+
     def fee(self, balance_transaction_id):
         """(fee in minor units, currency) of a payment, from its balance transaction."""
         transaction = self._call(self.client.v1.balance_transactions.retrieve, balance_transaction_id)
@@ -171,6 +191,10 @@ class StripeGateway:
 
 def _key(donation, purpose):
     return f"coopex-donation-{donation.id}-{purpose}"
+
+
+def _pool_key(pledge, purpose):
+    return f"coopex-match-pledge-{pledge.id}-{purpose}"
 
 
 def _unavailable(error):
