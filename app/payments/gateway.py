@@ -61,9 +61,11 @@ def check_minimum(amount):
 
 
 class StripeGateway:
-    def __init__(self, secret_key, webhook_secret, api_base=None, timeout=20, tolerance=300):
+    def __init__(self, secret_key, webhook_secret, api_base=None, timeout=20, tolerance=300, local_checkout=False):
         self.webhook_secret = webhook_secret
         self.tolerance = tolerance
+        #: Development against stripe-mock: payers go to the app's own test Checkout page (app.payments.local_checkout).
+        self.local_checkout = local_checkout
         self.client = stripe.StripeClient(
             secret_key, base_addresses={"api": api_base} if api_base else {},
             http_client=stripe.new_default_http_client(timeout=timeout), max_network_retries=2)
@@ -71,7 +73,7 @@ class StripeGateway:
     @classmethod
     def from_config(cls, config):
         return cls(config["STRIPE_SECRET_KEY"], config["STRIPE_WEBHOOK_SECRET"], config.get("STRIPE_API_BASE"),
-                   tolerance=config.get("STRIPE_WEBHOOK_TOLERANCE", 300))
+                   tolerance=config.get("STRIPE_WEBHOOK_TOLERANCE", 300), local_checkout=config.get("LOCAL_CHECKOUT", False))
 
     # Payments ----------------------------------------------------------------------------------------------------------
 
@@ -90,7 +92,7 @@ class StripeGateway:
                               "currency": donation.currency.lower(), "unit_amount": donation.amount_minor,
                               "product_data": {"name": f"Donation to {campaign_title}"}}}])
         session = self._call(self.client.v1.checkout.sessions.create, params, _key(donation, "checkout"), amount_field=True)
-        return CheckoutSession(session.id, session.url)
+        return self._checkout_session(session, params)
 
     def payment_link(self, donation, campaign_title, success_url, cancel_url):
         """A Checkout Session in `payment` mode for a pledge whose off-session charge failed: the donor pays by hand."""
@@ -101,7 +103,7 @@ class StripeGateway:
                       "currency": donation.currency.lower(), "unit_amount": donation.amount_minor,
                       "product_data": {"name": f"Pledge to {campaign_title}"}}}]}
         session = self._call(self.client.v1.checkout.sessions.create, params, _key(donation, "pay-by-link"))
-        return CheckoutSession(session.id, session.url)
+        return self._checkout_session(session, params)
 
     def saved_card(self, setup_intent_id):
         """(customer id, payment method id) saved by a setup-mode Checkout Session."""
@@ -139,7 +141,7 @@ class StripeGateway:
                       "currency": currency.lower(), "unit_amount": pledge.cap_total_minor,
                       "product_data": {"name": f"Match pool for {campaign_title}"}}}]}
         session = self._call(self.client.v1.checkout.sessions.create, params, _pool_key(pledge, "checkout"))
-        return CheckoutSession(session.id, session.url)
+        return self._checkout_session(session, params)
 
     def refund_pool(self, pledge, amount_minor):
         """Give back `amount_minor` of the pool's payment (what matches did not draw); returns the Refund id."""
@@ -174,6 +176,13 @@ class StripeGateway:
             raise InvalidWebhook(f"Not a Stripe event: {error}") from None
 
     # ---------------------------------------------------------------------------------------------------------------------
+
+    def _checkout_session(self, session, params):
+        if not self.local_checkout:
+            return CheckoutSession(session.id, session.url)
+        from app.payments.local_checkout import checkout_url  # the page lives in the blueprint that imports this module
+
+        return CheckoutSession(session.id, checkout_url(session.id, params))
 
     def _call(self, method, params, idempotency_key=None, amount_field=False):
         try:

@@ -217,3 +217,25 @@ def test_a_charge_update_that_is_not_paid_still_brings_the_fee_of_a_counted_dona
     outcome = stripe_events.send(event).get_json()["outcome"]
     assert outcome.startswith("not counted") and outcome.endswith("fee recorded")
     assert ledger_sums(app, campaign["id"]) == {"donation": 5000, "fee": -120}
+
+
+# The local test Checkout: development against stripe-mock only ---------------------------------------------------------
+
+
+def test_local_checkout_is_on_in_development_only_against_a_loopback_stripe_and_refused_in_production():
+    from config import load_config
+
+    assert load_config("development", {"STRIPE_API_BASE": "http://127.0.0.1:12111"}).LOCAL_CHECKOUT is True
+    assert load_config("development", {"STRIPE_API_BASE": "https://api.stripe.com"}).LOCAL_CHECKOUT is False
+    assert load_config("development", {"LOCAL_CHECKOUT": "false"}).LOCAL_CHECKOUT is False
+    assert load_config("testing", {}).LOCAL_CHECKOUT is False
+    production = {"SECRET_KEY": "x" * 40, "DATABASE_URL": "postgresql://db/coopex", "SEARCH_URL": "https://search",
+                  "STRIPE_SECRET_KEY": "sk_live_abc", "STRIPE_WEBHOOK_SECRET": "whsec_real", "SERVER_NAME": "coopex.example",
+                  "MAIL_SERVER": "smtp.example", "RATELIMIT_STORAGE_URI": "redis://cache:6379/0"}
+    assert load_config("production", production).LOCAL_CHECKOUT is False
+    with pytest.raises(RuntimeError, match="LOCAL_CHECKOUT"):
+        load_config("production", {**production, "LOCAL_CHECKOUT": "true"})
+
+
+def test_the_local_checkout_page_does_not_exist_outside_development(client):
+    assert client.get("/dev/checkout/anything").status_code == 404
