@@ -147,7 +147,8 @@ def prepare_page_campaign(app, donations, reset):
         amounts = [rng.randrange(500, 10_001) for _ in range(donations)]
         cap_total = sum(min(a, CAP_PER_DONATION) for a in amounts) * 3 // 5  # reached 60% of the way through
         pledge_id = insert_rows(MatchPledge, [{"campaign_id": campaign_id, "organization_id": bank, "factor_percent": 100,
-                                           "cap_per_donation_minor": CAP_PER_DONATION, "cap_total_minor": cap_total}],
+                                           "cap_per_donation_minor": CAP_PER_DONATION, "cap_total_minor": cap_total,
+                                           "status": "active", "paid_minor": cap_total}],  # its pool paid
                             returning=MatchPledge.id)[0]
         paid = sorted(now - dt.timedelta(seconds=rng.randrange(20 * 86_400)) for _ in range(donations))
         rows = []
@@ -208,7 +209,8 @@ def prepare_run_campaign(app, events, seed):
         amounts = [rng.randrange(500, 10_001) for _ in range(events)]
         cap_total = sum(min(a, CAP_PER_DONATION) for a in amounts) // 2
         pledge_id = insert_rows(MatchPledge, [{"campaign_id": campaign_id, "organization_id": bank, "factor_percent": 100,
-                                           "cap_per_donation_minor": CAP_PER_DONATION, "cap_total_minor": cap_total}],
+                                           "cap_per_donation_minor": CAP_PER_DONATION, "cap_total_minor": cap_total,
+                                           "status": "active", "paid_minor": cap_total}],  # its pool paid
                             returning=MatchPledge.id)[0]
         donation_ids = insert_rows(Donation, [{
             "campaign_id": campaign_id, "amount_minor": a, "currency": "EUR", "email": f"payer{n}@example.org",
