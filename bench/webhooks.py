@@ -248,7 +248,7 @@ def _paid(donation_id, amount, checkout):
 def _refunded(donation_id, amount):
     return _event("charge.refunded", {
         "id": f"ch_{uuid.uuid4().hex[:16]}", "object": "charge", "amount": amount, "amount_refunded": amount,
-        "currency": "eur", "refunded": True, "payment_intent": f"pi_{uuid.uuid4().hex[:16]}",
+        "status": "succeeded", "paid": True, "currency": "eur", "refunded": True, "payment_intent": f"pi_{uuid.uuid4().hex[:16]}",
         "metadata": {"donation_id": str(donation_id)},
         "refunds": {"object": "list", "data": [{"id": f"re_{uuid.uuid4().hex[:16]}", "object": "refund"}]}})
 
