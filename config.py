@@ -2,6 +2,7 @@
 import datetime as dt
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = BASE_DIR / "var"
@@ -107,6 +108,8 @@ class Config:
         self.SERVER_NAME = env.get("SERVER_NAME") or None
         self.PREFERRED_URL_SCHEME = env.get("PREFERRED_URL_SCHEME", "http")
         self.PROXY_FIX_HOPS = int(env.get("PROXY_FIX_HOPS", "0"))
+        #: Payers go to the app's own test Checkout page (app.payments.local_checkout): development against stripe-mock.
+        self.LOCAL_CHECKOUT = False
 
 
 class DevelopmentConfig(Config):
@@ -115,6 +118,12 @@ class DevelopmentConfig(Config):
     SEARCH_SYNC_ON_COMMIT = True
     SEARCH_REFRESH = "wait_for"
     MAIL_DELIVER_AFTER_REQUEST = True
+
+    def __init__(self, environ=None):
+        super().__init__(environ)
+        env = os.environ if environ is None else environ
+        # stripe-mock's Checkout address is a dead end: with Stripe faked on this machine, pay on the app's own page.
+        self.LOCAL_CHECKOUT = is_loopback(self.STRIPE_API_BASE) and env.get("LOCAL_CHECKOUT", "true").lower() in ("1", "true", "yes")
 
 
 class TestingConfig(Config):
@@ -161,6 +170,8 @@ class ProductionConfig(Config):
         if env["STRIPE_WEBHOOK_SECRET"] == _DEV_WEBHOOK_SECRET:
             # Published in this repository: anyone could sign "paid" events.
             raise RuntimeError("Production needs the STRIPE_WEBHOOK_SECRET of its Stripe endpoint, not whsec_dev.")
+        if env.get("LOCAL_CHECKOUT", "").lower() in ("1", "true", "yes"):
+            raise RuntimeError("Production takes payments on Stripe's Checkout: LOCAL_CHECKOUT is for development only.")
         if env["RATELIMIT_STORAGE_URI"].startswith("memory://"):
             # Each worker would count on its own: two workers allow twice the password guesses.
             raise RuntimeError("Production needs a shared RATELIMIT_STORAGE_URI (redis://…), not memory://.")
@@ -180,6 +191,12 @@ CONFIGS = {
     "testing": TestingConfig,
     "production": ProductionConfig,
 }
+
+
+def is_loopback(url):
+    """True if `url` points at this machine (stripe-mock in development), never at Stripe or another host."""
+    host = urlsplit(url or "").hostname or ""
+    return host == "localhost" or host == "::1" or host.startswith("127.")
 
 
 def normalise_database_url(url):

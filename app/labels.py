@@ -71,6 +71,18 @@ LABELS = {
         "fee": pgettext("ledger", "fee"),
         "expense": pgettext("ledger", "expense"),
         "disbursement": pgettext("ledger", "disbursement"),
+        "pool": pgettext("ledger", "pool"),
+        "return": pgettext("ledger", "return"),
+    },
+    # app.campaigns.models.MATCH_PLEDGE_STATUSES
+    "match_pledge": {
+        "offered": pgettext("match_pledge", "offered"),
+        "accepted": pgettext("match_pledge", "accepted"),
+        "declined": pgettext("match_pledge", "declined"),
+        "active": pgettext("match_pledge", "active"),
+        "settled": pgettext("match_pledge", "settled"),
+        "refunded": pgettext("match_pledge", "refunded"),
+        "cancelled": pgettext("match_pledge", "cancelled"),
     },
     # app.accounts.models.ROLES
     "role": {

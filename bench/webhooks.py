@@ -147,7 +147,8 @@ def prepare_page_campaign(app, donations, reset):
         amounts = [rng.randrange(500, 10_001) for _ in range(donations)]
         cap_total = sum(min(a, CAP_PER_DONATION) for a in amounts) * 3 // 5  # reached 60% of the way through
         pledge_id = insert_rows(MatchPledge, [{"campaign_id": campaign_id, "organization_id": bank, "factor_percent": 100,
-                                           "cap_per_donation_minor": CAP_PER_DONATION, "cap_total_minor": cap_total}],
+                                           "cap_per_donation_minor": CAP_PER_DONATION, "cap_total_minor": cap_total,
+                                           "status": "active", "paid_minor": cap_total}],  # its pool paid
                             returning=MatchPledge.id)[0]
         paid = sorted(now - dt.timedelta(seconds=rng.randrange(20 * 86_400)) for _ in range(donations))
         rows = []
@@ -190,9 +191,10 @@ def prepare_run_campaign(app, events, seed):
     the page is always measured over the same tables: the page campaign's donations and this run's pending ones."""
     from sqlalchemy import delete
 
-    from app.campaigns.models import Campaign, Donation, MatchPledge, StripeEvent
+    from app.campaigns.models import Campaign, Donation, MatchPledge
     from app.extensions import db
     from app.models_base import utcnow
+    from app.payments.models import StripeEvent
 
     with app.app_context():
         db.session.execute(delete(Campaign).where(Campaign.title.like("Bench: webhooks run %")))
@@ -207,7 +209,8 @@ def prepare_run_campaign(app, events, seed):
         amounts = [rng.randrange(500, 10_001) for _ in range(events)]
         cap_total = sum(min(a, CAP_PER_DONATION) for a in amounts) // 2
         pledge_id = insert_rows(MatchPledge, [{"campaign_id": campaign_id, "organization_id": bank, "factor_percent": 100,
-                                           "cap_per_donation_minor": CAP_PER_DONATION, "cap_total_minor": cap_total}],
+                                           "cap_per_donation_minor": CAP_PER_DONATION, "cap_total_minor": cap_total,
+                                           "status": "active", "paid_minor": cap_total}],  # its pool paid
                             returning=MatchPledge.id)[0]
         donation_ids = insert_rows(Donation, [{
             "campaign_id": campaign_id, "amount_minor": a, "currency": "EUR", "email": f"payer{n}@example.org",
@@ -245,7 +248,7 @@ def _paid(donation_id, amount, checkout):
 def _refunded(donation_id, amount):
     return _event("charge.refunded", {
         "id": f"ch_{uuid.uuid4().hex[:16]}", "object": "charge", "amount": amount, "amount_refunded": amount,
-        "currency": "eur", "refunded": True, "payment_intent": f"pi_{uuid.uuid4().hex[:16]}",
+        "status": "succeeded", "paid": True, "currency": "eur", "refunded": True, "payment_intent": f"pi_{uuid.uuid4().hex[:16]}",
         "metadata": {"donation_id": str(donation_id)},
         "refunds": {"object": "list", "data": [{"id": f"re_{uuid.uuid4().hex[:16]}", "object": "refund"}]}})
 
@@ -380,8 +383,9 @@ def check_exact(app, campaign_id, pledge_id, cap_total, donations, refunded, eve
     """The differences between what the database says and what the donations paid must give (empty: exact)."""
     from sqlalchemy import func, select
 
-    from app.campaigns.models import Campaign, Donation, LedgerEntry, MatchPledge, StripeEvent
+    from app.campaigns.models import Campaign, Donation, LedgerEntry, MatchPledge
     from app.extensions import db
+    from app.payments.models import StripeEvent
 
     amount_of = dict(donations)
     kept = [a for d, a in donations if d not in refunded]

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("campaigns", __name__)
 
-from app.campaigns import api, manage, routes, search_api, search_routes  # noqa: E402,F401
+from app.campaigns import api, manage, payment_events, routes, search_api, search_routes  # noqa: E402,F401

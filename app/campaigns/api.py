@@ -6,7 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from app.accounts.auth import api_user, require_api_user
 from app.accounts.services import require_membership
-from app.campaigns import ledger, services, story
+from app.campaigns import ledger, pools, services, story
 from app.campaigns.models import Donation
 from app.campaigns.schemas import (
     CampaignCreateSchema,
@@ -20,6 +20,7 @@ from app.campaigns.schemas import (
     ExpenseSchema,
     LedgerSchema,
     MatchPledgeCreateSchema,
+    MatchPledgePaymentSchema,
     MatchPledgeSchema,
     UpdatePostSchema,
 )
@@ -177,14 +178,48 @@ def refund(donation_id):
 @blp.arguments(MatchPledgeCreateSchema)
 @blp.response(201, MatchPledgeSchema)
 def pledge_match(payload, campaign_id):
-    """An organisation (its admins and finance members) pledges to match donations: factor, cap per donation, cap in all."""
+    """A verified organisation (its admins and finance members) offers to match donations: factor, cap per donation, cap
+    in all. It is `offered` until the campaign's owners accept it, then `accepted` until the pledger pays its cap in all
+    into the match pool (`POST /match-pledges/{id}/checkout`); it matches only once `active` (paid)."""
     campaign = services.visible_campaign(campaign_id, api_user())
-    organization = _acting_organization(payload["organization_id"], services.OWNER_ROLES,
+    organization = _acting_organization(payload["organization_id"], pools.OWNER_ROLES,
                                         _("You cannot pledge for this organisation."))
-    pledge = services.pledge_match(campaign, organization, payload["factor"], payload["cap_per_donation"], payload["cap_total"],
-                                   actor=require_api_user(), ip=request.remote_addr)
+    pledge = pools.pledge_match(campaign, organization, payload["factor"], payload["cap_per_donation"], payload["cap_total"],
+                                actor=require_api_user(), ip=request.remote_addr)
     db.session.commit()
     return pledge
+
+
+@blp.route("/match-pledges/<int:pledge_id>/accept", methods=["POST"])
+@blp.response(200, MatchPledgeSchema)
+def accept_pledge(pledge_id):
+    """The campaign's owners (its organisation's admins and finance members) accept an offered pledge."""
+    user = require_api_user()
+    pledge = pools.accept(pools.get_pledge(pledge_id, user), user, ip=request.remote_addr)
+    db.session.commit()
+    return pledge
+
+
+@blp.route("/match-pledges/<int:pledge_id>/decline", methods=["POST"])
+@blp.response(200, MatchPledgeSchema)
+def decline_pledge(pledge_id):
+    """The campaign's owners decline a pledge that is offered or accepted and not paid: it never matches."""
+    user = require_api_user()
+    pledge = pools.decline(pools.get_pledge(pledge_id, user), user, ip=request.remote_addr)
+    db.session.commit()
+    return pledge
+
+
+@blp.route("/match-pledges/<int:pledge_id>/checkout", methods=["POST"])
+@blp.response(201, MatchPledgePaymentSchema)
+def pay_pledge(pledge_id):
+    """The pledger (its admins and finance members) pays an accepted pledge's cap in all into the match pool: answers
+    the Stripe Checkout page to pay at. The pledge becomes `active` when Stripe's webhook says it was paid."""
+    user = require_api_user()
+    pledge = pools.get_pledge(pledge_id, user)
+    checkout_url = pools.start_payment(pledge, user)
+    db.session.commit()
+    return {"id": pledge.id, "status": pledge.status, "amount": pledge.cap_total, "checkout_url": checkout_url}
 
 
 @blp.route("/campaigns/<int:campaign_id>/expenses", methods=["POST"])
@@ -240,6 +275,6 @@ def ledger_json(campaign, after, limit):
     totals, balance = ledger.totals(campaign)
     return {"entries": [{"id": e.id, "kind": e.kind, "amount": e.amount, "description": e.description,
                          "budget_line_id": e.budget_line_id, "created_at": e.created_at} for e in page],
-            "totals": totals, "balance": balance,
+            "totals": totals, "balance": balance, "pools": ledger.pool_totals(campaign),
             "next_cursor": page[-1].id if limit and len(page) == limit else None}
 

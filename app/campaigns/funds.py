@@ -1,9 +1,14 @@
 """Money in and out of campaigns: what a verified Stripe event, an expense or a disbursement does to a donation, the
 match pledges, the campaign's running figures and the ledger — always together, in one transaction.
 
-Concurrency: a payment locks its donation row, then the campaign's match pledges in id order (FOR UPDATE on PostgreSQL;
-SQLite serialises writers), then adds to the campaign's figures with one `UPDATE ... SET x = x + n`. So fifty webhooks at
-once for one campaign match exactly up to the caps, and the figures always equal the ledger's sums.
+Concurrency: a payment locks its donation row, then the campaign's active match pledges in id order (FOR UPDATE on
+PostgreSQL; SQLite serialises writers), then adds to the campaign's figures with one `UPDATE ... SET x = x + n`. So fifty
+webhooks at once for one campaign match exactly up to the caps and what the pools hold, and the figures always equal the
+ledger's sums.
+
+Match pools: a pledge matches only once its pledger has paid its cap in all into the pool (`record_pool_payment`, from
+Stripe's webhook); a match draws on that money (CHECK: drawn + refunded ≤ paid), and what is left at settlement goes back
+to the pledger (`record_pool_return`). Pool entries are shown in the ledger but are not the campaign's balance.
 """
 import dataclasses
 
@@ -11,7 +16,8 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm.util import identity_key
 
-from app.campaigns.models import Campaign, Donation, LedgerEntry, MatchPledge, donor_name
+from app.audit.services import record
+from app.campaigns.models import CAMPAIGN_LEDGER_KINDS, Campaign, Donation, LedgerEntry, MatchPledge, donor_name
 from app.errors import Conflict
 from app.extensions import db
 from app.models_base import utcnow
@@ -67,11 +73,13 @@ _donations, _pledges, _ledger = Donation.__table__, MatchPledge.__table__, Ledge
 _LOCK_DONATION = (select(*(_donations.c[field.name] for field in dataclasses.fields(HeldDonation)))
                   .where(_donations.c.id == bindparam("donation_id")).with_for_update())
 _SET_DONATION = _donations.update().where(_donations.c.id == bindparam("held_id"))  # SET: the parameters given
+#: The campaign's active pledges (paid pools), locked: only they match. (FOR UPDATE OF the pledges alone: the joined
+#: organisation is only read.)
 _LOCK_PLEDGES = (select(_pledges.c.id, _pledges.c.factor_percent, _pledges.c.cap_per_donation_minor,
-                        _pledges.c.cap_total_minor, _pledges.c.matched_minor, Organization.name.label("organization_name"))
+                        _pledges.c.paid_minor, _pledges.c.matched_minor, Organization.name.label("organization_name"))
                  .join(Organization.__table__, Organization.id == _pledges.c.organization_id)
-                 .where(_pledges.c.campaign_id == bindparam("campaign_id")).order_by(_pledges.c.id)
-                 .with_for_update(of=_pledges))
+                 .where(_pledges.c.campaign_id == bindparam("campaign_id"), _pledges.c.status == "active")
+                 .order_by(_pledges.c.id).with_for_update(of=_pledges))
 _MATCHES = select(_ledger.c.match_pledge_id, _ledger.c.amount_minor).where(
     _ledger.c.donation_id == bindparam("donation_id"), _ledger.c.kind == "match")
 _INSERT_ENTRIES = _ledger.insert()
@@ -152,7 +160,7 @@ def record_payment(donation, amount_minor, currency, payment_intent_id=None, ref
     matched = 0
     for pledge in _locked_pledges(donation.campaign_id):
         amount = match_amount(donation.amount_minor, pledge.factor_percent, pledge.cap_per_donation_minor,
-                              pledge.cap_total_minor - pledge.matched_minor)
+                              pledge.paid_minor - pledge.matched_minor)
         if amount:
             _add(MatchPledge, pledge.id, matched_minor=amount)
             matched += amount
@@ -183,8 +191,9 @@ def record_failure(donation, reason):
 
 
 def record_refund(donation, refund_id=None, reference=None):
-    """Stripe says the donation was refunded in full: the money and its matches go back out (the pledges' room is
-    freed for later donations)."""
+    """Stripe says the donation was refunded in full: the money goes back to the donor and its matches back to their
+    pools while they are active (the room is freed for later donations). A match drawn from a pool already settled stays
+    with the campaign: the pool's rest was given back to its pledger at settlement."""
     if donation.status == "refunded":
         return "already refunded"
     if donation.status != "succeeded":
@@ -193,14 +202,15 @@ def record_refund(donation, refund_id=None, reference=None):
     entries = [_entry(donation, "refund", -donation.amount_minor, f"Refund to {donation.public_name}",
                       reference=reference)]
     matches = db.session.execute(_MATCHES, {"donation_id": donation.id}).all()
-    pledges = {pledge.id for pledge in _locked_pledges(donation.campaign_id)}
+    active = {pledge.id for pledge in _locked_pledges(donation.campaign_id)}
     returned = 0
     for pledge_id, amount in matches:
-        if pledge_id in pledges:
-            _add(MatchPledge, pledge_id, matched_minor=-amount)
+        if pledge_id not in active:
+            continue
+        _add(MatchPledge, pledge_id, matched_minor=-amount)
         returned += amount
-        entries.append(_entry(donation, "refund", -amount, "Match given back with the refund",
-                              pledge_id=pledge_id if pledge_id in pledges else None))
+        entries.append(_entry(donation, "refund", -amount, "Match given back to the pool with the refund",
+                              pledge_id=pledge_id))
     _write(entries)
     _add(Campaign, donation.campaign_id, refunded_minor=donation.amount_minor, matched_minor=-returned, donors_count=-1)
     return "refunded"
@@ -231,6 +241,68 @@ def record_spending(campaign, kind, amount, description, budget_line=None, expen
 
 
 def balance(campaign_id):
-    """Money in − money out: the sum of the campaign's ledger (an int: PostgreSQL sums BIGINT as NUMERIC)."""
+    """Money in − money out: the sum of the campaign's own ledger entries, the match pools' aside (an int: PostgreSQL
+    sums BIGINT as NUMERIC)."""
     return int(db.session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount_minor), 0))
-                             .where(LedgerEntry.campaign_id == campaign_id)))
+                             .where(LedgerEntry.campaign_id == campaign_id, LedgerEntry.kind.in_(CAMPAIGN_LEDGER_KINDS))))
+
+
+# Match pools ------------------------------------------------------------------------------------------------------------
+
+_LOCK_POOL = (select(_pledges.c.id, _pledges.c.campaign_id, _pledges.c.organization_id, _pledges.c.status,
+                     _pledges.c.cap_total_minor, _pledges.c.payment_intent_id, Campaign.currency,
+                     Organization.name.label("organization_name"))
+              .join(Campaign.__table__, Campaign.id == _pledges.c.campaign_id)
+              .join(Organization.__table__, Organization.id == _pledges.c.organization_id)
+              .where(_pledges.c.id == bindparam("pledge_id")).with_for_update(of=_pledges))
+#: A pool is paid in once: states past the payment.
+PAID = ("active", "settled", "refunded")
+
+
+def locked_pool(pledge_id):
+    """The pledge's row (with its campaign's currency and its organisation's name), locked; None if there is none."""
+    return db.session.execute(_LOCK_POOL, {"pledge_id": pledge_id}).first()
+
+
+def _pool_entry(pool, kind, amount_minor, description, reference=None):
+    return {"campaign_id": pool.campaign_id, "kind": kind, "amount_minor": amount_minor, "currency": pool.currency,
+            "donation_id": None, "match_pledge_id": pool.id, "description": description, "stripe_reference": reference}
+
+
+def record_pool_payment(pool, amount_minor, currency, payment_intent_id=None, reference=None):
+    """Stripe says the pledger paid `amount_minor` `currency` into the pool of the locked pledge `pool`: if it is the
+    pledge's cap in all, the pledge is active and donations draw on it. Returns what happened, for the event log."""
+    if pool.status in PAID:
+        if payment_intent_id and pool.payment_intent_id and payment_intent_id != pool.payment_intent_id:
+            return f"already paid: a second payment ({payment_intent_id[:60]}) is not counted; refund it in Stripe"
+        return "already paid"
+    if pool.status not in ("accepted", "cancelled"):
+        return f"ignored: the pledge is {pool.status}, not accepted"
+    if amount_minor != pool.cap_total_minor or (currency or "").upper() != pool.currency:
+        return f"amount mismatch: {amount_minor} {(currency or '?').upper()} is not the pledge's cap, not counted"
+    # A pledge cancelled because its campaign ended unpaid is paid all the same: the next settling run refunds it.
+    db.session.execute(_pledges.update().where(_pledges.c.id == pool.id).values(
+        status="active", paid_minor=pool.cap_total_minor, paid_at=utcnow(),
+        payment_intent_id=payment_intent_id or pool.payment_intent_id))
+    _expire(MatchPledge, pool.id)
+    _write([_pool_entry(pool, "pool", pool.cap_total_minor, f"Match pool paid in by {pool.organization_name}",
+                        reference)])
+    record("match_pledge.paid", organization=pool.organization_id, subject=f"match_pledge:{pool.id}",
+           details={"campaign_id": pool.campaign_id, "amount_minor": pool.cap_total_minor, "currency": pool.currency,
+                    "payment_intent_id": payment_intent_id})
+    return "pool paid"
+
+
+def record_pool_return(pool, amount_minor, refund_id):
+    """What was left in the pool went back to its pledger (Stripe accepted the refund `refund_id`): in the ledger once."""
+    exists = db.session.scalar(select(_ledger.c.id).where(_ledger.c.match_pledge_id == pool.id, _ledger.c.kind == "return",
+                                                          _ledger.c.donation_id.is_(None)))
+    if exists or amount_minor <= 0:
+        return
+    db.session.execute(_pledges.update().where(_pledges.c.id == pool.id).values(refund_id=refund_id))
+    _expire(MatchPledge, pool.id)
+    _write([_pool_entry(pool, "return", -amount_minor, f"Rest of the match pool refunded to {pool.organization_name}",
+                        refund_id)])
+    record("match_pledge.refunded", organization=pool.organization_id, subject=f"match_pledge:{pool.id}",
+           details={"campaign_id": pool.campaign_id, "amount_minor": amount_minor, "currency": pool.currency,
+                    "refund_id": refund_id})

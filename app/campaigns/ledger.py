@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from app.audit.services import record
 from app.campaigns import funds, receipts
-from app.campaigns.models import LEDGER_KINDS, BudgetLine, Expense, LedgerEntry
+from app.campaigns.models import CAMPAIGN_LEDGER_KINDS, BudgetLine, Expense, LedgerEntry
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.money import Money, MoneyError
@@ -18,12 +18,29 @@ def entries(campaign, after_id=0, limit=LEDGER_PAGE):
                               .order_by(LedgerEntry.id).limit(limit)).all()
 
 
-def totals(campaign):
-    """{kind: Money} of the ledger (money out negative), every kind present, and the balance (their sum)."""
-    sums = dict(db.session.execute(select(LedgerEntry.kind, func.sum(LedgerEntry.amount_minor))
+def _sums(campaign):
+    return dict(db.session.execute(select(LedgerEntry.kind, func.sum(LedgerEntry.amount_minor))
                                    .where(LedgerEntry.campaign_id == campaign.id).group_by(LedgerEntry.kind)).all())
-    figures = {kind: Money(int(sums.get(kind) or 0), campaign.currency) for kind in LEDGER_KINDS}
+
+
+def totals(campaign):
+    """{kind: Money} of the campaign's own money (money out negative), every kind present, and the balance (their sum);
+    the match pools' money is apart (`pool_totals`)."""
+    sums = _sums(campaign)
+    figures = {kind: Money(int(sums.get(kind) or 0), campaign.currency) for kind in CAMPAIGN_LEDGER_KINDS}
     return figures, Money(sum(money.minor for money in figures.values()), campaign.currency)
+
+
+def pool_totals(campaign):
+    """The match pools from the ledger: {"paid_in", "drawn", "refunded", "held"} (held = paid_in − drawn − refunded).
+    Drawn is what match entries took from the pools, less what refunds gave back to them."""
+    sums = _sums(campaign)
+    drawn = int(db.session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount_minor), 0)).where(
+        LedgerEntry.campaign_id == campaign.id, LedgerEntry.kind.in_(("match", "refund")),
+        LedgerEntry.match_pledge_id.is_not(None), LedgerEntry.donation_id.is_not(None))))
+    paid_in, refunded = int(sums.get("pool") or 0), -int(sums.get("return") or 0)
+    return {name: Money(minor, campaign.currency) for name, minor in
+            (("paid_in", paid_in), ("drawn", drawn), ("refunded", refunded), ("held", paid_in - drawn - refunded))}
 
 
 def spent_by_line(campaign):

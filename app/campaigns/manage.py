@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 
 from app.accounts.auth import current_membership, recent_login_required
 from app.accounts.services import refuse_suspended_organization, require_membership
-from app.campaigns import bp, ledger, pages_support, services, story
+from app.campaigns import bp, ledger, pages_support, pools, services, story
 from app.campaigns.forms import (
     EDITABLE_WHEN_LIVE,
     CampaignForm,
@@ -286,6 +286,46 @@ def refund_donation(donation_id):
     return redirect(safe_next(url_for("campaigns.campaign_donations", campaign_id=donation.campaign_id)))
 
 
+# Match pledges ---------------------------------------------------------------------------------------------------------
+
+
+@bp.route("/match-pledges/<int:pledge_id>/accept", methods=["POST"])
+@login_required
+@recent_login_required
+def accept_pledge(pledge_id):
+    """The campaign's owners accept an offered match pledge: its pledger may now pay the pool."""
+    pledge = pools.get_pledge(pledge_id, current_user)
+    attempt(lambda: pools.accept(pledge, current_user, ip=request.remote_addr),
+            _("Match pledge accepted: it matches donations once %(name)s has paid it into the match pool.",
+              name=pledge.organization.name))
+    return redirect(url_for("campaigns.my_campaigns"))
+
+
+@bp.route("/match-pledges/<int:pledge_id>/decline", methods=["POST"])
+@login_required
+@recent_login_required
+def decline_pledge(pledge_id):
+    """The campaign's owners decline a match pledge not paid yet."""
+    pledge = pools.get_pledge(pledge_id, current_user)
+    attempt(lambda: pools.decline(pledge, current_user, ip=request.remote_addr), _("Match pledge declined."))
+    return redirect(url_for("campaigns.my_campaigns"))
+
+
+@bp.route("/match-pledges/<int:pledge_id>/pay", methods=["POST"])
+@login_required
+def pay_pledge(pledge_id):
+    """The pledger pays an accepted pledge into the match pool: off to Stripe's Checkout page."""
+    pledge = pools.get_pledge(pledge_id, current_user)
+    try:
+        checkout_url = pools.start_payment(pledge, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _back_to(pledge.campaign)
+    db.session.commit()
+    return redirect(checkout_url, 303)
+
+
 # What is mine ----------------------------------------------------------------------------------------------------------
 
 
@@ -303,4 +343,5 @@ def my_campaigns():
         summaries=pages_support.summarise(campaigns),
         counts=pages_support.donation_counts([campaign.id for campaign in campaigns]) if is_owner else {},
         donations={campaign.id: pages_support.latest_donations(campaign) for campaign in campaigns} if is_owner else {},
+        waiting=pools.waiting_pledges([campaign.id for campaign in campaigns]) if is_owner else {},
     )

@@ -17,7 +17,16 @@ FUNDING_MODELS = ("keep_it_all", "all_or_nothing")
 #: released: an all-or-nothing campaign missed its goal, nothing was charged; refunded: paid, then given back;
 #: review: Stripe reported an amount or currency that is not the donation's: not counted until a person looks.
 DONATION_STATUSES = ("pending", "pledged", "succeeded", "failed", "released", "refunded", "review")
-LEDGER_KINDS = ("donation", "match", "refund", "fee", "expense", "disbursement")
+#: A campaign's own money (its balance is their sum), then the match pools' movements, shown beside it: a pool is paid
+#: in by its pledger (pool), drawn by the campaign's match entries, and what is left is refunded to it (return).
+CAMPAIGN_LEDGER_KINDS = ("donation", "match", "refund", "fee", "expense", "disbursement")
+POOL_LEDGER_KINDS = ("pool", "return")
+LEDGER_KINDS = CAMPAIGN_LEDGER_KINDS + POOL_LEDGER_KINDS
+#: offered: a verified organisation offers to match; accepted by the campaign's owners, or declined; active once the
+#: pledger paid its total cap into the match pool (Stripe's webhook says so): only then do donations draw on it;
+#: settled: the campaign was settled and nothing was left in the pool; refunded: what was left went back to the pledger;
+#: cancelled: withdrawn, or never paid before the campaign ended.
+MATCH_PLEDGE_STATUSES = ("offered", "accepted", "declined", "active", "settled", "refunded", "cancelled")
 EXPENSE_CATEGORIES = ("equipment", "works", "services", "staff", "materials", "travel", "fees", "other")
 
 campaign_sdgs = Table(
@@ -187,23 +196,42 @@ class Donation(db.Model):
 
 
 class MatchPledge(db.Model):
-    """An organisation's promise to match donations: factor (in hundredths: 100 = 1:1), a cap per donation, a cap in all."""
+    """An organisation's offer to match donations: factor (in hundredths: 100 = 1:1), a cap per donation, a cap in all.
+    Once the campaign's owners accept it, the pledger pays the cap in all into a match pool; matches draw on what was
+    paid, never on a promise."""
 
     __tablename__ = "match_pledges"
     __table_args__ = (
+        CheckConstraint(one_of("status", MATCH_PLEDGE_STATUSES), name="status"),
         CheckConstraint("factor_percent > 0 AND factor_percent <= 1000", name="factor"),
         CheckConstraint("cap_per_donation_minor > 0 AND cap_total_minor > 0", name="caps"),
         CheckConstraint("matched_minor >= 0 AND matched_minor <= cap_total_minor", name="within_cap"),
+        # The pool is never overdrawn: what matches drew and what was refunded never exceed what was paid in.
+        CheckConstraint("paid_minor >= 0 AND paid_minor <= cap_total_minor", name="paid"),
+        CheckConstraint("refunded_minor >= 0 AND matched_minor + refunded_minor <= paid_minor", name="within_pool"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="offered", server_default="offered")
     factor_percent: Mapped[int] = mapped_column()
     cap_per_donation_minor: Mapped[int] = mapped_column(BigInteger)
     cap_total_minor: Mapped[int] = mapped_column(BigInteger)
-    #: What has been matched so far; the database refuses more than the cap (CHECK), whatever happens above it.
+    #: What has been matched so far (drawn from the pool); the database refuses more than was paid (CHECK).
     matched_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    #: What the pledger paid into the pool (its cap in all, once Stripe's webhook says it was paid).
+    paid_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    #: What was left in the pool at settlement, given back to the pledger.
+    refunded_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    checkout_session_id: Mapped[str | None] = mapped_column(String(255))
+    payment_intent_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    refund_id: Mapped[str | None] = mapped_column(String(255))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    paid_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    settled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: The settling run that sets this first is the one that asks Stripe for the refund (cleared if Stripe was down).
+    refund_requested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     campaign: Mapped[Campaign] = relationship()
@@ -225,6 +253,19 @@ class MatchPledge(db.Model):
     @property
     def matched(self):
         return Money(self.matched_minor, self.campaign.currency)
+
+    @property
+    def paid(self):
+        return Money(self.paid_minor, self.campaign.currency)
+
+    @property
+    def refunded(self):
+        return Money(self.refunded_minor, self.campaign.currency)
+
+    @property
+    def held(self):
+        """What the pool still holds: paid in, less what matches drew and what was refunded."""
+        return Money(self.paid_minor - self.matched_minor - self.refunded_minor, self.campaign.currency)
 
 
 class Expense(db.Model):
@@ -259,7 +300,9 @@ class Expense(db.Model):
 
 class LedgerEntry(db.Model):
     """One movement of a campaign's money. `amount_minor` is signed: money in is positive, money out negative, so the
-    balance is their sum. A refund gives back the donation (kind refund) and its matches (kind refund, with the pledge).
+    balance is the sum of the campaign's kinds. A refund gives back the donation (kind refund) and its matches (kind
+    refund, with the pledge) to their pool. Pool entries (pool, return: with the pledge, no donation) move the
+    match pools' money, which is not the campaign's until a match draws it.
     """
 
     __tablename__ = "ledger_entries"
@@ -277,6 +320,10 @@ class LedgerEntry(db.Model):
               sqlite_where=text("donation_id IS NOT NULL AND match_pledge_id IS NULL")),
         Index("uq_ledger_entries_match", "kind", "donation_id", "match_pledge_id", unique=True,
               postgresql_where=text("match_pledge_id IS NOT NULL"), sqlite_where=text("match_pledge_id IS NOT NULL")),
+        # A pool is paid in once and refunded once.
+        Index("uq_ledger_entries_pool", "kind", "match_pledge_id", unique=True,
+              postgresql_where=text("donation_id IS NULL AND match_pledge_id IS NOT NULL"),
+              sqlite_where=text("donation_id IS NULL AND match_pledge_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -296,14 +343,3 @@ class LedgerEntry(db.Model):
     @property
     def amount(self):
         return Money(self.amount_minor, self.currency)
-
-
-class StripeEvent(db.Model):
-    """Each Stripe event id, recorded in the transaction that applies it: a replay finds it and changes nothing."""
-
-    __tablename__ = "stripe_events"
-
-    id: Mapped[str] = mapped_column(String(255), primary_key=True)
-    type: Mapped[str] = mapped_column(String(100))
-    outcome: Mapped[str] = mapped_column(String(200))
-    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

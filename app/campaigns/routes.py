@@ -5,7 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
 
-from app.campaigns import bp, ledger, pages_support, receipts, services, story
+from app.accounts.auth import current_membership
+from app.campaigns import bp, ledger, pages_support, pools, receipts, services, story
 from app.campaigns.models import Expense, donor_name
 from app.campaigns.schemas import DonationCreateSchema
 from app.csv_export import csv_response
@@ -39,10 +40,15 @@ def campaign_page(campaign_id):
 
 def _campaign_page(campaign, errors=None, given=None, status=200):
     membership = current_user.membership_of(campaign.organization_id) if current_user.is_authenticated else None
+    acting = current_membership()
+    # The acting organisation's own pledges to this campaign (another organisation's), with Pay once accepted.
+    own_pledges = (pools.pledges_of(acting.organization_id, campaign)
+                   if acting is not None and acting.organization_id != campaign.organization_id else [])
     return render_template("campaigns/show.html", campaign=campaign, story_html=story.render(campaign.story),
                            can_manage=membership is not None and membership.allows(*services.OWNER_ROLES),
                            progress=services.progress(campaign), days_left=services.days_left(campaign),
-                           spent=ledger.spent_by_line(campaign), pledges=services.match_pledges(campaign),
+                           spent=ledger.spent_by_line(campaign), pledges=pools.shown_pledges(campaign),
+                           own_pledges=own_pledges,
                            donations=services.public_donations(campaign, 10), render=story.render,
                            errors=errors or {}, given=given or {}), status
 
@@ -90,7 +96,7 @@ def ledger_page(campaign_id):
     after = request.args.get("after", 0, type=int)
     totals, balance = ledger.totals(campaign)
     return render_template("campaigns/ledger.html", campaign=campaign, entries=ledger.entries(campaign, max(after, 0)),
-                           totals=totals, balance=balance, spent=ledger.spent_by_line(campaign),
+                           totals=totals, balance=balance, pools=ledger.pool_totals(campaign), spent=ledger.spent_by_line(campaign),
                            expenses={e.id: e for e in db.session.scalars(db.select(Expense).where(Expense.campaign_id == campaign.id))})
 
 

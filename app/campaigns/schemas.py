@@ -172,10 +172,22 @@ class MatchPledgeSchema(Schema):
     id = fields.Integer()
     campaign_id = fields.Integer()
     organization_id = fields.Integer()
+    status = fields.String(metadata={"description": "offered, accepted, declined, active (its pool paid: it matches), "
+                                                    "settled, refunded or cancelled"})
     factor = fields.String()
     cap_per_donation = MoneyField()
     cap_total = MoneyField()
-    matched = MoneyField()
+    paid = MoneyField(metadata={"description": "Paid into the match pool by the pledger (its cap in all, once paid)."})
+    matched = MoneyField(metadata={"description": "Drawn from the pool by matches."})
+    refunded = MoneyField(metadata={"description": "What was left in the pool at settlement, given back to the pledger."})
+    held = MoneyField(metadata={"description": "What the pool still holds: paid − matched − refunded."})
+
+
+class MatchPledgePaymentSchema(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    amount = MoneyField(metadata={"description": "The cap in all, to pay into the match pool."})
+    checkout_url = fields.String(metadata={"description": "Stripe's Checkout page where the pledger pays."})
 
 
 class ExpenseSchema(Schema):
@@ -198,8 +210,17 @@ class LedgerEntrySchema(Schema):
     created_at = fields.DateTime()
 
 
+class PoolTotalsSchema(Schema):
+    paid_in = MoneyField(metadata={"description": "Paid into the campaign's match pools by their pledgers."})
+    drawn = MoneyField(metadata={"description": "Drawn by matches (net of matches given back with refunds)."})
+    refunded = MoneyField(metadata={"description": "Given back to the pledgers at settlement."})
+    held = MoneyField(metadata={"description": "Still in the pools: paid_in − drawn − refunded."})
+
+
 class LedgerSchema(Schema):
     entries = fields.List(fields.Nested(LedgerEntrySchema))
-    totals = fields.Dict(keys=fields.String(), values=MoneyField())
+    totals = fields.Dict(keys=fields.String(), values=MoneyField(),
+                         metadata={"description": "Per kind of the campaign's own money; the balance is their sum."})
     balance = MoneyField()
+    pools = fields.Nested(PoolTotalsSchema, metadata={"description": "The match pools, beside the campaign's money."})
     next_cursor = fields.Integer(allow_none=True)

@@ -1,10 +1,9 @@
-"""Rules of campaigns: drafting, going live, who may do what, donations, match pledges and refunds.
+"""Rules of campaigns: drafting, going live, who may do what, donations and refunds (match pledges: app.campaigns.pools).
 
 Owners are the members of the campaign's organisation with role admin or finance. What is fixed once live: the goal,
 its currency, the deadline, the funding model and the SDGs (donors gave on those terms).
 """
 import secrets
-from decimal import Decimal
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -13,9 +12,9 @@ from sqlalchemy.orm import lazyload
 
 from app.accounts.services import is_member
 from app.audit.services import record
-from app.campaigns import funds, ledger
-from app.campaigns.models import BudgetLine, Campaign, CampaignUpdate, Donation, MatchPledge
-from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.campaigns import funds, ledger, pools
+from app.campaigns.models import BudgetLine, Campaign, CampaignUpdate, Donation
+from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.labels import label
 from app.models_base import utcnow
@@ -250,42 +249,13 @@ def public_donations(campaign, limit=20):
                               .order_by(Donation.paid_at.desc(), Donation.id.desc()).limit(limit)).all()
 
 
-# Match pledges ----------------------------------------------------------------------------------------------------------
-
-
-def pledge_match(campaign, organization, factor, cap_per_donation, cap_total, *, actor=None, ip=None):
-    """The organisation pledges to match the campaign's donations (its owners accept it later)."""
-    if campaign.status not in ("draft", "live") or campaign.is_past_deadline():
-        raise Conflict(_("Matches are pledged to campaigns that are still raising money."))
-    if organization.id == campaign.organization_id:
-        raise Forbidden(_("An organisation does not match its own campaign."),
-                        {"organization_id": [_("This organisation runs the campaign.")]})
-    for name, cap in (("cap_per_donation", cap_per_donation), ("cap_total", cap_total)):
-        if cap.currency != campaign.currency:
-            raise ValidationFailed(_("Caps are in the campaign's currency."),
-                                   {name: [_("Give the amount in %(currency)s.", currency=campaign.currency)]})
-    if cap_per_donation.minor > cap_total.minor:
-        raise ValidationFailed(_("The cap per donation cannot exceed the cap in total."),
-                               {"cap_per_donation": [_("At most the cap in total.")]})
-    pledge = MatchPledge(campaign=campaign, organization=organization, factor_percent=int(Decimal(factor) * 100),
-                         cap_per_donation_minor=cap_per_donation.minor, cap_total_minor=cap_total.minor)
-    db.session.add(pledge)
-    db.session.flush()
-    record("match_pledge.created", actor=actor, organization=organization, subject=f"match_pledge:{pledge.id}",
-           details={"campaign_id": campaign.id, "campaign_organization_id": campaign.organization_id,
-                    "factor_percent": pledge.factor_percent, "cap_per_donation_minor": pledge.cap_per_donation_minor,
-                    "cap_total_minor": pledge.cap_total_minor, "currency": campaign.currency}, ip=ip)
-    return pledge
-
-
-def match_pledges(campaign):
-    return db.session.scalars(select(MatchPledge).where(MatchPledge.campaign_id == campaign.id).order_by(MatchPledge.id)).all()
+# Settling ---------------------------------------------------------------------------------------------------------------
 
 
 def goal_reached_with_pledges(campaign):
-    """All-or-nothing: do the pledges, with the matches they would earn, reach the goal?"""
+    """All-or-nothing: do the pledges, with the matches they would earn from the paid pools, reach the goal?"""
     amounts = db.session.scalars(select(Donation.amount_minor).where(Donation.campaign_id == campaign.id,
                                                                      Donation.status == "pledged").order_by(Donation.id)).all()
-    pledges = [(p.factor_percent, p.cap_per_donation_minor, p.cap_total_minor - p.matched_minor) for p in match_pledges(campaign)]
+    pledges = pools.active_pools(campaign)  # paid pools only: a promise counts nothing
     kept = campaign.raised_minor - campaign.refunded_minor + campaign.matched_minor
     return kept + sum(amounts) + funds.projected_matches(amounts, pledges) >= campaign.goal_minor

@@ -3,12 +3,17 @@
 Safe to run twice at once: the outcome is decided by one conditional UPDATE (live → succeeded | failed) that only one run
 wins, and each all-or-nothing pledge is claimed by another (charge_requested_at set where it was NULL) before it is
 charged, with an idempotency key per donation besides.
+
+Match pools: once a campaign is settled and no pledged donation waits for its charge (whose match would draw on the
+pool), each active pool is claimed by a conditional UPDATE (active → refunded | settled, the rest computed in it from
+the row as it is then) and what is left is refunded to its pledger through Stripe, once, with an idempotency key per
+pledge; pledges never paid are cancelled.
 """
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import case, exists, select, update
 
 from app.campaigns import funds, services
-from app.campaigns.models import Campaign, Donation
+from app.campaigns.models import Campaign, Donation, MatchPledge
 from app.extensions import db
 from app.indexing import queue
 from app.mail import link, send_mail
@@ -28,6 +33,7 @@ def close_due(now=None):
     for campaign_id in waiting:
         outcomes.setdefault(campaign_id, "succeeded")
         charge_pledges(db.session.get(Campaign, campaign_id))
+    refund_pools(now)
     return outcomes
 
 
@@ -137,3 +143,67 @@ def _ask_to_pay(donation, campaign, failure):
               f"“{campaign.title}” reached its goal, but your card was refused for your pledge of {donation.amount} "
               f"({failure.message}). {text}")
     db.session.commit()
+
+
+# Match pools ------------------------------------------------------------------------------------------------------------
+
+_pledges = MatchPledge.__table__
+_SETTLED = ("succeeded", "failed", "closed")
+
+
+def refund_pools(now=None):
+    """Cancel the pledges of settled campaigns that were never paid, and give back what is left in each paid pool once
+    nothing can draw on it any more (no pledged donation of the campaign waits for its charge). Also asks again for the
+    refunds Stripe could not be reached for. Returns how many refunds were asked for."""
+    now = now or utcnow()
+    settled = select(Campaign.id).where(Campaign.status.in_(_SETTLED))
+    db.session.execute(_pledges.update().where(_pledges.c.campaign_id.in_(settled),
+                                               _pledges.c.status.in_(("offered", "accepted")))
+                       .values(status="cancelled"))
+    charging = exists().where(Donation.campaign_id == _pledges.c.campaign_id, Donation.status == "pledged")
+    ready = db.session.scalars(select(_pledges.c.id).where(_pledges.c.campaign_id.in_(settled), _pledges.c.status == "active",
+                                                           ~charging).order_by(_pledges.c.id)).all()
+    retries = db.session.scalars(select(_pledges.c.id).where(_pledges.c.status == "refunded", _pledges.c.refund_id.is_(None),
+                                                             _pledges.c.refund_requested_at.is_(None))).all()
+    _end_reads()
+    asked = 0
+    for pledge_id in ready:
+        # Claimed under the row's lock: a webhook drawing on the pool at this moment finishes first, and the rest is
+        # computed from what it left; the pool draws nothing more once it is not active.
+        claimed = db.session.execute(_pledges.update().where(_pledges.c.id == pledge_id, _pledges.c.status == "active").values(
+            status=case((_pledges.c.paid_minor > _pledges.c.matched_minor, "refunded"), else_="settled"),
+            refunded_minor=_pledges.c.paid_minor - _pledges.c.matched_minor, settled_at=now,
+            refund_requested_at=now)).rowcount
+        db.session.commit()
+        if claimed:
+            asked += _refund_pool(pledge_id)
+    for pledge_id in retries:
+        claimed = db.session.execute(_pledges.update().where(
+            _pledges.c.id == pledge_id, _pledges.c.status == "refunded", _pledges.c.refund_id.is_(None),
+            _pledges.c.refund_requested_at.is_(None)).values(refund_requested_at=now)).rowcount
+        db.session.commit()
+        if claimed:
+            asked += _refund_pool(pledge_id)
+    return asked
+
+
+def _refund_pool(pledge_id):
+    """Ask Stripe to give back the claimed rest of the pool (no transaction open meanwhile); the ledger shows it once
+    Stripe accepted. If Stripe cannot be reached, the claim is let go and the next run asks again, with the same key."""
+    pledge = db.session.get(MatchPledge, pledge_id)
+    if pledge.refunded_minor <= 0:
+        db.session.commit()
+        return 0
+    amount, campaign_id = pledge.refunded_minor, pledge.campaign_id
+    db.session.expunge(pledge)
+    _end_reads()
+    try:
+        refund_id = gateway().refund_pool(pledge, amount)
+    except PaymentUnavailable:
+        current_app.logger.warning("Match pool %s (campaign %s) not refunded yet: Stripe unavailable", pledge_id, campaign_id)
+        db.session.execute(_pledges.update().where(_pledges.c.id == pledge_id).values(refund_requested_at=None))
+        db.session.commit()
+        return 0
+    funds.record_pool_return(funds.locked_pool(pledge_id), amount, refund_id)
+    db.session.commit()
+    return 1

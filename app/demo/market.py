@@ -7,14 +7,13 @@ events standing in for Stripe's webhooks. Idempotent: nothing is added twice.
 import datetime as dt
 import io
 import secrets
-from decimal import Decimal
 
 from sqlalchemy import select, update
 from werkzeug.datastructures import FileStorage
 
 from app.campaigns import funds, ledger
 from app.campaigns import services as campaigns
-from app.campaigns.models import Campaign, Donation
+from app.campaigns.models import Campaign, Donation, MatchPledge
 from app.extensions import db
 from app.models_base import utcnow
 from app.money import Money
@@ -35,7 +34,7 @@ def _organizations(*excluded):
                                   .order_by(Organization.id)).all()
 
     return (of(Organization.verification_status == "verified", Organization.legal_form == "cooperative"),
-            of(Organization.legal_form.in_(("cooperative_bank", "mutual"))),
+            of(Organization.verification_status == "verified", Organization.legal_form.in_(("cooperative_bank", "mutual"))),
             of(Organization.legal_form.in_(("sme", "mutual"))))
 
 
@@ -101,8 +100,7 @@ def _campaigns(owner, verified, banks, rng):
             "budget_lines": [{"title": t, "amount": Money(a, currency), "required": r} for t, a, r in lines]})
         campaigns.publish(campaign)
         if banks and model == "keep_it_all":
-            campaigns.pledge_match(campaign, banks[len(title) % len(banks)], Decimal(1), Money(50_00, currency),
-                                   Money(1_000_00, currency))
+            _paid_pledge(campaign, banks[len(title) % len(banks)], Money(50_00, currency), Money(1_000_00, currency))
         for n in range(rng.randrange(8, 14)):
             _donate(campaign, Money(rng.choice([10, 20, 25, 50, 100, 250]) * 100, currency), DONORS[n % len(DONORS)],
                     anonymous=n % 5 == 4)
@@ -113,6 +111,16 @@ def _campaigns(owner, verified, banks, rng):
                                           "budget_line_id": campaign.budget_lines[0].id, "spent_on": now.date()},
                                FileStorage(io.BytesIO(RECEIPT_PNG), filename="receipt.png"), user=None)
     return len(specs)
+
+
+def _paid_pledge(campaign, bank, cap_per_donation, cap_total):
+    """A 1:1 match pledge the owners accepted, its pool paid as Stripe's webhook would record it (the same rule)."""
+    pledge = MatchPledge(campaign=campaign, organization=bank, factor_percent=100, status="accepted",
+                         cap_per_donation_minor=cap_per_donation.minor, cap_total_minor=cap_total.minor,
+                         decided_at=utcnow())
+    db.session.add(pledge)
+    db.session.flush()
+    funds.record_pool_payment(funds.locked_pool(pledge.id), cap_total.minor, cap_total.currency, f"pi_demo_pool_{pledge.id}")
 
 
 def _donate(campaign, amount, name, anonymous):

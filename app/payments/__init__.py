@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("payments", __name__)
 
-from app.payments import webhooks  # noqa: E402,F401
+from app.payments import local_checkout, webhooks  # noqa: E402,F401

@@ -1,7 +1,8 @@
 """The one door to Stripe: every call the product makes goes through StripeGateway, built from configuration.
 
-Each call carries an idempotency key derived from the donation and the purpose ("coopex-donation-42-checkout"), so a
-retry after a timeout can never charge twice. Amounts are integers of the currency's minor unit, as Stripe takes them
+Each call carries an idempotency key derived from the donation (or match pledge) and the purpose
+("coopex-donation-42-checkout", "coopex-match-pledge-7-refund"), so a retry after a timeout can never charge or refund
+twice. Amounts are integers of the currency's minor unit, as Stripe takes them
 (zero-decimal currencies such as JPY and XOF included).
 """
 import json
@@ -60,9 +61,11 @@ def check_minimum(amount):
 
 
 class StripeGateway:
-    def __init__(self, secret_key, webhook_secret, api_base=None, timeout=20, tolerance=300):
+    def __init__(self, secret_key, webhook_secret, api_base=None, timeout=20, tolerance=300, local_checkout=False):
         self.webhook_secret = webhook_secret
         self.tolerance = tolerance
+        #: Development against stripe-mock: payers go to the app's own test Checkout page (app.payments.local_checkout).
+        self.local_checkout = local_checkout
         self.client = stripe.StripeClient(
             secret_key, base_addresses={"api": api_base} if api_base else {},
             http_client=stripe.new_default_http_client(timeout=timeout), max_network_retries=2)
@@ -70,7 +73,7 @@ class StripeGateway:
     @classmethod
     def from_config(cls, config):
         return cls(config["STRIPE_SECRET_KEY"], config["STRIPE_WEBHOOK_SECRET"], config.get("STRIPE_API_BASE"),
-                   tolerance=config.get("STRIPE_WEBHOOK_TOLERANCE", 300))
+                   tolerance=config.get("STRIPE_WEBHOOK_TOLERANCE", 300), local_checkout=config.get("LOCAL_CHECKOUT", False))
 
     # Payments ----------------------------------------------------------------------------------------------------------
 
@@ -89,7 +92,7 @@ class StripeGateway:
                               "currency": donation.currency.lower(), "unit_amount": donation.amount_minor,
                               "product_data": {"name": f"Donation to {campaign_title}"}}}])
         session = self._call(self.client.v1.checkout.sessions.create, params, _key(donation, "checkout"), amount_field=True)
-        return CheckoutSession(session.id, session.url)
+        return self._checkout_session(session, params)
 
     def payment_link(self, donation, campaign_title, success_url, cancel_url):
         """A Checkout Session in `payment` mode for a pledge whose off-session charge failed: the donor pays by hand."""
@@ -100,7 +103,7 @@ class StripeGateway:
                       "currency": donation.currency.lower(), "unit_amount": donation.amount_minor,
                       "product_data": {"name": f"Pledge to {campaign_title}"}}}]}
         session = self._call(self.client.v1.checkout.sessions.create, params, _key(donation, "pay-by-link"))
-        return CheckoutSession(session.id, session.url)
+        return self._checkout_session(session, params)
 
     def saved_card(self, setup_intent_id):
         """(customer id, payment method id) saved by a setup-mode Checkout Session."""
@@ -126,6 +129,25 @@ class StripeGateway:
         params = {"payment_intent": donation.payment_intent_id, "reason": "requested_by_customer",
                   "metadata": {"donation_id": str(donation.id), "campaign_id": str(donation.campaign_id)}}
         return self._call(self.client.v1.refunds.create, params, _key(donation, "refund")).id
+
+    def pool_checkout(self, pledge, campaign_title, success_url, cancel_url):
+        """A hosted Checkout Session (`payment` mode) for the pledger to pay its cap in all into the match pool."""
+        metadata = {"match_pledge_id": str(pledge.id), "campaign_id": str(pledge.campaign_id)}
+        currency = pledge.campaign.currency
+        params = {"mode": "payment", "success_url": success_url, "cancel_url": cancel_url,
+                  "client_reference_id": f"match-pledge-{pledge.id}", "metadata": metadata,
+                  "payment_intent_data": {"metadata": metadata, "description": f"Match pool for {campaign_title}"},
+                  "line_items": [{"quantity": 1, "price_data": {
+                      "currency": currency.lower(), "unit_amount": pledge.cap_total_minor,
+                      "product_data": {"name": f"Match pool for {campaign_title}"}}}]}
+        session = self._call(self.client.v1.checkout.sessions.create, params, _pool_key(pledge, "checkout"))
+        return self._checkout_session(session, params)
+
+    def refund_pool(self, pledge, amount_minor):
+        """Give back `amount_minor` of the pool's payment (what matches did not draw); returns the Refund id."""
+        params = {"payment_intent": pledge.payment_intent_id, "amount": amount_minor, "reason": "requested_by_customer",
+                  "metadata": {"match_pledge_id": str(pledge.id), "campaign_id": str(pledge.campaign_id)}}
+        return self._call(self.client.v1.refunds.create, params, _pool_key(pledge, "refund")).id
 
     def fee(self, balance_transaction_id):
         """(fee in minor units, currency) of a payment, from its balance transaction."""
@@ -155,6 +177,13 @@ class StripeGateway:
 
     # ---------------------------------------------------------------------------------------------------------------------
 
+    def _checkout_session(self, session, params):
+        if not self.local_checkout:
+            return CheckoutSession(session.id, session.url)
+        from app.payments.local_checkout import checkout_url  # the page lives in the blueprint that imports this module
+
+        return CheckoutSession(session.id, checkout_url(session.id, params))
+
     def _call(self, method, params, idempotency_key=None, amount_field=False):
         try:
             if idempotency_key is None:
@@ -171,6 +200,10 @@ class StripeGateway:
 
 def _key(donation, purpose):
     return f"coopex-donation-{donation.id}-{purpose}"
+
+
+def _pool_key(pledge, purpose):
+    return f"coopex-match-pledge-{pledge.id}-{purpose}"
 
 
 def _unavailable(error):

@@ -20,7 +20,7 @@ import pytest
 import requests
 from sqlalchemy import select, update
 
-from app.campaigns.models import Campaign, Donation, LedgerEntry
+from app.campaigns.models import Campaign, Donation, LedgerEntry, MatchPledge
 from app.extensions import db
 from app.models_base import utcnow
 from app.payments.gateway import StripeGateway
@@ -103,10 +103,34 @@ class Stripe:
     def charge_refunded(self, donation, payment_intent=None, with_metadata=True):
         charge = {"id": f"ch_{uuid.uuid4().hex[:16]}", "object": "charge", "amount": donation["minor"],
                   "amount_refunded": donation["minor"], "currency": donation["currency"].lower(), "refunded": True,
+                  "status": "succeeded", "paid": True,
                   "payment_intent": payment_intent or f"pi_{uuid.uuid4().hex[:16]}",
                   "metadata": {"donation_id": str(donation["id"])} if with_metadata else {},
                   "refunds": {"object": "list", "data": [{"id": f"re_{uuid.uuid4().hex[:16]}", "object": "refund"}]}}
         return self.event("charge.refunded", charge)
+
+
+    def charge(self, donation, status="succeeded", paid=True, event_type="charge.succeeded", **fields):
+        """A charge event as Stripe sends it: `status` succeeded, pending or failed; `paid` true only once the money is
+        taken."""
+        charge = {"id": f"ch_{uuid.uuid4().hex[:16]}", "object": "charge", "amount": donation["minor"],
+                  "currency": donation["currency"].lower(), "status": status, "paid": paid,
+                  "payment_intent": f"pi_{uuid.uuid4().hex[:16]}", "metadata": {"donation_id": str(donation["id"])},
+                  **fields}
+        return self.event(event_type, charge)
+
+    # Events of a match pool ---------------------------------------------------------------------------------------------
+
+    def pool_paid(self, pledge, amount=None, currency=None, payment_intent=None):
+        """checkout.session.completed for the pledger's payment into the pool (`pledge` as the API gives it, with
+        `minor`)."""
+        session = {"id": f"cs_test_{uuid.uuid4().hex[:16]}", "object": "checkout.session", "mode": "payment",
+                   "metadata": {"match_pledge_id": str(pledge["id"]), "campaign_id": str(pledge["campaign_id"])},
+                   "client_reference_id": f"match-pledge-{pledge['id']}", "status": "complete", "payment_status": "paid",
+                   "amount_total": amount if amount is not None else pledge["minor"],
+                   "currency": (currency or pledge["cap_total"]["currency"]).lower(),
+                   "payment_intent": payment_intent or f"pi_pool_{uuid.uuid4().hex[:16]}"}
+        return self.event("checkout.session.completed", session)
 
 
 class Funding:
@@ -143,13 +167,46 @@ class Funding:
             donation.update(minor=row.amount_minor, currency=row.currency)
         return donation
 
-    def match(self, campaign, factor="1", per_donation="100.00", total="1000.00"):
+    def offer(self, campaign, factor="1", per_donation="100.00", total="1000.00"):
+        """The bank offers to match (status `offered`)."""
         currency = campaign["goal"]["currency"]
         response = self.client.post(f"/api/v1/campaigns/{campaign['id']}/match-pledges", headers=self.h["bank"], json={
             "organization_id": self.bank.id, "factor": factor, "cap_per_donation": {"amount": per_donation, "currency": currency},
             "cap_total": {"amount": total, "currency": currency}})
         assert response.status_code == 201, response.get_json()
-        return response.get_json()
+        return self._with_minor(response.get_json())
+
+    def accept(self, pledge):
+        response = self.client.post(f"/api/v1/match-pledges/{pledge['id']}/accept", headers=self.h["owner"])
+        assert response.status_code == 200, response.get_json()
+        return self._with_minor(response.get_json())
+
+    def pay(self, pledge, **event_fields):
+        """The bank goes to Checkout for its pool, and Stripe's signed webhook says it paid; returns the outcome."""
+        response = self.client.post(f"/api/v1/match-pledges/{pledge['id']}/checkout", headers=self.h["bank"])
+        assert response.status_code == 201, response.get_json()
+        events = Stripe(self.app, self.client)
+        return events.send(events.pool_paid(pledge, **event_fields)).get_json()["outcome"]
+
+    def match(self, campaign, factor="1", per_donation="100.00", total="1000.00"):
+        """An active pledge: offered by the bank, accepted by the owner, its cap in all paid into the pool."""
+        pledge = self.accept(self.offer(campaign, factor, per_donation, total))
+        assert self.pay(pledge) == "pool paid"
+        return self.pledge(pledge["id"])
+
+    def pledge(self, pledge_id):
+        """The pledge's row as a dict of its columns."""
+        with self.app.app_context():
+            row = db.session.get(MatchPledge, pledge_id)
+            return {"id": row.id, "campaign_id": row.campaign_id, "status": row.status, "minor": row.cap_total_minor,
+                    "cap_total": {"currency": row.campaign.currency}, "paid_minor": row.paid_minor,
+                    "matched_minor": row.matched_minor, "refunded_minor": row.refunded_minor,
+                    "refund_id": row.refund_id, "payment_intent_id": row.payment_intent_id}
+
+    def _with_minor(self, pledge):
+        with self.app.app_context():
+            pledge["minor"] = db.session.get(MatchPledge, pledge["id"]).cap_total_minor
+        return pledge
 
     def campaign(self, campaign_id):
         return self.client.get(f"/api/v1/campaigns/{campaign_id}").get_json()

@@ -17,14 +17,20 @@ def test_refunds_disbursements_and_pledges_are_recorded(app, funding, client, st
 
     owner_email = funding.owner_user.email
     assert [entry for entry in trail(app, funding.owner.id)] == [
+        ("match_pledge.accepted", owner_email, f"match_pledge:{pledge['id']}",
+         {"campaign_id": campaign["id"], "pledger_organization_id": funding.bank.id, "cap_total_minor": 100000,
+          "currency": "EUR"}, "127.0.0.1"),
         ("donation.refund_requested", owner_email, f"donation:{other['id']}",
          {"campaign_id": campaign["id"], "amount_minor": 4000, "currency": "EUR"}, "127.0.0.1"),
         ("campaign.disbursed", owner_email, f"campaign:{campaign['id']}",
          {"amount_minor": 2500, "currency": "EUR", "description": "To our account"}, "127.0.0.1"),
     ]
-    [(action, actor, subject, details, _ip)] = trail(app, funding.bank.id)
-    assert (action, actor, subject) == ("match_pledge.created", funding.bank_user.email, f"match_pledge:{pledge['id']}")
-    assert details["campaign_id"] == campaign["id"] and details["cap_total_minor"] == 100000
+    created, paid = trail(app, funding.bank.id)
+    assert created[:3] == ("match_pledge.created", funding.bank_user.email, f"match_pledge:{pledge['id']}")
+    assert created[3]["campaign_id"] == campaign["id"] and created[3]["cap_total_minor"] == 100000
+    # Stripe's webhook says the pool was paid: no person did it.
+    assert paid[:3] == ("match_pledge.paid", None, f"match_pledge:{pledge['id']}")
+    assert paid[3]["amount_minor"] == 100000 and paid[3]["payment_intent_id"].startswith("pi_pool_")
 
 
 def test_a_refused_disbursement_leaves_no_entry(app, funding, client, stripe_events):

@@ -1,25 +1,44 @@
-"""Fifty webhook deliveries at once for one campaign whose match pledge is near its cap, through a real HTTP server and
-the database's own locks (PostgreSQL under `make test-pg`, SQLite otherwise): every figure exact, the caps kept."""
+"""Fifty webhook deliveries at once for one campaign whose paid match pool is near its cap, through a real HTTP server
+and the database's own locks (PostgreSQL under `make test-pg`, SQLite otherwise): every figure exact, the caps kept, no
+pool overdrawn; then two settling runs at the same moment refund what is left in the pools exactly once."""
 import json
 import threading
 
 import requests
 from sqlalchemy import func, select
 
-from app.campaigns.models import Campaign, Donation, LedgerEntry, MatchPledge, StripeEvent
+from app.campaigns.models import Campaign, Donation, LedgerEntry, MatchPledge
+from app.campaigns.settlement import close_due
 from app.extensions import db
+from app.payments.models import StripeEvent
 from tests.campaigns.conftest import Funding, Stripe, signature
 from tests.conftest import Factory
 
 
-def test_fifty_deliveries_at_once_count_every_donation_once_and_match_within_the_caps(committed_app, live_server):
+def _at_once(count, work):
+    barrier = threading.Barrier(count)
+
+    def run():
+        barrier.wait()
+        work()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+
+def test_fifty_deliveries_at_once_count_every_donation_once_and_match_within_the_caps(committed_app, live_server,
+                                                                                        stripe_calls_committed):
     app = committed_app
     app.config["DONATION_RATE_LIMIT"] = "1000 per minute"  # fifty donations from one address, within the minute
     client = app.test_client()
     funding = Funding(app, client, Factory(app), lambda secret: {"Authorization": f"Bearer {secret}"})
     events = Stripe(app, client)
     campaign = funding.live(goal={"amount": "10000.00", "currency": "EUR"}, budget_lines=[])
-    funding.match(campaign, factor="1", per_donation="4.00", total="100.00")  # room for 25 full matches of 4.00
+    near_cap = funding.match(campaign, factor="1", per_donation="4.00", total="100.00")  # room for 25 matches of 4.00
+    rest = funding.match(campaign, factor="0.1", per_donation="1.00", total="100.00")  # 50 × 0.75 drawn, 62.50 left
     donations = [funding.donate(campaign, "7.50", email=f"donor{n}@example.org") for n in range(50)]
     deliveries = [events.checkout_completed(donation) for donation in donations]
     deliveries += deliveries[:10]  # Stripe delivers some twice, at the same moment
@@ -45,14 +64,41 @@ def test_fifty_deliveries_at_once_count_every_donation_once_and_match_within_the
     assert sum(1 for _status, outcome in answers if outcome.startswith("succeeded")) == 50
     with app.app_context():
         row = db.session.get(Campaign, campaign["id"])
-        assert (row.raised_minor, row.matched_minor, row.donors_count) == (37_500, 10_000, 50)
-        pledge = db.session.scalar(select(MatchPledge).where(MatchPledge.campaign_id == campaign["id"]))
-        assert pledge.matched_minor == pledge.cap_total_minor == 10_000
+        assert (row.raised_minor, row.matched_minor, row.donors_count) == (37_500, 10_000 + 3_750, 50)
+        first, second = (db.session.get(MatchPledge, pledge["id"]) for pledge in (near_cap, rest))
+        assert first.matched_minor == first.paid_minor == first.cap_total_minor == 10_000  # drawn to the last cent
+        assert (second.matched_minor, second.paid_minor) == (3_750, 10_000)
         sums = dict(db.session.execute(select(LedgerEntry.kind, func.sum(LedgerEntry.amount_minor))
                                        .where(LedgerEntry.campaign_id == campaign["id"]).group_by(LedgerEntry.kind)).all())
-        assert sums == {"donation": 37_500, "match": 10_000}
-        matches = db.session.scalars(select(LedgerEntry.amount_minor).where(LedgerEntry.kind == "match",
-                                                                            LedgerEntry.campaign_id == campaign["id"])).all()
-        assert all(0 < amount <= 400 for amount in matches)
+        assert sums == {"pool": 20_000, "donation": 37_500, "match": 13_750}
+        for pledge, most in ((first, 400), (second, 75)):
+            matches = db.session.scalars(select(LedgerEntry.amount_minor).where(
+                LedgerEntry.kind == "match", LedgerEntry.match_pledge_id == pledge.id)).all()
+            assert all(0 < amount <= most for amount in matches) and sum(matches) == pledge.matched_minor
         assert db.session.scalar(select(func.count()).select_from(Donation).where(Donation.status == "succeeded")) == 50
-        assert db.session.scalar(select(func.count()).select_from(StripeEvent)) == 50
+        assert db.session.scalar(select(func.count()).select_from(StripeEvent)) == 52  # two pools, fifty donations
+
+    # The deadline passes and two workers settle at the same moment: the rest of the second pool (62.50) is refunded
+    # once, through Stripe, with one idempotency key; the first pool has nothing left to give back.
+    funding.pass_deadline(campaign)
+
+    def settle():
+        with app.app_context():
+            close_due()
+            db.session.remove()
+
+    _at_once(2, settle)
+    refunds = [call for call in stripe_calls_committed.calls if call.method == "POST" and call.path == "/v1/refunds"]
+    assert [(c.params["amount"], c.idempotency_key) for c in refunds] == [
+        (["6250"], f"coopex-match-pledge-{rest['id']}-refund")]
+    settle()  # and a later run asks nothing more
+    assert len([c for c in stripe_calls_committed.calls if c.path == "/v1/refunds"]) == 1
+    assert (funding.pledge(near_cap["id"])["status"], funding.pledge(rest["id"])["status"]) == ("settled", "refunded")
+    assert funding.pledge(rest["id"])["refunded_minor"] == 6_250
+    ledger = funding.ledger(campaign["id"])
+    assert ledger["pools"] == {"paid_in": {"amount": "200.00", "currency": "EUR"},
+                               "drawn": {"amount": "137.50", "currency": "EUR"},
+                               "refunded": {"amount": "62.50", "currency": "EUR"},
+                               "held": {"amount": "0.00", "currency": "EUR"}}
+    assert ledger["balance"]["amount"] == "512.50"  # 375.00 given + 137.50 matched: the campaign's own money
+    assert [e["amount"]["amount"] for e in ledger["entries"] if e["kind"] == "return"] == ["-62.50"]

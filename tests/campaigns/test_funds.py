@@ -5,10 +5,10 @@ import secrets
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.campaigns import funds, ledger
-from app.campaigns.models import Campaign, Donation, LedgerEntry, MatchPledge
+from app.campaigns.models import CAMPAIGN_LEDGER_KINDS, Campaign, Donation, LedgerEntry, MatchPledge
 from app.models_base import utcnow
 from app.money import Money
 from app.orgs.models import Organization
@@ -60,8 +60,13 @@ def test_the_balance_is_money_in_minus_money_out_and_the_figures_are_the_ledgers
                             deadline=utcnow() + dt.timedelta(days=9), funding_model="keep_it_all", status="live")
         db.session.add(campaign)
         db.session.flush()
-        db.session.add(MatchPledge(campaign=campaign, organization=organization, factor_percent=factor,
-                                   cap_per_donation_minor=cap, cap_total_minor=max(total, cap)))
+        pledge = MatchPledge(campaign=campaign, organization=organization, factor_percent=factor, status="accepted",
+                             cap_per_donation_minor=cap, cap_total_minor=max(total, cap))
+        db.session.add(pledge)
+        db.session.flush()
+        # The pool is paid before anything matches; a second report of the payment changes nothing.
+        for _report in range(2):
+            funds.record_pool_payment(funds.locked_pool(pledge.id), pledge.cap_total_minor, "EUR", "pi_pool")
         paid = []
         for action, value in steps:
             if action == "pay":
@@ -86,7 +91,9 @@ def test_the_balance_is_money_in_minus_money_out_and_the_figures_are_the_ledgers
             db.session.flush()
             db.session.refresh(campaign)
 
-            entries = db.session.scalars(select(LedgerEntry.amount_minor).where(LedgerEntry.campaign_id == campaign.id)).all()
+            everything = db.session.scalars(select(LedgerEntry.amount_minor).where(LedgerEntry.campaign_id == campaign.id)).all()
+            entries = db.session.scalars(select(LedgerEntry.amount_minor).where(
+                LedgerEntry.campaign_id == campaign.id, LedgerEntry.kind.in_(CAMPAIGN_LEDGER_KINDS))).all()
             money_in = sum(a for a in entries if a > 0)
             money_out = -sum(a for a in entries if a < 0)
             figures, balance = ledger.totals(campaign)
@@ -104,7 +111,21 @@ def test_the_balance_is_money_in_minus_money_out_and_the_figures_are_the_ledgers
             assert campaign.raised_minor == total_of("donation")
             assert campaign.refunded_minor == -total_of("refund", match_pledge_id=True)
             assert campaign.matched_minor == total_of("match") + total_of("refund", match_pledge_id=False)
-            pledge = db.session.scalar(select(MatchPledge).where(MatchPledge.campaign_id == campaign.id))
-            assert 0 <= pledge.matched_minor <= pledge.cap_total_minor
+            db.session.refresh(pledge)
+            assert 0 <= pledge.matched_minor <= pledge.paid_minor == pledge.cap_total_minor
             assert pledge.matched_minor == campaign.matched_minor
+            # The pools beside the campaign's money: paid in = drawn + refunded + held, and everything in the ledger is
+            # either the campaign's balance, what the pool holds, or what matches moved from the pool to the campaign.
+            pools = {name: money.minor for name, money in ledger.pool_totals(campaign).items()}
+            assert pools["drawn"] == pledge.matched_minor and pools["held"] == pledge.held.minor >= 0
+            assert pools["paid_in"] == pools["drawn"] + pools["refunded"] + pools["held"]
+            assert sum(everything) == balance.minor + pools["held"] + pools["drawn"]
+
+        # Settlement: what is left goes back to the pledger, and the pool holds nothing.
+        rest = pledge.held.minor
+        db.session.execute(update(MatchPledge).where(MatchPledge.id == pledge.id).values(status="refunded", refunded_minor=rest))
+        funds.record_pool_return(funds.locked_pool(pledge.id), rest, "re_rest")
+        pools = {name: money.minor for name, money in ledger.pool_totals(campaign).items()}
+        assert pools["held"] == 0 and pools["refunded"] == rest and pools["paid_in"] == pools["drawn"] + rest
+        assert ledger.totals(campaign)[1].minor == funds.balance(campaign.id)
         db.session.rollback()

@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from app.campaigns.models import StripeEvent
 from app.extensions import db
+from app.payments.models import StripeEvent
 from tests.campaigns.conftest import ledger_sums
 
 
@@ -88,10 +88,10 @@ def test_an_event_for_an_unknown_donation_is_answered_200_and_recorded(app, fund
     event["data"]["object"]["metadata"] = metadata
     event["data"]["object"]["payment_intent"] = "pi_nobody_knows"
     response = stripe_events.send(event)
-    assert response.status_code == 200 and response.get_json()["outcome"] == "ignored: unknown donation"
+    assert response.status_code == 200 and response.get_json()["outcome"] == "ignored: unknown payment"
     assert funding.donation(donation["id"]) == "pending"
     with app.app_context():
-        assert db.session.get(StripeEvent, event["id"]).outcome == "ignored: unknown donation"
+        assert db.session.get(StripeEvent, event["id"]).outcome == "ignored: unknown payment"
 
 
 def test_an_event_type_we_do_not_use_is_answered_200(app, funding, stripe_events, given):
@@ -134,7 +134,7 @@ def test_a_refund_arriving_before_the_payment_success_counts_the_payment_then_gi
     assert stripe_events.send(late).get_json()["outcome"] == "already counted"
     assert stripe_events.send(stripe_events.payment_succeeded(donation, payment_intent=payment_intent)).status_code == 200
     assert _figures(funding, campaign) == ("50.00", "0.00", "50.00", 0)
-    assert ledger_sums(app, campaign["id"]) == {"donation": 5000, "match": 2000, "refund": -7000}
+    assert ledger_sums(app, campaign["id"]) == {"pool": 100000, "donation": 5000, "match": 2000, "refund": -7000}
     assert funding.ledger(campaign["id"])["balance"] == {"amount": "0.00", "currency": "EUR"}
 
 
@@ -152,7 +152,7 @@ def test_a_refund_gives_back_the_donation_and_its_match(app, funding, stripe_eve
     assert confirmed.get_json()["outcome"] == "refunded"
     assert funding.donation(donation["id"]) == "refunded"
     assert _figures(funding, campaign) == ("50.00", "0.00", "50.00", 0)
-    assert ledger_sums(app, campaign["id"]) == {"donation": 5000, "match": 3000, "refund": -8000}
+    assert ledger_sums(app, campaign["id"]) == {"pool": 100000, "donation": 5000, "match": 3000, "refund": -8000}
     ledger = funding.ledger(campaign["id"])
     assert ledger["balance"]["amount"] == "0.00" and ledger["totals"]["refund"]["amount"] == "-80.00"
     # The pledge's room is free again.
@@ -183,7 +183,7 @@ def test_an_all_or_nothing_checkout_saves_a_card_as_a_pledge(app, funding, strip
 
 def _charge_event(stripe_events, donation, transaction, event_type="charge.updated"):
     charge = {"id": "ch_fee_1", "object": "charge", "amount": donation["minor"], "currency": donation["currency"].lower(),
-              "paid": True, "payment_intent": "pi_fee_1", "balance_transaction": transaction,
+              "status": "succeeded", "paid": True, "payment_intent": "pi_fee_1", "balance_transaction": transaction,
               "metadata": {"donation_id": str(donation["id"])}}
     return stripe_events.event(event_type, charge)
 
