@@ -229,9 +229,9 @@ def test_local_checkout_is_on_in_development_only_against_a_loopback_stripe_and_
     assert load_config("development", {"STRIPE_API_BASE": "https://api.stripe.com"}).LOCAL_CHECKOUT is False
     assert load_config("development", {"LOCAL_CHECKOUT": "false"}).LOCAL_CHECKOUT is False
     assert load_config("testing", {}).LOCAL_CHECKOUT is False
-    production = {"SECRET_KEY": "x" * 40, "DATABASE_URL": "postgresql://db/coopex", "SEARCH_URL": "https://search",
-                  "STRIPE_SECRET_KEY": "sk_live_abc", "STRIPE_WEBHOOK_SECRET": "whsec_real", "SERVER_NAME": "coopex.example",
-                  "MAIL_SERVER": "smtp.example", "RATELIMIT_STORAGE_URI": "redis://cache:6379/0"}
+    from tests.test_config import PRODUCTION
+
+    production = dict(PRODUCTION)
     assert load_config("production", production).LOCAL_CHECKOUT is False
     with pytest.raises(RuntimeError, match="LOCAL_CHECKOUT"):
         load_config("production", {**production, "LOCAL_CHECKOUT": "true"})

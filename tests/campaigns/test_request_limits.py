@@ -8,7 +8,7 @@ import werkzeug.formparser
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from app.campaigns.models import StripeEvent
+from app.payments.models import StripeEvent
 from app.extensions import db
 from tests.campaigns.conftest import signature
 from tests.campaigns.test_api import _expense, _funded, snapshot
