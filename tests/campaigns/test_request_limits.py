@@ -8,8 +8,8 @@ import werkzeug.formparser
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from app.payments.models import StripeEvent
 from app.extensions import db
+from app.payments.models import StripeEvent
 from tests.campaigns.conftest import signature
 from tests.campaigns.test_api import _expense, _funded, snapshot
 from tests.campaigns.test_pages import PNG
