@@ -1,16 +1,16 @@
 """Pages: the list of live campaigns, a campaign (progress, budget, updates, donate form, and its owners' actions), the
 donor's receipt, the public ledger and its CSV, and expense receipts (served only through the app)."""
-from flask import current_app, redirect, render_template, request, send_file
+from flask import current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
 from app.accounts.auth import current_membership
 from app.campaigns import bp, ledger, pages_support, pools, receipts, services, story
 from app.campaigns.models import Expense, donor_name
-from app.campaigns.schemas import DonationCreateSchema
+from app.campaigns.schemas import DonationCreateSchema, MatchPledgeCreateSchema
 from app.csv_export import csv_response
-from app.errors import DomainError, NotFound
+from app.errors import DomainError, Forbidden, NotFound
 from app.extensions import db, limiter
 from app.i18n import localize
 from app.navigation import page_number
@@ -38,19 +38,52 @@ def campaign_page(campaign_id):
     return _campaign_page(services.visible_campaign(campaign_id, current_user))
 
 
-def _campaign_page(campaign, errors=None, given=None, status=200):
+def _campaign_page(campaign, errors=None, given=None, status=200, pledge_errors=None, pledge_given=None):
     membership = current_user.membership_of(campaign.organization_id) if current_user.is_authenticated else None
     acting = current_membership()
+    outsider = acting is not None and acting.organization_id != campaign.organization_id
     # The acting organisation's own pledges to this campaign (another organisation's), with Pay once accepted.
-    own_pledges = (pools.pledges_of(acting.organization_id, campaign)
-                   if acting is not None and acting.organization_id != campaign.organization_id else [])
+    own_pledges = pools.pledges_of(acting.organization_id, campaign) if outsider else []
+    # Who is offered the "match donations" form; the service decides again when it is sent.
+    may_offer = (outsider and campaign.status == "live" and acting.allows(*pools.OWNER_ROLES)
+                 and acting.organization.verified)
     return render_template("campaigns/show.html", campaign=campaign, story_html=story.render(campaign.story),
                            can_manage=membership is not None and membership.allows(*services.OWNER_ROLES),
                            progress=services.progress(campaign), days_left=services.days_left(campaign),
                            spent=ledger.spent_by_line(campaign), pledges=pools.shown_pledges(campaign),
-                           own_pledges=own_pledges,
+                           own_pledges=own_pledges, may_offer=may_offer, acting=acting,
+                           pledge_errors=pledge_errors or {}, pledge_given=pledge_given or {},
                            donations=services.public_donations(campaign, 10), render=story.render,
                            errors=errors or {}, given=given or {}), status
+
+
+@bp.route("/campaigns/<int:campaign_id>/match-pledges", methods=["POST"])
+@login_required
+def offer_match(campaign_id):
+    """A verified organisation offers to match the campaign's donations (its admins and finance members); the
+    campaign's owners then accept or decline it."""
+    campaign = services.visible_campaign(campaign_id, current_user)
+    acting = current_membership()
+    if acting is None:
+        raise Forbidden(_("Act for an organisation to offer match funding."))
+    given = {name: request.form.get(name, "").strip() for name in ("factor", "cap_per_donation", "cap_total")}
+    payload = {"organization_id": acting.organization_id, "factor": given["factor"],
+               "cap_per_donation": {"amount": given["cap_per_donation"], "currency": campaign.currency},
+               "cap_total": {"amount": given["cap_total"], "currency": campaign.currency}}
+    try:
+        data = MatchPledgeCreateSchema().load(payload)
+        pools.pledge_match(campaign, acting.organization, data["factor"], data["cap_per_donation"],
+                           data["cap_total"], actor=current_user, ip=request.remote_addr)
+    except ValidationError as error:
+        db.session.rollback()
+        return _campaign_page(campaign, pledge_errors=localize(error.messages), pledge_given=given, status=422)
+    except DomainError as error:
+        db.session.rollback()
+        problems = {**error.fields, "form": [error.message]}
+        return _campaign_page(campaign, pledge_errors=problems, pledge_given=given, status=error.status)
+    db.session.commit()
+    flash(_("Your offer is sent: the campaign’s owners accept or decline it."), "success")
+    return redirect(url_for("campaigns.campaign_page", campaign_id=campaign.id, _anchor="our-pledges"), 303)
 
 
 @bp.route("/campaigns/<int:campaign_id>/donate", methods=["POST"])

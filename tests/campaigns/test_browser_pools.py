@@ -76,20 +76,28 @@ def test_a_bank_pays_its_match_pool_donations_are_matched_and_the_rest_is_refund
     funding = Funding(dev_app, dev_app.test_client(), make, lambda s: {"Authorization": f"Bearer {s}"})
     campaign = funding.live(goal={"amount": "100.00", "currency": "EUR"}, budget_lines=[])
     campaign_url = f"{live_server}/campaigns/{campaign['id']}"
-    pledge = funding.offer(campaign, factor="1", per_donation="20.00", total="100.00")  # the verified bank offers
+    # The verified bank offers on the campaign's page.
+    bank = browser.new_page()
+    log_in(bank, live_server, funding.bank_user.email)
+    bank.goto(campaign_url)
+    bank.get_by_label("Factor").fill("1")
+    bank.get_by_label("Cap per donation (EUR)").fill("20.00")
+    bank.get_by_label("Cap in total (EUR)").fill("100.00")
+    bank.get_by_role("button", name="Offer match funding").click()
+    expect(bank.get_by_text("Your offer is sent")).to_be_visible()
+    expect(bank.locator("#our-pledges .pledge-status")).to_have_text("offered")
 
     # The owner accepts it on the campaigns dashboard.
     owner = browser.new_page()
     log_in(owner, live_server, funding.owner_user.email)
     owner.goto(f"{live_server}/my/campaigns")
-    offer = owner.locator(f"#match-pledge-{pledge['id']}")
+    offer = owner.locator("[id^='match-pledge-']")
     expect(offer).to_contain_text("Cooperative Bank of the Valley offers to match 1.00 for 1")
+    pledge = {"id": int(offer.get_attribute("id").removeprefix("match-pledge-"))}
     offer.get_by_role("button", name="Accept").click()
     expect(owner.get_by_text("Match pledge accepted")).to_be_visible()
 
     # The bank pays its pool at Checkout: the signed webhook makes the pledge active.
-    bank = browser.new_page()
-    log_in(bank, live_server, funding.bank_user.email)
     bank.goto(campaign_url)
     bank.get_by_role("button", name="Pay 100.00 EUR into the match pool").click()
     expect(bank.locator("#checkout-amount")).to_have_text("100.00 EUR")
