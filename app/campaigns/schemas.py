@@ -17,20 +17,26 @@ MAX_CAMPAIGN_DAYS = 366
 
 class BudgetLineFieldsSchema(Schema):
     """A budget line as written: with the `id` of a line of the campaign to keep (and rename) it, without one to add a
-    line. Once the campaign is live a kept line's amount and stretch flag are fixed (leave them out, or give them
-    unchanged)."""
+    line. A kept line keeps its title when it is left out; once the campaign is live a kept line's amount and stretch
+    flag are fixed (leave them out, or give them unchanged)."""
 
     id = fields.Integer(strict=True, validate=validate.Range(1, MAX_ID),
                         metadata={"description": "A line of this campaign to keep; leave out to add a new line."})
-    title = Trimmed(required=True, validate=validate.Length(3, 200))
+    title = Trimmed(validate=validate.Length(3, 200),
+                    metadata={"description": "Required for a new line; a kept line keeps its title when left out."})
     amount = MoneyField(metadata={"description": "Required for a new line; a kept line keeps its amount when left out."})
     required = fields.Boolean(metadata={"description": "False for a stretch goal. A new line is required unless told; a "
                                                       "kept line keeps its flag when left out."})
 
     @validates_schema
-    def new_lines_have_an_amount(self, data, **kwargs):
-        if data.get("id") is None and "amount" not in data:
-            raise ValidationError(_("Give the amount of a new line."), "amount")
+    def new_lines_have_a_title_and_an_amount(self, data, **kwargs):
+        if data.get("id") is not None:
+            return
+        missing = {name: [message] for name, message in (("title", _("Give the title of a new line.")),
+                                                         ("amount", _("Give the amount of a new line.")))
+                   if name not in data}
+        if missing:
+            raise ValidationError(missing)
 
 
 class CampaignFieldsSchema(Schema):

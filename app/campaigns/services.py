@@ -121,7 +121,9 @@ def _apply_budget(campaign, lines):
                                                     amount_minor=fields["amount"].minor,
                                                     required=fields.get("required", True)))
             continue
-        line.position, line.title = position, fields["title"]
+        line.position = position
+        if "title" in fields:
+            line.title = fields["title"]
         if "amount" in fields:
             line.amount_minor = fields["amount"].minor
         if "required" in fields:

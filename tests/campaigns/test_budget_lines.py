@@ -102,6 +102,8 @@ def test_bad_budget_lines_get_field_errors(app, client, funding, make):
         ([{"id": other["budget_lines"][0]["id"], "title": "Not mine"}], {"0": {"id": ["Not a line of this campaign."]}}),
         ([{"id": panels, "title": "Once"}, {"id": panels, "title": "Twice"}], {"1": {"id": ["This line is listed twice."]}}),
         ([{"title": "No amount"}], {"0": {"amount": ["Give the amount of a new line."]}}),
+        ([{"amount": eur("10.00")}], {"0": {"title": ["Give the title of a new line."]}}),
+        ([{}], {"0": {"title": ["Give the title of a new line."], "amount": ["Give the amount of a new line."]}}),
         ([{"title": "In pounds", "amount": {"amount": "10.00", "currency": "GBP"}}],
          {"0": {"amount": ["Give the amount in EUR, the goal's currency."]}}),
         ([{"id": "12", "title": "A string id"}], {"0": {"id": ["Not a valid integer."]}}),
@@ -114,6 +116,14 @@ def test_bad_budget_lines_get_field_errors(app, client, funding, make):
         if fields is not None:
             assert response.get_json()["error"]["fields"]["budget_lines"] == fields, response.get_json()
     assert everything(app) == before
+
+
+def test_a_kept_line_left_without_a_title_keeps_its_title(app, client, funding):
+    campaign = funding.live()
+    before = lines(app, campaign["id"])
+    response = patch(client, funding, campaign, [{"id": line_id} for line_id, *_ in before])
+    assert response.status_code == 200, response.get_json()
+    assert lines(app, campaign["id"]) == before
 
 
 def test_a_draft_changes_its_lines_freely_and_keeps_their_ids(app, client, funding):
