@@ -102,21 +102,25 @@ def print_figures(kind, results):
 
 
 def print_worst(kind, results, titles, count):
-    """The queries with the lowest nDCG@10, then those with the most junk in their top 10, each with that junk (results
-    judged 0 or not judged at all)."""
-    orders = (("lowest nDCG@10", lambda result: (result.ndcg, result.query_id)),
-              ("most junk in the top 10", lambda result: (-len(result.junk), -len(result.junk_found), result.query_id)))
-    for title, order in orders:
-        print(f"\n-- {kind}: the {count} queries with the {title}")
-        for result in sorted(results, key=order)[:count]:
+    """The queries with the lowest nDCG@10, those with the most junk in their top 10, and those with the most junk in
+    everything they found, each with that junk (results judged 0 or not judged at all)."""
+    lists = (
+        ("the lowest nDCG@10", results, lambda result: (result.ndcg, result.query_id), K),
+        ("the most junk in the top 10", [result for result in results if result.junk],
+         lambda result: (-len(result.junk), -len(result.junk_found), result.query_id), K),
+        ("the most junk in all they found", [result for result in results if result.junk_found],
+         lambda result: (-len(result.junk_found), result.query_id), 5),
+    )
+    for title, candidates, order, shown in lists:
+        print(f"\n-- {kind}: the {min(count, len(candidates))} queries with {title}")
+        for result in sorted(candidates, key=order)[:count]:
             print(f"{result.ndcg:.3f}  {result.query_id} {result.text!r} [{result.language}, {result.kind}] found "
                   f"{result.total}, junk {len(result.junk)} of the first {len(result.ranked[:K])}, "
                   f"{len(result.junk_found)} of {len(result.ranked)} in all")
-            for rank, key in enumerate(result.ranked[:K], start=1):
-                grade = result.judgements.get(key)
-                if not grade:
-                    label = "unjudged" if grade is None else "grade 0"
-                    print(f"        {rank:2d}. {label:8}  {key}: {titles.get(key, '?')[:90]}")
+            junk = [(rank, key) for rank, key in enumerate(result.ranked, start=1) if not result.judgements.get(key)]
+            for rank, key in junk[:shown]:
+                label = "unjudged" if key not in result.judgements else "grade 0"
+                print(f"        {rank:2d}. {label:8}  {key}: {titles.get(key, '?')[:90]}")
 
 
 def engine_ndcg(app, kind, judged, ids):
