@@ -1,7 +1,60 @@
 """Index settings and mappings, per kind of document."""
 
+#: Accented words that fold into a different, common word: 'thé' would become 'the' (an English stop word found in
+#: every English text) and 'té' the Spanish pronoun 'te'. They are replaced before accents are folded, when indexing
+#: and when searching.
+ACCENTED_WORDS = ["thé, thés, thes => tea", "té, tés => tea"]
+
+#: The commonest product and service words in English, French and Spanish, each line one meaning: a search for any
+#: of them looks for all (at search time only, on the folded title, description and summary fields). Singular and
+#: plural are both written where the folded fields, which do not stem, need them. Kept small: a word belongs here
+#: only when buyers of one language miss offers written in another (see tests/relevance).
+PRODUCT_SYNONYMS = [
+    "olive oil, olive oils, huile d'olive, huiles d'olive, aceite de oliva",
+    "honey, miel",
+    "milk, lait, leche",
+    "coffee, café, cafés",
+    "green coffee, café vert, café verde",
+    "green tea, thé vert, té verde",
+    "salt, sel, sal",
+    "bread, breads, pain, pains, pan",
+    "bread oven, four à pain, horno de pan",
+    "firewood, fire wood, bois de chauffage, leña",
+    "rice, riz, arroz",
+    "soap, soaps, savon, savons, jabón, jabones",
+    "cheese, cheeses, fromage, fromages, queso, quesos",
+    "butter, beurre, mantequilla",
+    "wool, laine, lana",
+    "blankets, blanket, couvertures, couverture, mantas, manta",
+    "sugar, sucre, azúcar",
+    "cane sugar, sucre de canne, azúcar de caña",
+    "wine, wines, vin, vins, vino, vinos",
+    "eggs, egg, oeufs, oeuf, huevos, huevo",
+    "oranges, orange, naranjas, naranja",
+    "apples, apple, pommes, pomme, manzanas, manzana",
+    "tomatoes, tomato, tomates, tomate",
+    "sardines, sardine, sardinas, sardina",
+    "chocolate, chocolat",
+    "dairy products, produits laitiers, productos lácteos",
+    "cargo bike, cargo bikes, vélo cargo, vélos cargo, bicicleta de carga",
+    "solar panels, solar panel, panneaux solaires, panneau solaire, placas solares, paneles solares",
+    "bees, beehives, beehive, ruches, ruche, abeilles, colmenas, colmena, abejas",
+    "drinking water, eau potable, agua potable",
+    "trees, tree, arbres, arbre, árboles, árbol",
+    "flood, floods, inondation, inondations, inundación, inundaciones",
+    "cleaning, nettoyage, limpieza",
+    "translation, traduction, traducción",
+    "refrigerated transport, transport frigorifique, transporte refrigerado",
+    "insurance, assurance, seguro, seguros",
+    "electricity, électricité, electricidad",
+    "fertiliser, fertilizer, engrais, fertilizante, abono",
+    "seeds, semences, semillas",
+]
+
 ANALYSIS = {
     "filter": {
+        "accented_words": {"type": "synonym", "synonyms": ACCENTED_WORDS},
+        "product_synonyms": {"type": "synonym_graph", "synonyms": PRODUCT_SYNONYMS},
         "fr_elision": {"type": "elision", "articles_case": True,
                        "articles": ["l", "m", "t", "qu", "n", "s", "j", "d", "c", "jusqu", "quoiqu", "lorsqu", "puisqu"]},
         "fr_stop": {"type": "stop", "stopwords": "_french_"},
@@ -14,23 +67,34 @@ ANALYSIS = {
     },
     # Accents are folded before stemming, so 'café' and 'cafe' always meet.
     "analyzer": {
-        "folded": {"tokenizer": "standard", "filter": ["lowercase", "asciifolding"]},
-        "folded_en": {"tokenizer": "standard", "filter": ["en_possessive", "lowercase", "asciifolding", "en_stop", "en_stem"]},
-        "folded_fr": {"tokenizer": "standard", "filter": ["fr_elision", "lowercase", "asciifolding", "fr_stop", "fr_stem"]},
-        "folded_es": {"tokenizer": "standard", "filter": ["lowercase", "asciifolding", "es_stop", "es_stem"]},
+        "folded": {"tokenizer": "standard", "filter": ["lowercase", "accented_words", "asciifolding"]},
+        # Names are stemmed without stop words: 'hastings fishermen' finds "Hastings Fishermens' Co-operative".
+        "folded_name": {"tokenizer": "standard", "filter": ["en_possessive", "lowercase", "asciifolding", "en_stem"]},
+        "folded_synonyms": {"tokenizer": "standard",
+                            "filter": ["lowercase", "accented_words", "asciifolding", "product_synonyms"]},
+        "folded_en": {"tokenizer": "standard",
+                      "filter": ["en_possessive", "lowercase", "accented_words", "asciifolding", "en_stop", "en_stem"]},
+        "folded_fr": {"tokenizer": "standard",
+                      "filter": ["fr_elision", "lowercase", "accented_words", "asciifolding", "fr_stop", "fr_stem"]},
+        "folded_es": {"tokenizer": "standard",
+                      "filter": ["lowercase", "accented_words", "asciifolding", "es_stop", "es_stem"]},
     },
     "normalizer": {"folded_keyword": {"type": "custom", "filter": ["lowercase", "asciifolding"]}},
 }
 
 
 def _text(with_languages=True, **extra):
+    """A text field searched in the three languages: folded words (with the product synonyms at search time) and
+    a stemmed sub-field per language; its words go to the typo field."""
     field = {"type": "text", "analyzer": "folded", "copy_to": "typo", **extra}
     if with_languages:
+        field["search_analyzer"] = "folded_synonyms"
         field["fields"] = {lang: {"type": "text", "analyzer": f"folded_{lang}"} for lang in ("en", "fr", "es")}
     return field
 
 
-#: Typo tolerance looks in one field holding the words of the title, description, CPV labels and organisation name:
+#: Typo tolerance looks in one field holding the words of the title, description and CPV labels (not the organisation's
+#: name: 'miel' would find the services of 'Mill View Social Club', one letter away):
 #: one term dictionary to expand each misspelt word against, instead of one per field (fuzzy expansion over the CPV
 #: labels, which thousands of listings share, was most of a search's time). Positions and lengths are not needed.
 TYPO_FIELD = {"type": "text", "analyzer": "folded", "index_options": "freqs", "norms": False}
@@ -50,12 +114,13 @@ ORGANIZATION_FACTS = {
 ORGANIZATION_FIELD = {
     "properties": {
         "id": {"type": "integer"},
-        "name": _text(with_languages=False, fields={"raw": {"type": "keyword"}}),
+        "name": {"type": "text", "analyzer": "folded_name", "fields": {"raw": {"type": "keyword"}}},
         **ORGANIZATION_FACTS,
     }
 }
 
-#: A CPV code with every code above it (`ancestors`), so a filter on a parent code finds everything beneath it.
+#: A CPV code with every code above it (`ancestors`), so a filter on a parent code finds everything beneath it, and
+#: the labels of the categories above it below the division (`parents_*`), so 'dairy products' finds cheese.
 CPV_FIELD = {
     "properties": {
         "code": {"type": "keyword"},
@@ -64,6 +129,9 @@ CPV_FIELD = {
         "label_en": {"type": "text", "analyzer": "folded_en", "copy_to": "typo"},
         "label_fr": {"type": "text", "analyzer": "folded_fr", "copy_to": "typo"},
         "label_es": {"type": "text", "analyzer": "folded_es", "copy_to": "typo"},
+        "parents_en": {"type": "text", "analyzer": "folded_en"},
+        "parents_fr": {"type": "text", "analyzer": "folded_fr"},
+        "parents_es": {"type": "text", "analyzer": "folded_es"},
     }
 }
 

@@ -23,11 +23,19 @@ TEXT_FIELDS = [
     "title^3", "title.en^2", "title.fr^2", "title.es^2",
     "description", "description.en", "description.fr", "description.es",
     "cpv.label_en^1.5", "cpv.label_fr^1.5", "cpv.label_es^1.5",
+    "cpv.parents_en^0.5", "cpv.parents_fr^0.5", "cpv.parents_es^0.5",
     "organization.name",
 ]
-#: Typos are looked for in one field that holds the folded words of the title, description, CPV labels ('cofee'
-#: finds listings coded under coffee) and organisation name: see search.mappings.TYPO_FIELD.
+#: Typos are looked for in one field that holds the folded words of the title, description and CPV labels ('cofee'
+#: finds listings coded under coffee): see search.mappings.TYPO_FIELD.
 FUZZY_FIELD = "typo"
+#: Words of 4 letters or fewer are taken as typed (one letter makes another word: miel/mill, cafe/cake, sal/sol);
+#: 5 to 7 letters may have one typo, 8 or more two.
+FUZZINESS = "AUTO:5,7"
+#: How many of a query's words a result must have: all of up to three, 80 % of longer needs. Looser rules (all but
+#: one of three, 60 % of four or more) found more on the judged multi-word needs but let in half again as much junk;
+#: what long needs lacked was words spread over several fields, which the cross_fields clause of text_query finds.
+MINIMUM_SHOULD_MATCH = "3<80%"
 MAX_TEXT = 200
 MAX_TOKENS = 32
 _IDEOGRAPHS = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff"
@@ -112,12 +120,14 @@ def _base_filters(query):
 
 def text_query(text, text_fields=TEXT_FIELDS):
     """Exact (stemmed, accent-folded) matches score well above typo-tolerant ones; a phrase in the title scores most."""
-    words = {"query": text, "fields": text_fields, "type": "best_fields", "minimum_should_match": "3<80%"}
+    words = {"query": text, "fields": text_fields, "type": "best_fields", "minimum_should_match": MINIMUM_SHOULD_MATCH}
     return {
         "bool": {
             "should": [
                 {"multi_match": {**words, "boost": 3}},
-                {"match": {FUZZY_FIELD: {"query": text, "fuzziness": "AUTO", "prefix_length": 1, "max_expansions": 30,
+                # A need in several words may be spread over the title, the description and the category.
+                {"multi_match": {**words, "type": "cross_fields"}},
+                {"match": {FUZZY_FIELD: {"query": text, "fuzziness": FUZZINESS, "prefix_length": 1, "max_expansions": 30,
                                          "minimum_should_match": words["minimum_should_match"]}}},
                 {"match_phrase": {"title": {"query": text, "slop": 2, "boost": 4}}},
             ],
@@ -174,7 +184,7 @@ def highlight_request(text, body_fields=("description",)):
             **{name: {"fragment_size": 160, "number_of_fragments": 1} for name in body_fields},
         },
         "highlight_query": {"multi_match": {"query": text, "fields": ["title", *body_fields],
-                                            "fuzziness": "AUTO", "prefix_length": 1}},
+                                            "fuzziness": FUZZINESS, "prefix_length": 1}},
     }
 
 
@@ -197,7 +207,7 @@ def listing_search_body(query):
     if text:
         body["highlight"] = highlight_request(text)
         body["suggest"] = {"text": text, "spelling": {"term": {"field": "title", "suggest_mode": "missing",
-                                                               "min_word_length": 3, "max_edits": 2}}}
+                                                               "min_word_length": 5, "max_edits": 2}}}
     return body
 
 

@@ -28,6 +28,7 @@ TENDER_TEXT_FIELDS = [
     "description", "description.en", "description.fr", "description.es",
     "lots", "lots.en", "lots.fr", "lots.es",
     "cpv.label_en^1.5", "cpv.label_fr^1.5", "cpv.label_es^1.5",
+    "cpv.parents_en^0.5", "cpv.parents_fr^0.5", "cpv.parents_es^0.5",
     "buyer.name",
 ]
 TENDER_SORTS = ("relevance", "deadline", "newest")

@@ -71,8 +71,31 @@ def _organization_facts(row):
     }
 
 
-def _cpv(row):
-    """search.mappings.CPV_FIELD from a row of _CPV_COLUMNS."""
+def _parent_codes(code8):
+    """The codes above `code8` below its division: the division's label ('Food, beverages, tobacco and related
+    products') is too broad to search by."""
+    return [code for code in cpv_ancestors(code8)[1:] if code != code8]
+
+
+def cpv_parent_labels(code8s):
+    """{code8: {language: labels of the categories above it (search.mappings.CPV_FIELD's parents_*)}}."""
+    parents = {code8: _parent_codes(code8) for code8 in set(code8s)}
+    wanted = {code for codes in parents.values() for code in codes}
+    labels = {}
+    if wanted:
+        statement = select(CpvCode.code8, CpvCode.label_en, CpvCode.label_fr, CpvCode.label_es).where(
+            ids_in(CpvCode.code8, wanted))
+        labels = {row.code8: row for row in db.session.execute(statement)}
+    return {
+        code8: {language: [getattr(labels[code], f"label_{language}") for code in codes if code in labels]
+                for language in ("en", "fr", "es")}
+        for code8, codes in parents.items()
+    }
+
+
+def _cpv(row, parent_labels):
+    """search.mappings.CPV_FIELD from a row of _CPV_COLUMNS and cpv_parent_labels' answer for its code."""
+    parents = parent_labels.get(row.code8) or {}
     return {
         "code": f"{row.code8}-{row.check_digit}",
         "division": row.division,
@@ -80,6 +103,7 @@ def _cpv(row):
         "label_en": row.label_en,
         "label_fr": row.label_fr,
         "label_es": row.label_es,
+        **{f"parents_{language}": parents.get(language, []) for language in ("en", "fr", "es")},
     }
 
 
@@ -102,9 +126,10 @@ def _documents(rows):
     sdgs = _grouped(listing_sdgs, listing_sdgs.c.sdg_number, ids)
     countries = _grouped(listing_delivery_countries, listing_delivery_countries.c.country_code, ids)
     cpvs, organizations, documents = {}, {}, {}
+    parent_labels = cpv_parent_labels(row.code8 for row in rows)
     for row in rows:
         if row.code8 not in cpvs:
-            cpvs[row.code8] = _cpv(row)
+            cpvs[row.code8] = _cpv(row, parent_labels)
         if row.organization_id not in organizations:
             organizations[row.organization_id] = _owner(row)
         documents[row.id] = {
@@ -185,14 +210,14 @@ def _lots(tender_ids):
     return lots
 
 
-def _tender_document(row, lots):
+def _tender_document(row, lots, parent_labels):
     """A published tender as the tenders index holds it: what a supplier deciding to bid reads, never its bids."""
     return {
         "tender_id": row.id,
         "title": row.title,
         "description": row.description,
         "lots": [title for title, _awarded in lots],
-        "cpv": _cpv(row),
+        "cpv": _cpv(row, parent_labels),
         "policy": row.policy,
         "budget": _money(row.budget_minor, row.currency),
         "deadline": row.deadline.isoformat(),
@@ -215,8 +240,10 @@ def tender_writes(ids):
     rows = db.session.execute(statement).all()
     searchable = {row.id for row in rows if row.status == "published" and row.is_active}
     lots = _lots(searchable)
+    parent_labels = cpv_parent_labels(row.code8 for row in rows if row.id in searchable)
     return {
-        row.id: (row.id, row.search_version, _tender_document(row, lots.get(row.id, [])) if row.id in searchable else None)
+        row.id: (row.id, row.search_version,
+                 _tender_document(row, lots.get(row.id, []), parent_labels) if row.id in searchable else None)
         for row in rows
     }
 
