@@ -12,7 +12,11 @@ everything the queries found (their first 100 results). Definitions: bench/relev
 
     scripts/postgres.sh createdb coopex_relevance && search/node/node.sh start
     python bench/relevance.py [--database-url URL] [--json FIGURES.json] [--worst 10] [--cooperative-boost 0.5]
-                              [--corpus listings] [--check-engine]
+                              [--corpus listings] [--check-engine] [--sweep 0,0.1,0.2,0.3,0.5,0.75,1]
+
+`--sweep` runs the listing queries again with each cooperative boost and prints, per boost, nDCG@10 overall and of the
+`coop_preference` and `non_coop_better` queries, how often the verified co-op's offer comes first where offers are
+equal, and how often a clearly better non-co-op offer stays above every weaker co-op offer.
 
 `--json tests/relevance/baseline.json` records the figures the regression test (tests/relevance) holds the engine to:
 write it deliberately, when a change is meant to move them, and say so in the commit.
@@ -32,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, this file's folder comes first on sys.path and would shadow the `search` package.
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 
-from bench.relevance_corpus import CORPORA, judged_set, load, run_queries  # noqa: E402
+from bench.relevance_corpus import CORPORA, judged_set, load, read, run_queries  # noqa: E402
 from bench.relevance_metrics import K, figures, figures_by, ndcg, report  # noqa: E402
 
 DEFAULT_URL = "postgresql://coopex@127.0.0.1:5433/coopex_relevance"
@@ -153,6 +157,48 @@ def compare_with_engine(results, engine_scores):
           f"queries that differ (ours, engine's): {differing or 'none'}")
 
 
+def _verified_first(result):
+    """A coop_preference query: is the first result one graded 3 (the verified co-op's equal offer)?"""
+    return bool(result.ranked) and result.judgements.get(result.ranked[0]) == 3
+
+
+def _better_not_buried(result, cooperative):
+    """A non_coop_better query: does every non-co-op result of the best grade rank above every weaker co-op result?"""
+    grades = {key: result.judgements.get(key, 0) for key in result.ranked}
+    best = max(result.judgements.values())
+    better = [rank for rank, key in enumerate(result.ranked) if grades[key] == best and not cooperative[key]]
+    weaker = [rank for rank, key in enumerate(result.ranked) if grades[key] < best and cooperative[key]]
+    return bool(better) and (not weaker or max(better) < min(weaker))
+
+
+def sweep(app, client, ids, boosts):
+    """The listing queries with each cooperative boost: the table the default boost was chosen from."""
+    from app.orgs.models import COOPERATIVE_FAMILY
+
+    judged = judged_set("listings")
+    organisations = {organisation["key"]: organisation for organisation in read("organisations.json")["organisations"]}
+    cooperative = {document["key"]: organisations[document["organisation"]]["legal_form"] in COOPERATIVE_FAMILY
+                   for document in judged.documents}
+    print("\n== cooperative boost sweep (listings; 'co-op first': coop_preference queries whose first result is the "
+          "verified co-op's equal offer; 'not buried': non_coop_better queries whose best non-co-op offers rank above "
+          "every weaker co-op offer)")
+    print(f"{'boost':>6} {'nDCG@10':>8} {'junk':>6} {'coop_pref nDCG':>15} {'co-op first':>12} "
+          f"{'non_coop nDCG':>14} {'not buried':>11}")
+    default = app.config["SEARCH_COOPERATIVE_BOOST"]
+    try:
+        for boost in boosts:
+            app.config["SEARCH_COOPERATIVE_BOOST"] = boost
+            results = run_queries(client, judged, ids)
+            preference = [result for result in results if result.kind == "coop_preference"]
+            better = [result for result in results if result.kind == "non_coop_better"]
+            overall = figures(results)
+            print(f"{boost:6.2f} {overall.ndcg:8.3f} {overall.junk_rate:6.3f} {figures(preference).ndcg:15.3f} "
+                  f"{sum(map(_verified_first, preference)):>8d} of {len(preference)} {figures(better).ndcg:14.3f} "
+                  f"{sum(_better_not_buried(result, cooperative) for result in better):>7d} of {len(better)}")
+    finally:
+        app.config["SEARCH_COOPERATIVE_BOOST"] = default
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_RELEVANCE_DATABASE_URL", DEFAULT_URL))
@@ -163,6 +209,8 @@ def main():
     parser.add_argument("--corpus", action="append", choices=sorted(CORPORA), help="only this set (repeatable; default: all)")
     parser.add_argument("--check-engine", action="store_true",
                         help="also compute the listings' nDCG@10 with the engine's _rank_eval API and compare")
+    parser.add_argument("--sweep", type=lambda text: [float(value) for value in text.split(",")],
+                        help="also run the listing queries with each of these cooperative boosts (comma-separated)")
     args = parser.parse_args()
     if args.json and args.corpus and set(args.corpus) != set(CORPORA):
         parser.error("--json records every judged set: leave out --corpus")
@@ -201,6 +249,8 @@ def main():
                     print_worst(kind, results, titles, args.worst)
                 if args.check_engine and kind == "listings":
                     compare_with_engine(results, engine_ndcg(app, kind, judged, ids[kind]))
+                if args.sweep and kind == "listings":
+                    sweep(app, client, ids[kind], args.sweep)
             print(f"\nsearched in {time.perf_counter() - loaded:.1f} s")
         finally:
             engine.drop_all()

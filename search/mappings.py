@@ -120,7 +120,7 @@ ORGANIZATION_FIELD = {
 }
 
 #: A CPV code with every code above it (`ancestors`), so a filter on a parent code finds everything beneath it, and
-#: the labels of the categories above it below the division (`parents_*`), so 'dairy products' finds cheese.
+#: the label of the group above it (`parents_*`), so 'dairy products' finds cheese.
 CPV_FIELD = {
     "properties": {
         "code": {"type": "keyword"},

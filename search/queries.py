@@ -126,7 +126,8 @@ def text_query(text, text_fields=TEXT_FIELDS):
             "should": [
                 {"multi_match": {**words, "boost": 3}},
                 # A need in several words may be spread over the title, the description and the category.
-                {"multi_match": {**words, "type": "cross_fields"}},
+                {"multi_match": {**words, "type": "cross_fields",
+                                 "fields": [name for name in text_fields if not name.startswith("cpv.parents")]}},
                 {"match": {FUZZY_FIELD: {"query": text, "fuzziness": FUZZINESS, "prefix_length": 1, "max_expansions": 30,
                                          "minimum_should_match": words["minimum_should_match"]}}},
                 {"match_phrase": {"title": {"query": text, "slop": 2, "boost": 4}}},

@@ -72,13 +72,15 @@ def _organization_facts(row):
 
 
 def _parent_codes(code8):
-    """The codes above `code8` below its division: the division's label ('Food, beverages, tobacco and related
-    products') is too broad to search by."""
-    return [code for code in cpv_ancestors(code8)[1:] if code != code8]
+    """The group above `code8` ('Dairy products' above cheese), if it is beneath one. Not the division: its label
+    ('Food, beverages, tobacco and related products') is too broad to search by; nor the class and category between:
+    their labels join siblings ('Coffee, tea and related products' would make 'tea' find coffee)."""
+    ancestors = cpv_ancestors(code8)
+    return [ancestors[1]] if len(ancestors) > 2 else []
 
 
 def cpv_parent_labels(code8s):
-    """{code8: {language: labels of the categories above it (search.mappings.CPV_FIELD's parents_*)}}."""
+    """{code8: {language: labels of the group above it (search.mappings.CPV_FIELD's parents_*)}}."""
     parents = {code8: _parent_codes(code8) for code8 in set(code8s)}
     wanted = {code for codes in parents.values() for code in codes}
     labels = {}
