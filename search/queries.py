@@ -208,7 +208,7 @@ def listing_search_body(query):
     if text:
         body["highlight"] = highlight_request(text)
         body["suggest"] = {"text": text, "spelling": {"term": {"field": "title", "suggest_mode": "missing",
-                                                               "min_word_length": 5, "max_edits": 2}}}
+                                                               "min_word_length": 3, "max_edits": 2}}}
     return body
 
 
