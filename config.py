@@ -44,10 +44,11 @@ class Config:
 
     API_TITLE = "Coopex API"
     API_VERSION = "v1"
-    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_VERSION = "3.1.0"
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
-    API_SPEC_OPTIONS = {"security": [{"bearerAuth": []}, {}]}
+    #: Every operation takes a bearer token unless it says otherwise (app.accounts.auth.allows_anonymous).
+    API_SPEC_OPTIONS = {"security": [{"bearerAuth": []}]}
 
     #: No request body may be larger (the biggest upload, a 5 MB receipt, fits with its form); the Stripe webhook takes
     #: far less (app.payments.webhooks). A larger body is answered 413 before it is read.

@@ -13,6 +13,7 @@ def create_app(config_name=None, **overrides):
     app.config.update(overrides)
     app.json.sort_keys = False  # answers keep the schemas' field order, and big search answers are not re-sorted
     register_url_converters(app)
+    register_request_checks(app)
     register_extensions(app)
     register_security_headers(app)
     register_blueprints(app)
@@ -33,9 +34,15 @@ def register_url_converters(app):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
+def register_request_checks(app):
+    from app.http import refuse_long_url
+
+    app.before_request(refuse_long_url)
+
+
 def register_extensions(app):
     from app import extensions as ext
-    from app import indexing, mail
+    from app import indexing, mail, openapi
     from app.accounts import auth
     from app.database import configure_engines, engine_options
     from app.payments import gateway as payments_gateway
@@ -51,7 +58,7 @@ def register_extensions(app):
     ext.bootstrap.init_app(app)
     ext.limiter.init_app(app)
     ext.api.init_app(app)
-    ext.api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    openapi.register(ext.api)
     configure_engines(app)
     indexing.init_app(app)
     mail.init_app(app)
@@ -67,6 +74,7 @@ def register_security_headers(app):
 
 def register_blueprints(app):
     from app import accounts, audit, campaigns, catalog, moderation, orgs, payments, public, reference, tenders
+    from app.accounts import auth
     from app.extensions import api, csrf
 
     audit.attach_views()
@@ -75,6 +83,8 @@ def register_blueprints(app):
     for feature in (accounts, orgs, catalog, reference, tenders, campaigns, audit, moderation):
         csrf.exempt(feature.api.blp)
         api.register_blueprint(feature.api.blp)
+    # The token is checked before anything else is read: without one, 401, whatever the request holds.
+    app.before_request(auth.authenticate_api_call)
 
 
 def register_errorhandlers(app):

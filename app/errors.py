@@ -70,6 +70,7 @@ _HTTP_CODES = {
     405: "method_not_allowed",
     409: "conflict",
     413: "too_large",
+    414: "uri_too_long",
     422: "validation_failed",
     429: "too_many_requests",
     503: "unavailable",

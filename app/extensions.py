@@ -11,6 +11,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 
+from app.openapi import CoopexMarshmallowPlugin, ProblemResponsesPlugin
 from app.schemas import ProblemSchema
 
 NAMING_CONVENTION = {
@@ -29,12 +30,12 @@ babel = Babel()
 bootstrap = Bootstrap5()
 limiter = Limiter(key_func=get_remote_address)
 class CoopexApi(Api):
-    """flask-smorest, documenting our error shape instead of its own."""
+    """flask-smorest, documenting our error shape instead of its own, and every rule of our schemas (app.openapi)."""
 
     ERROR_SCHEMA = ProblemSchema
 
 
-api = CoopexApi()
+api = CoopexApi(spec_kwargs={"marshmallow_plugin": CoopexMarshmallowPlugin(), "extra_plugins": [ProblemResponsesPlugin()]})
 
 
 def select_locale():

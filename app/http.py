@@ -3,7 +3,21 @@ import io
 from functools import wraps
 
 from flask import Request as FlaskRequest
-from flask import make_response
+from flask import abort, make_response, request
+from flask_babel import gettext as _
+from flask_smorest import Blueprint
+from marshmallow import RAISE, ValidationError
+from webargs.flaskparser import FlaskParser
+
+#: The longest address (path and query) the app reads, gunicorn's own limit (gunicorn.conf.py): behind any server, a
+#: longer one is a 414 problem.
+MAX_URL_LENGTH = 8190
+
+
+def refuse_long_url():
+    """414 (a problem, for the API) for an address longer than MAX_URL_LENGTH, before anything reads it."""
+    if len(request.path) + len(request.query_string) + 1 > MAX_URL_LENGTH:
+        abort(414)
 
 
 class Request(FlaskRequest):
@@ -27,3 +41,49 @@ def no_store(view):
         return response
 
     return wrapper
+
+
+def nul_messages(data):
+    """Field messages for the strings in `data` (JSON values, or a form's) that hold a NUL character, shaped like
+    marshmallow's ({"organization": {"name": [...]}, "certifications": {2: [...]}}); None if there is none."""
+    if isinstance(data, str):
+        return [_("Text may not contain NUL characters.")] if "\x00" in data else None
+    if isinstance(data, dict):
+        items = data.items()
+    elif isinstance(data, list):
+        items = enumerate(data)
+    else:
+        return None
+    messages = {key: found for key, value in items if (found := nul_messages(value))}
+    return messages or None
+
+
+def refuse_nul(fields):
+    """Raise a ValidationError naming each field of `fields` (a mapping) whose text holds a NUL character: PostgreSQL
+    cannot store one, and no field has a use for it."""
+    messages = nul_messages(dict(fields))
+    if messages:
+        raise ValidationError(messages)
+
+
+class ApiParser(FlaskParser):
+    """webargs' parser, refusing NUL characters in a JSON body or a query string as field errors (422), and query
+    parameters the operation does not take, as the document declares (an "Unknown field." error, as in a body)."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": RAISE, "querystring": RAISE}
+
+    def load_json(self, req, schema):
+        data = super().load_json(req, schema)
+        if isinstance(data, dict):
+            refuse_nul(data)
+        return data
+
+    def load_querystring(self, req, schema):
+        refuse_nul({name: "".join(values) for name, values in req.args.lists()})
+        return super().load_querystring(req, schema)
+
+
+class ApiBlueprint(Blueprint):
+    """The blueprint of every feature's JSON API."""
+
+    ARGUMENTS_PARSER = ApiParser()

@@ -89,6 +89,7 @@ BUILTIN_MESSAGES = (
        "try again."),
     N_("The method is not allowed for the requested URL."),
     N_("The data value transmitted exceeds the capacity limit."),
+    N_("The length of the requested URL exceeds the capacity limit for this server. The request cannot be processed."),
     # flask_wtf.csrf: why a form was refused (an expired page, mostly)
     N_("The CSRF token is missing."),
     N_("The CSRF session token is missing."),

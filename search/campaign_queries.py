@@ -8,6 +8,7 @@ from search.queries import (
     facet_filters,
     highlight_request,
     moment,
+    page_window,
     range_filter,
     text_query,
 )
@@ -83,8 +84,7 @@ def campaign_search_body(query):
         "post_filter": {"bool": {"filter": facet_filters(selections, facet_fields=CAMPAIGN_FACET_FIELDS)}},
         "aggs": {name: facet_aggregation(name, selections, CAMPAIGN_FACET_FIELDS) for name in query.facets},
         "sort": _campaign_sort(query.sort),
-        "from": (query.page - 1) * query.per_page,
-        "size": query.per_page,
+        **page_window(query.page, query.per_page),
         "track_total_hits": True,
         "_source": ["campaign_id", "title", "summary", "goal", "funding_model", "status", "sdgs", "deadline",
                     "published_at", "organization"],

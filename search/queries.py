@@ -189,6 +189,17 @@ def highlight_request(text, body_fields=("description",)):
     }
 
 
+#: The engine pages through this many results at most (its index.max_result_window).
+MAX_RESULT_WINDOW = 10_000
+
+
+def page_window(page, per_page):
+    """`from` and `size` of a page, cut at the engine's result window: a page beyond it is empty (its total and facets
+    still count everything), never an error of the engine."""
+    start = min((page - 1) * per_page, MAX_RESULT_WINDOW)
+    return {"from": start, "size": max(0, min(per_page, MAX_RESULT_WINDOW - start))}
+
+
 def listing_search_body(query):
     """The search request for one page of listings with facets, highlights and a spelling suggestion."""
     text = clean_text(query.text)
@@ -200,8 +211,7 @@ def listing_search_body(query):
         "post_filter": {"bool": {"filter": facet_filters(selections)}},
         "aggs": {name: facet_aggregation(name, selections) for name in RETURNED_FACETS},
         "sort": _sort(query.sort),
-        "from": (query.page - 1) * query.per_page,
-        "size": query.per_page,
+        **page_window(query.page, query.per_page),
         "track_total_hits": True,
         "_source": ["listing_id", "title", "cpv.code", "price", "organization"],
     }

@@ -11,6 +11,7 @@ from search.queries import (
     highlight_request,
     moment,
     money_filters,
+    page_window,
     range_filter,
     terms,
     text_query,
@@ -82,8 +83,7 @@ def tender_search_body(query):
         "post_filter": {"bool": {"filter": facet_filters(selections, facet_fields=TENDER_FACET_FIELDS)}},
         "aggs": {name: facet_aggregation(name, selections, TENDER_FACET_FIELDS) for name in query.facets},
         "sort": _tender_sort(query.sort),
-        "from": (query.page - 1) * query.per_page,
-        "size": query.per_page,
+        **page_window(query.page, query.per_page),
         "track_total_hits": True,
         "_source": ["tender_id", "title", "cpv.code", "policy", "budget", "deadline", "published_at", "awarded", "buyer"],
     }

@@ -1,9 +1,14 @@
 """JSON API: registration, tokens, the caller."""
 from flask import current_app
-from flask_smorest import Blueprint
 
 from app.accounts import links, services, two_factor
-from app.accounts.auth import rate_limited_login, rate_limited_mail, rate_limited_signup, require_api_user
+from app.accounts.auth import (
+    allows_anonymous,
+    rate_limited_login,
+    rate_limited_mail,
+    rate_limited_signup,
+    require_api_user,
+)
 from app.accounts.schemas import (
     CredentialsSchema,
     LinkTokenSchema,
@@ -17,12 +22,13 @@ from app.accounts.schemas import (
     TokenSchema,
 )
 from app.extensions import db
-from app.http import no_store
+from app.http import ApiBlueprint, no_store
 
-blp = Blueprint("accounts_api", __name__, url_prefix="/api/v1", description="Accounts and API tokens")
+blp = ApiBlueprint("accounts_api", __name__, url_prefix="/api/v1", description="Accounts and API tokens")
 
 
 @blp.route("/auth/register", methods=["POST"])
+@allows_anonymous
 @rate_limited_signup
 @blp.arguments(RegisterSchema)
 @blp.response(201, RegisteredSchema)
@@ -37,6 +43,7 @@ def register(payload):
 
 
 @blp.route("/auth/tokens", methods=["POST"])
+@allows_anonymous
 @no_store
 @rate_limited_login
 @blp.arguments(CredentialsSchema)
@@ -77,6 +84,7 @@ def me():
 
 
 @blp.route("/auth/email-verification", methods=["POST"])
+@allows_anonymous
 @rate_limited_login
 @blp.arguments(LinkTokenSchema)
 @blp.response(204)
@@ -98,6 +106,7 @@ def resend_verification():
 
 
 @blp.route("/auth/password-reset", methods=["POST"])
+@allows_anonymous
 @rate_limited_mail
 @rate_limited_login
 @blp.arguments(PasswordResetRequestSchema)
@@ -109,6 +118,7 @@ def request_password_reset(payload):
 
 
 @blp.route("/auth/password-reset/confirm", methods=["POST"])
+@allows_anonymous
 @rate_limited_login
 @blp.arguments(PasswordResetSchema)
 @blp.response(204)

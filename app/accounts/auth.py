@@ -7,10 +7,12 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user
 
+from app import openapi
 from app.accounts import links, services, two_factor
 from app.accounts.models import User
 from app.errors import Forbidden, Unauthorized
 from app.extensions import db, limiter, login_manager
+from app.http import ApiBlueprint
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -91,6 +93,30 @@ def require_api_user():
     if user is None:
         raise Unauthorized(_("Send an API token as 'Authorization: Bearer …'."))
     return user
+
+
+def allows_anonymous(view):
+    """An API operation anybody may call: it reads no token (its OpenAPI `security` is empty)."""
+    return openapi.document(view, openapi.ANONYMOUS)
+
+
+def token_optional(view):
+    """An API operation anybody may call, where a token shows more (a member's drafts): a bad token is still 401."""
+    return openapi.document(view, openapi.ANONYMOUS_OR_TOKEN)
+
+
+def authenticate_api_call():
+    """Before an API view reads anything: the caller's token, required unless the operation says otherwise."""
+    if not isinstance(current_app.blueprints.get(request.blueprint), ApiBlueprint):
+        return
+    view = current_app.view_functions.get(request.endpoint)
+    security = getattr(view, "security", None)
+    if security == openapi.ANONYMOUS or request.method == "OPTIONS":
+        return
+    if security == openapi.ANONYMOUS_OR_TOKEN:
+        api_user()
+    else:
+        require_api_user()
 
 
 def refuse_until_two_factor(user):

@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from app.accounts.models import TOKEN_SCOPES
 from app.orgs.schemas import OrganizationCreateSchema, OrganizationSchema, OrganizationSummarySchema
-from app.schemas import Trimmed
+from app.schemas import Pattern, Trimmed
 
 
 class RegisterSchema(Schema):
@@ -23,7 +23,7 @@ class CredentialsSchema(Schema):
     expires_in_days = fields.Integer(load_default=None, validate=validate.Range(1, 365),
                                      metadata={"description": "lifetime in days; 90 when omitted"})
     otp = fields.String(
-        validate=validate.Regexp(r"^\s*\d{6}\s*$", error=_l("Give the 6 digits your authenticator app shows.")),
+        validate=Pattern(r"^ *[0-9]{6} *$", error=_l("Give the 6 digits your authenticator app shows.")),
         load_only=True,
         metadata={"description": "The current 6-digit code of the authenticator app. Required when the account has "
                                  "two-factor sign-in on: missing or wrong, the answer is 401 with a field error on "

@@ -1,11 +1,10 @@
 """JSON API: reading the audit trail (there is no way to change it)."""
-from flask_smorest import Blueprint
-
 from app.accounts.auth import require_api_user
 from app.audit import services
 from app.audit.schemas import PAGING, AuditPageSchema, AuditQuerySchema, PlatformAuditQuerySchema
+from app.http import ApiBlueprint
 
-blp = Blueprint("audit_api", __name__, url_prefix="/api/v1", description="Audit trail (read only)")
+blp = ApiBlueprint("audit_api", __name__, url_prefix="/api/v1", description="Audit trail (read only)")
 
 
 @blp.route("/organizations/<int:organization_id>/audit", methods=["GET"])

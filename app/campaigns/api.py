@@ -1,10 +1,9 @@
 """JSON API: campaigns, donations (no account needed), match pledges, refunds, expenses and the open ledger."""
 from flask import current_app, request, url_for
 from flask_babel import gettext as _
-from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 
-from app.accounts.auth import api_user, require_api_user
+from app.accounts.auth import api_user, require_api_user, token_optional
 from app.accounts.services import require_membership
 from app.campaigns import ledger, pools, services, story
 from app.campaigns.models import Donation
@@ -27,10 +26,11 @@ from app.campaigns.schemas import (
 from app.converters import MAX_ID
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db, limiter
+from app.http import ApiBlueprint, refuse_nul
 from app.money import Money
 from app.orgs.services import get_organization
 
-blp = Blueprint("campaigns_api", __name__, url_prefix="/api/v1", description="Crowd-funding campaigns and their ledger")
+blp = ApiBlueprint("campaigns_api", __name__, url_prefix="/api/v1", description="Crowd-funding campaigns and their ledger")
 
 
 def campaign_json(campaign):
@@ -80,6 +80,7 @@ def create_campaign(payload):
 
 
 @blp.route("/campaigns/<int:campaign_id>", methods=["GET"])
+@token_optional
 @blp.response(200, CampaignSchema)
 def get_campaign(campaign_id):
     """A campaign: live and settled ones for everybody, drafts for the organisation's members."""
@@ -129,6 +130,7 @@ def post_update(payload, campaign_id):
 
 
 @blp.route("/campaigns/<int:campaign_id>/donations", methods=["POST"])
+@token_optional
 @limiter.limit(lambda: current_app.config["DONATION_RATE_LIMIT"], methods=["POST"])
 @blp.arguments(DonationCreateSchema)
 @blp.response(201, DonationCreatedSchema)
@@ -148,6 +150,7 @@ class DonationListQuerySchema(Schema):
 
 
 @blp.route("/campaigns/<int:campaign_id>/donations", methods=["GET"])
+@token_optional
 @blp.arguments(DonationListQuerySchema, location="query")
 @blp.response(200, DonationSchema(many=True))
 def list_donations(query, campaign_id):
@@ -223,13 +226,16 @@ def pay_pledge(pledge_id):
 
 
 @blp.route("/campaigns/<int:campaign_id>/expenses", methods=["POST"])
+@blp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": ExpenseFormSchema}}})
 @blp.response(201, ExpenseSchema)
 def add_expense(campaign_id):
     """An expense with its receipt (multipart/form-data: amount, category, description, budget_line_id, spent_on, and the
     file `receipt`: PDF, PNG or JPEG, at most 5 MB). The campaign organisation's admins and finance members."""
     campaign, user = _owned_campaign(campaign_id, *services.OWNER_ROLES)
     try:
-        fields_ = ExpenseFormSchema().load({key: value for key, value in request.form.items() if value != ""})
+        form = {key: value for key, value in request.form.items() if value != ""}
+        refuse_nul(form)
+        fields_ = ExpenseFormSchema().load(form)
     except ValidationError as error:
         raise ValidationFailed(_("Some fields are not valid."), error.messages) from None
     expense = ledger.add_expense(campaign, fields_, request.files.get("receipt"), user)
@@ -261,6 +267,7 @@ class LedgerQuerySchema(Schema):
 
 
 @blp.route("/campaigns/<int:campaign_id>/ledger", methods=["GET"])
+@token_optional
 @blp.arguments(LedgerQuerySchema, location="query")
 @blp.response(200, LedgerSchema)
 def get_ledger(query, campaign_id):

@@ -7,7 +7,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from app.campaigns.models import EXPENSE_CATEGORIES, FUNDING_MODELS
 from app.converters import MAX_ID
-from app.schemas import MoneyField, PartialMixin, Trimmed, sdg_list
+from app.openapi import amount_pattern
+from app.schemas import DecimalString, JsonBoolean, MoneyField, PartialMixin, Pattern, Trimmed, WholeNumber, sdg_list
 from app.tenders.schemas import UtcDateTime
 
 MAX_BUDGET_LINES = 30
@@ -15,17 +16,29 @@ MAX_BUDGET_LINES = 30
 MAX_CAMPAIGN_DAYS = 366
 
 
+class NewBudgetLineSchema(Schema):
+    """A budget line of a new campaign."""
+
+    title = Trimmed(required=True, validate=validate.Length(3, 200))
+    amount = MoneyField(required=True)
+    required = JsonBoolean(metadata={"description": "False for a stretch goal; true when left out."})
+
+
 class BudgetLineFieldsSchema(Schema):
     """A budget line as written: with the `id` of a line of the campaign to keep (and rename) it, without one to add a
     line. A kept line keeps its title when it is left out; once the campaign is live a kept line's amount and stretch
     flag are fixed (leave them out, or give them unchanged)."""
 
-    id = fields.Integer(strict=True, validate=validate.Range(1, MAX_ID),
-                        metadata={"description": "A line of this campaign to keep; leave out to add a new line."})
+    class Meta:
+        openapi = {"if": {"not": {"required": ["id"]}}, "then": {"required": ["title", "amount"]}}
+
+    id = WholeNumber(validate=validate.Range(1, MAX_ID),
+                     metadata={"description": "A line of this campaign to keep; leave out to add a new line."})
     title = Trimmed(validate=validate.Length(3, 200),
                     metadata={"description": "Required for a new line; a kept line keeps its title when left out."})
-    amount = MoneyField(metadata={"description": "Required for a new line; a kept line keeps its amount when left out."})
-    required = fields.Boolean(metadata={"description": "False for a stretch goal. A new line is required unless told; a "
+    amount = MoneyField(written=True,
+                        metadata={"description": "Required for a new line; a kept line keeps its amount when left out."})
+    required = JsonBoolean(metadata={"description": "False for a stretch goal. A new line is required unless told; a "
                                                       "kept line keeps its flag when left out."})
 
     @validates_schema
@@ -68,10 +81,15 @@ class CampaignFieldsSchema(Schema):
 
 
 class CampaignCreateSchema(CampaignFieldsSchema):
-    organization_id = fields.Integer(strict=True, required=True, validate=validate.Range(1, MAX_ID))
+    budget_lines = fields.List(fields.Nested(NewBudgetLineSchema), load_default=list,
+                               validate=validate.Length(max=MAX_BUDGET_LINES))
+    organization_id = WholeNumber(required=True, validate=validate.Range(1, MAX_ID))
 
 
 class CampaignUpdateSchema(PartialMixin, CampaignFieldsSchema):
+    class Meta:
+        openapi = {"minProperties": 1}
+
     @validates_schema
     def not_empty(self, data, **kwargs):
         if not data:
@@ -87,14 +105,18 @@ class DonationCreateSchema(Schema):
     amount = MoneyField(required=True)
     email = fields.Email(required=True, validate=validate.Length(max=254))
     name = Trimmed(load_default="", validate=validate.Length(max=120))
-    anonymous = fields.Boolean(load_default=False)
+    anonymous = JsonBoolean(load_default=False)
     message = Trimmed(load_default="", validate=validate.Length(max=1000))
 
 
+#: Above 0, at most 10, at most two decimals (DecimalString's form).
+FACTOR_PATTERN = r"^(?:[1-9](?:\.[0-9]{1,2})?|0\.(?:[1-9][0-9]?|0[1-9])|10(?:\.0{1,2})?)$"
+
+
 class MatchPledgeCreateSchema(Schema):
-    organization_id = fields.Integer(strict=True, required=True, validate=validate.Range(1, MAX_ID))
-    factor = fields.Decimal(required=True, places=None, as_string=True,
-                            validate=validate.Range(min=0, max=10, min_inclusive=False, error=_l("Between 0 (excluded) and 10.")))
+    organization_id = WholeNumber(required=True, validate=validate.Range(1, MAX_ID))
+    factor = DecimalString(FACTOR_PATTERN, required=True, metadata={"description": "As a string: \"1.5\"."},
+                           validate=validate.Range(min=0, max=10, min_inclusive=False, error=_l("Between 0 (excluded) and 10.")))
     cap_per_donation = MoneyField(required=True)
     cap_total = MoneyField(required=True)
 
@@ -108,10 +130,16 @@ class MatchPledgeCreateSchema(Schema):
 class ExpenseFormSchema(Schema):
     """The text fields of an expense (multipart form); the receipt file is checked by app.campaigns.receipts."""
 
-    amount = fields.String(required=True, validate=validate.Length(1, 30))
+    class Meta:
+        openapi = {"properties": {"receipt": {"type": "string", "format": "binary",
+                                              "description": "The receipt: PDF, PNG or JPEG, at most 5 MB."}},
+                   "required": ["receipt"]}
+
+    amount = fields.String(required=True, validate=Pattern(amount_pattern(4), error=_l("Not a valid amount.")), metadata={
+        "description": "In the campaign's currency, with at most its decimals: \"12.50\"."})
     category = fields.String(required=True, validate=validate.OneOf(EXPENSE_CATEGORIES))
     description = Trimmed(required=True, validate=validate.Length(3, 500))
-    budget_line_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, MAX_ID))
+    budget_line_id = fields.Integer(validate=validate.Range(1, MAX_ID))
     spent_on = fields.Date(required=True)
 
 
@@ -180,7 +208,7 @@ class MatchPledgeSchema(Schema):
     organization_id = fields.Integer()
     status = fields.String(metadata={"description": "offered, accepted, declined, active (its pool paid: it matches), "
                                                     "settled, refunded or cancelled"})
-    factor = fields.String()
+    factor = DecimalString()
     cap_per_donation = MoneyField()
     cap_total = MoneyField()
     paid = MoneyField(metadata={"description": "Paid into the match pool by the pledger (its cap in all, once paid)."})

@@ -1,4 +1,5 @@
 """JSON API: searching campaigns (on the campaigns API blueprint, beside the campaigns themselves)."""
+from app.accounts.auth import allows_anonymous
 from app.campaigns import search_service
 from app.campaigns.api import blp
 from app.campaigns.search_schemas import CampaignSearchQuerySchema, CampaignSearchResultSchema
@@ -6,6 +7,7 @@ from app.indexing import engine_answers
 
 
 @blp.route("/search/campaigns", methods=["GET"])
+@allows_anonymous
 # A schema instance, not the class: webargs would build a new schema (deep-copying its fields) on every request.
 @blp.arguments(CampaignSearchQuerySchema(), location="query")
 @blp.response(200, CampaignSearchResultSchema)

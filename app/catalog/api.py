@@ -1,10 +1,9 @@
 """JSON API: listings."""
 from flask import current_app, jsonify
 from flask_babel import gettext as _
-from flask_smorest import Blueprint
 
 from app.accounts import services as accounts
-from app.accounts.auth import api_user, require_api_user
+from app.accounts.auth import allows_anonymous, api_user, require_api_user, token_optional
 from app.catalog import search_service, services
 from app.catalog.schemas import (
     ListingCreateSchema,
@@ -20,11 +19,12 @@ from app.catalog.search_schemas import (
 )
 from app.errors import Forbidden, NotFound
 from app.extensions import db
+from app.http import ApiBlueprint
 from app.indexing import engine_answers
 from app.orgs.services import get_organization
 from app.schemas import page_schema
 
-blp = Blueprint("catalog_api", __name__, url_prefix="/api/v1", description="Listings")
+blp = ApiBlueprint("catalog_api", __name__, url_prefix="/api/v1", description="Listings")
 
 ListingPageSchema = page_schema(ListingSchema)
 
@@ -54,6 +54,7 @@ def create_listing(payload):
 
 
 @blp.route("/listings/<int:listing_id>", methods=["GET"])
+@token_optional
 @blp.response(200, ListingSchema)
 def get_listing(listing_id):
     """A listing: active ones for everybody, others for members of its organisation."""
@@ -82,6 +83,7 @@ def archive_listing(listing_id):
 
 
 @blp.route("/organizations/<int:organization_id>/listings", methods=["GET"])
+@token_optional
 @blp.arguments(OrganizationListingsQuerySchema, location="query")
 @blp.response(200, ListingPageSchema)
 def organization_listings(query, organization_id):
@@ -93,6 +95,7 @@ def organization_listings(query, organization_id):
 
 
 @blp.route("/search/listings", methods=["GET"])
+@allows_anonymous
 # Schema instances, not classes: webargs would build a new schema (deep-copying its fields) on every request.
 @blp.arguments(ListingSearchQuerySchema(), location="query")
 @blp.response(200, ListingSearchResultSchema)
@@ -105,6 +108,7 @@ def search_listings(params):
 
 
 @blp.route("/search/suggest", methods=["GET"])
+@allows_anonymous
 @blp.arguments(SuggestQuerySchema(), location="query")
 @blp.response(200, SuggestionsSchema)
 @blp.alt_response(503, description="The search engine cannot be reached")

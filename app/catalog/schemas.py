@@ -6,7 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from app.catalog.models import LISTING_KINDS, LISTING_LANGUAGES, LISTING_STATUSES
 from app.converters import MAX_ID
 from app.orgs.schemas import OrganizationSummarySchema
-from app.schemas import CountryCode, MoneyField, PageQuerySchema, PartialMixin, Trimmed, sdg_list
+from app.schemas import CountryCode, MoneyField, PageQuerySchema, PartialMixin, Pattern, Trimmed, WholeNumber, sdg_list
 
 
 class ListingFieldsSchema(Schema):
@@ -16,13 +16,13 @@ class ListingFieldsSchema(Schema):
     kind = fields.String(load_default="good", validate=validate.OneOf(LISTING_KINDS))
     cpv_code = fields.String(
         required=True,
-        validate=validate.Regexp(r"^\s*\d{8}(-\d)?\s*$", error=_l("Give an 8-digit CPV code, e.g. 15861000-1.")),
+        validate=Pattern(r"^[0-9]{8}(-[0-9])?$", error=_l("Give an 8-digit CPV code, e.g. 15861000-1.")),
     )
     price = MoneyField(load_default=None, allow_none=True)
     unit = Trimmed(load_default="", validate=validate.Length(max=40))
-    min_order_quantity = fields.Integer(strict=True, load_default=1, validate=validate.Range(1, 1_000_000_000))
-    lead_time_days = fields.Integer(strict=True, load_default=None, allow_none=True, validate=validate.Range(0, 3650))
-    delivery_countries = fields.List(CountryCode(), load_default=list, validate=validate.Length(max=250))
+    min_order_quantity = WholeNumber(load_default=1, validate=validate.Range(1, 1_000_000_000))
+    lead_time_days = WholeNumber(load_default=None, allow_none=True, validate=validate.Range(0, 3650))
+    delivery_countries = fields.List(CountryCode(known=True), load_default=list, validate=validate.Length(max=250))
     sdgs = sdg_list(load_default=list)
     certifications = fields.List(
         fields.String(validate=validate.Length(1, 80)), load_default=list, validate=validate.Length(max=20)
@@ -30,11 +30,14 @@ class ListingFieldsSchema(Schema):
 
 
 class ListingCreateSchema(ListingFieldsSchema):
-    organization_id = fields.Integer(strict=True, required=True, validate=validate.Range(1, MAX_ID))
+    organization_id = WholeNumber(required=True, validate=validate.Range(1, MAX_ID))
     status = fields.String(load_default="draft", validate=validate.OneOf(("draft", "active")))
 
 
 class ListingUpdateSchema(PartialMixin, ListingFieldsSchema):
+    class Meta:
+        openapi = {"minProperties": 1}
+
     status = fields.String(validate=validate.OneOf(LISTING_STATUSES))
 
     @validates_schema
@@ -52,7 +55,7 @@ class ListingSchema(Schema):
     kind = fields.String()
     cpv_code = fields.Function(lambda listing: listing.cpv.code)
     cpv_label = fields.Function(lambda listing: listing.cpv.label_en)
-    price = MoneyField()
+    price = MoneyField(allow_none=True)
     unit = fields.String()
     min_order_quantity = fields.Integer()
     lead_time_days = fields.Integer(allow_none=True)

@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate, validates_schema
 
 from app.orgs.models import LEGAL_FORMS, SECTORS, SIZES
 from app.orgs.schemas import OrganizationSummarySchema
-from app.schemas import MoneyField, SearchQuerySchema, amount_bound, many, require_order
+from app.schemas import MAX_QUERY_LENGTH, MoneyField, SearchQuerySchema, amount_bound, many, require_order
 from search import SORTS
 
 
@@ -48,7 +48,7 @@ class ListingSearchResultSchema(Schema):
 
 
 class SuggestQuerySchema(Schema):
-    q = fields.String(required=True, validate=validate.Length(1, 10_000))
+    q = fields.String(required=True, validate=validate.Length(1, MAX_QUERY_LENGTH))
 
 
 class SuggestionSchema(Schema):

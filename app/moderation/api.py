@@ -1,14 +1,14 @@
 """JSON API: platform admins suspend and reinstate organisations and users."""
 from flask import request
-from flask_smorest import Blueprint
 
 from app.accounts.auth import require_api_user
 from app.extensions import db
+from app.http import ApiBlueprint
 from app.moderation import services
 from app.moderation.schemas import OrganizationSuspensionSchema, SuspensionCreateSchema, UserSuspensionSchema
 from app.orgs.services import get_organization
 
-blp = Blueprint("moderation_api", __name__, url_prefix="/api/v1", description="Moderation (platform admins)")
+blp = ApiBlueprint("moderation_api", __name__, url_prefix="/api/v1", description="Moderation (platform admins)")
 
 
 @blp.route("/organizations/<int:organization_id>/suspension", methods=["POST"])

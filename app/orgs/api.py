@@ -1,11 +1,11 @@
 """JSON API: organisations, verification, invitations."""
 from flask import request, url_for
-from flask_smorest import Blueprint
 
 from app.accounts import members
 from app.accounts import services as accounts
-from app.accounts.auth import require_api_user
+from app.accounts.auth import allows_anonymous, require_api_user
 from app.extensions import db
+from app.http import ApiBlueprint
 from app.orgs import services
 from app.orgs.schemas import (
     InvitationCreateSchema,
@@ -17,10 +17,11 @@ from app.orgs.schemas import (
     VerificationDecisionSchema,
 )
 
-blp = Blueprint("orgs_api", __name__, url_prefix="/api/v1/organizations", description="Organisations")
+blp = ApiBlueprint("orgs_api", __name__, url_prefix="/api/v1/organizations", description="Organisations")
 
 
 @blp.route("/<int:organization_id>", methods=["GET"])
+@allows_anonymous
 @blp.response(200, OrganizationSchema)
 def get_organization(organization_id):
     """An organisation's public profile, with its verification record."""

@@ -3,17 +3,21 @@ from marshmallow import Schema, fields, validate
 
 from app.accounts.models import ROLES
 from app.orgs.models import LEGAL_FORMS, SECTORS, SIZES
-from app.schemas import CountryCode, PartialMixin, Trimmed, sdg_list
+from app.schemas import CountryCode, PartialMixin, Pattern, Trimmed, sdg_list
+
+#: http(s), a host name with a dot, then anything but spaces and control characters.
+WEBSITE_PATTERN = r"^https?://[^\u0000-\u0020/?#]+\.[^\u0000-\u0020/?#]+(?:[/?#][^\u0000-\u0020]*)?$"
 
 
 class OrganizationCreateSchema(Schema):
     name = Trimmed(required=True, validate=validate.Length(2, 200))
     legal_form = fields.String(required=True, validate=validate.OneOf(LEGAL_FORMS))
     size = fields.String(required=True, validate=validate.OneOf(SIZES))
-    country = CountryCode(required=True)
+    country = CountryCode(known=True, required=True)
     sector = fields.String(required=True, validate=validate.OneOf(SECTORS))
     city = Trimmed(validate=validate.Length(max=120))
-    website = fields.Url(schemes={"http", "https"}, validate=validate.Length(max=300), allow_none=True)
+    website = fields.String(allow_none=True, validate=[
+        validate.Length(max=300), Pattern(WEBSITE_PATTERN, error="Not a valid URL.")])
     description = fields.String(validate=validate.Length(max=5000))
     sdgs = sdg_list()
 
@@ -44,7 +48,7 @@ class OrganizationSummarySchema(Schema):
     is_cooperative = fields.Boolean()
     verified = fields.Boolean()
     country = fields.String(attribute="country_code")
-    region = fields.String(attribute="ica_region")
+    region = fields.String(attribute="ica_region", allow_none=True)
 
 
 class OrganizationSchema(OrganizationSummarySchema):

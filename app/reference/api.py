@@ -1,10 +1,11 @@
 """JSON API: reference data (the CPV picker reads it)."""
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from app.accounts.auth import allows_anonymous
+from app.http import ApiBlueprint
 from app.reference import services
 
-blp = Blueprint("reference_api", __name__, url_prefix="/api/v1", description="Reference data")
+blp = ApiBlueprint("reference_api", __name__, url_prefix="/api/v1", description="Reference data")
 
 
 class CpvQuerySchema(Schema):
@@ -20,6 +21,7 @@ class CpvSchema(Schema):
 
 
 @blp.route("/cpv", methods=["GET"])
+@allows_anonymous
 @blp.arguments(CpvQuerySchema, location="query")
 @blp.response(200, CpvSchema(many=True))
 def search_cpv(query):

@@ -1,5 +1,6 @@
 """Loading and looking up reference data."""
 import csv
+from functools import cache
 from pathlib import Path
 
 from flask_babel import gettext as _
@@ -126,6 +127,12 @@ def search_cpv(query, limit=20):
     for word in words:
         statement = statement.where(or_(CpvCode.search_text.contains(word, autoescape=True)))
     return list(db.session.scalars(statement))
+
+
+@cache
+def country_codes():
+    """The ISO 3166 alpha-2 codes of the reference data (as the countries table has them once loaded)."""
+    return sorted(row["iso2"] for row in _rows("countries_un_m49_ica_regions.csv") if row["iso2"])
 
 
 def countries():

@@ -1,12 +1,12 @@
 """JSON API: tenders, sealed bids, evaluation, awards and contracts."""
 from flask import current_app, jsonify, request, url_for
 from flask_babel import gettext as _
-from flask_smorest import Blueprint
 
-from app.accounts.auth import api_user, require_api_user
+from app.accounts.auth import allows_anonymous, api_user, require_api_user, token_optional
 from app.accounts.services import require_membership
 from app.errors import Forbidden, NotFound
 from app.extensions import db
+from app.http import ApiBlueprint
 from app.orgs.services import get_organization
 from app.schemas import PageQuerySchema
 from app.tenders import contracts, notifications, ocds, services, transparency
@@ -36,7 +36,7 @@ from app.tenders.schemas import (
     TransparencySchema,
 )
 
-blp = Blueprint("tenders_api", __name__, url_prefix="/api/v1", description="Tenders, bids and contracts")
+blp = ApiBlueprint("tenders_api", __name__, url_prefix="/api/v1", description="Tenders, bids and contracts")
 
 
 def tender_json(tender, user):
@@ -90,6 +90,7 @@ def create_tender(payload):
 
 
 @blp.route("/tenders/<int:tender_id>", methods=["GET"])
+@token_optional
 @blp.response(200, TenderSchema)
 def get_tender(tender_id):
     """A tender: published ones for everybody, drafts for the buyer's members."""
@@ -266,6 +267,7 @@ def rate(payload, contract_id):
 
 
 @blp.route("/ocds/releases", methods=["GET"])
+@allows_anonymous
 @blp.arguments(PageQuerySchema(), location="query")
 @blp.response(200, description="An OCDS 1.1 release package")
 def ocds_releases(query):
@@ -281,6 +283,7 @@ def ocds_releases(query):
 
 
 @blp.route("/transparency/contracts", methods=["GET"])
+@allows_anonymous
 @blp.arguments(TransparencyQuerySchema(), location="query")
 @blp.response(200, TransparencySchema)
 def transparency_contracts(query):

@@ -7,9 +7,9 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from app.converters import MAX_ID
 from app.i18n import LazyErrorMessages
-from app.money import is_currency
+from app.money import currency_codes, is_currency
 from app.orgs.schemas import OrganizationSummarySchema
-from app.schemas import MoneyField, PartialMixin, Trimmed
+from app.schemas import DecimalString, JsonBoolean, MoneyField, PartialMixin, Pattern, Trimmed, WholeNumber
 from app.tenders.evaluation import MAX_MARGIN_PERCENT, POLICIES
 
 MAX_LOTS = 50
@@ -30,6 +30,11 @@ class UtcDateTime(LazyErrorMessages, fields.AwareDateTime):
 
 
 class CurrencyCode(fields.String):
+    """An ISO 4217 code the platform prices in."""
+
+    def openapi_schema(self):
+        return {"type": "string", "enum": currency_codes()}
+
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
         if not is_currency(value):
@@ -43,15 +48,29 @@ class LotFieldsSchema(Schema):
 
 
 class WeightsSchema(Schema):
-    price = fields.Integer(strict=True, required=True, validate=validate.Range(0, 100))
-    quality = fields.Integer(strict=True, required=True, validate=validate.Range(0, 100))
-    cooperative = fields.Integer(strict=True, required=True, validate=validate.Range(0, 100))
+    price = WholeNumber(required=True, validate=validate.Range(0, 100))
+    quality = WholeNumber(required=True, validate=validate.Range(0, 100))
+    cooperative = WholeNumber(required=True, validate=validate.Range(0, 100))
+
+
+#: 0 to 30, at most two decimals (DecimalString's form).
+MARGIN_PATTERN = r"^(?:(?:[12][0-9]|[0-9])(?:\.[0-9]{1,2})?|30(?:\.0{1,2})?)$"
 
 
 class PreferenceSchema(Schema):
+    class Meta:
+        openapi = {"allOf": [
+            {"if": {"properties": {"policy": {"const": "price_margin"}}},
+             "then": {"required": ["margin_percent"], "properties": {"margin_percent": {"type": "string"}}}},
+            {"if": {"properties": {"policy": {"const": "weighted"}}},
+             "then": {"required": ["weights"], "properties": {"weights": {"type": "object"}},
+                      "description": "The three weights sum to 100."}},
+        ]}
+
     policy = fields.String(required=True, validate=validate.OneOf(POLICIES))
-    margin_percent = fields.Decimal(load_default=None, allow_none=True, places=None, as_string=True,
-                                    validate=validate.Range(0, MAX_MARGIN_PERCENT, error=_l("Between 0 and 30.")))
+    margin_percent = DecimalString(MARGIN_PATTERN, load_default=None, allow_none=True,
+                                   validate=validate.Range(0, MAX_MARGIN_PERCENT, error=_l("Between 0 and 30.")),
+                                   metadata={"description": "Percent, as a string: \"5\" or \"2.5\"."})
     weights = fields.Nested(WeightsSchema, load_default=None, allow_none=True)
 
     @validates_schema
@@ -76,7 +95,7 @@ class TenderFieldsSchema(Schema):
     description = fields.String(load_default="", validate=validate.Length(max=20_000))
     cpv_code = fields.String(
         required=True,
-        validate=validate.Regexp(r"^\s*\d{8}(-\d)?\s*$", error=_l("Give an 8-digit CPV code, e.g. 15861000-1.")),
+        validate=Pattern(r"^[0-9]{8}(-[0-9])?$", error=_l("Give an 8-digit CPV code, e.g. 15861000-1.")),
     )
     currency = CurrencyCode(required=True)
     deadline = UtcDateTime(required=True)
@@ -93,10 +112,13 @@ class TenderFieldsSchema(Schema):
 
 
 class TenderCreateSchema(TenderFieldsSchema):
-    organization_id = fields.Integer(strict=True, required=True, validate=validate.Range(1, MAX_ID))
+    organization_id = WholeNumber(required=True, validate=validate.Range(1, MAX_ID))
 
 
 class TenderUpdateSchema(PartialMixin, TenderFieldsSchema):
+    class Meta:
+        openapi = {"minProperties": 1}
+
     @validates_schema
     def not_empty(self, data, **kwargs):
         if not data:
@@ -109,20 +131,20 @@ class CancelSchema(Schema):
 
 class BidFieldsSchema(Schema):
     price = MoneyField(required=True)
-    delivery_days = fields.Integer(strict=True, required=True, validate=validate.Range(0, 3650))
+    delivery_days = WholeNumber(required=True, validate=validate.Range(0, 3650))
     proposal = fields.String(load_default="", validate=validate.Length(max=20_000))
 
 
 class BidCreateSchema(BidFieldsSchema):
-    organization_id = fields.Integer(strict=True, required=True, validate=validate.Range(1, MAX_ID))
+    organization_id = WholeNumber(required=True, validate=validate.Range(1, MAX_ID))
 
 
 class QualitySchema(Schema):
-    score = fields.Integer(strict=True, required=True, validate=validate.Range(0, 100))
+    score = WholeNumber(required=True, validate=validate.Range(0, 100))
 
 
 class AwardSchema(Schema):
-    bid_id = fields.Integer(strict=True, required=True, validate=validate.Range(1, MAX_ID))
+    bid_id = WholeNumber(required=True, validate=validate.Range(1, MAX_ID))
     justification = fields.String(load_default="", validate=validate.Length(max=5_000))
     start_date = fields.Date(load_default=None, allow_none=True)
     end_date = fields.Date(load_default=None, allow_none=True)
@@ -133,7 +155,7 @@ class ContractUpdateSchema(Schema):
 
 
 class RatingSchema(Schema):
-    rating = fields.Integer(strict=True, required=True, validate=validate.Range(1, 5))
+    rating = WholeNumber(required=True, validate=validate.Range(1, 5))
     comment = fields.String(load_default="", validate=validate.Length(max=2_000))
 
     @post_load
@@ -255,7 +277,7 @@ class TransparencyRowSchema(Schema):
     contracts = fields.Integer()
     value = MoneyField()
     cooperative_value = MoneyField(metadata={"description": "Won by suppliers that were verified cooperatives at the award"})
-    cooperative_share = fields.Decimal(as_string=True, allow_none=True, metadata={"description": "Percent, one decimal"})
+    cooperative_share = DecimalString(allow_none=True, metadata={"description": "Percent, one decimal, as a string"})
 
 
 class TransparencySchema(Schema):
@@ -287,10 +309,14 @@ class NotificationQuerySchema(Schema):
 class NotificationReadSchema(Schema):
     """Which notices to mark read: `ids`, or `all` (true) for every notice of the user's organisations."""
 
-    ids = fields.List(fields.Integer(strict=True, validate=validate.Range(1, MAX_ID)),
+    class Meta:
+        openapi = {"anyOf": [{"required": ["ids"], "properties": {"all": {"const": False}}},
+                             {"required": ["all"], "properties": {"all": {"const": True}}, "not": {"required": ["ids"]}}]}
+
+    ids = fields.List(WholeNumber(validate=validate.Range(1, MAX_ID)),
                       validate=validate.Length(1, MAX_NOTIFICATIONS_MARKED),
                       metadata={"description": "Notifications to mark read (of the user's organisations)."})
-    all = fields.Boolean(truthy={True}, falsy={False},
+    all = JsonBoolean(
                          metadata={"description": "true: mark every notification of the user's organisations read."})
 
     @validates_schema

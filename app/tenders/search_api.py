@@ -1,4 +1,5 @@
 """JSON API: searching published tenders (on the tenders blueprint, beside the tenders themselves)."""
+from app.accounts.auth import allows_anonymous
 from app.indexing import engine_answers
 from app.tenders import search_service
 from app.tenders.api import blp
@@ -6,6 +7,7 @@ from app.tenders.search_schemas import TenderSearchQuerySchema, TenderSearchResu
 
 
 @blp.route("/search/tenders", methods=["GET"])
+@allows_anonymous
 # A schema instance, not the class: webargs would build a new schema (deep-copying its fields) on every request.
 @blp.arguments(TenderSearchQuerySchema(), location="query")
 @blp.response(200, TenderSearchResultSchema)

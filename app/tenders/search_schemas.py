@@ -25,10 +25,12 @@ class DeadlineBound(LazyErrorMessages, fields.Field):
     def __init__(self, end_of_day=False):
         side = "its last moment" if end_of_day else "its first moment"
         super().__init__(load_default=None, allow_none=True, metadata={
-            "type": "string", "example": "2027-03-01",
-            "description": f"A day (in UTC; {side}) or an ISO 8601 moment with its offset"})
+            "example": "2027-03-01", "description": f"A day (in UTC; {side}) or an ISO 8601 moment with its offset"})
         self.end_of_day = end_of_day
         self.moment = UtcDateTime(error_messages={"invalid": self.error_messages["invalid"]})
+
+    def openapi_schema(self):
+        return {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str):

@@ -255,9 +255,8 @@ def test_an_edit_and_a_change_to_the_organisation_reach_the_index(app, client, s
     ({"ending_within_days": "soon"}, "ending_within_days"),
     ({"sort": "deadline"}, "sort"),
     ({"page": "0"}, "page"),
-    ({"page": "200", "per_page": "100"}, "page"),
     ({"per_page": "101"}, "per_page"),
-    ({"q": "a" * 10_001}, "q"),
+    ({"q": "a" * 501}, "q"),
 ])
 def test_bad_parameters_are_refused_with_the_field_at_fault(client, params, field):
     response = client.get(SEARCH_API, query_string=params)

@@ -14,7 +14,7 @@ VALID = {
     "unit": "kg",
     "min_order_quantity": 60,
     "lead_time_days": 21,
-    "delivery_countries": ["FR", "es"],
+    "delivery_countries": ["FR", "ES"],
     "sdgs": [2, 12],
     "status": "active",
 }

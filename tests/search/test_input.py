@@ -21,12 +21,12 @@ NASTY = [
     "ми́лый мёд",
     "🐝🍯 honey ☕",
     "👩🏽‍🌾 e\u0301 \u200b\u200d\ufeff",
-    "a" * 10_000,
-    ("honey " * 2000)[:10_000],
-    ('"(\\[' * 2500)[:10_000],
-    "🍯" * 10_000,
-    "日本茶" * 3_000,
-    " ".join(f"word{n}" for n in range(2_000))[:10_000],
+    "a" * 500,
+    ("honey " * 100)[:500],
+    ('"(\\[' * 125)[:500],
+    "🍯" * 500,
+    "日本茶" * 166,
+    " ".join(f"word{n}" for n in range(100))[:500],
 ]
 
 
@@ -54,15 +54,15 @@ def test_any_text_answers_normally_on_the_search_page(client, honey, text):
 
 
 def test_text_around_the_words_does_not_stop_them_being_found(client, honey):
-    for text in ['"wildflower honey"', "(honey)", "honey\\", "honey*", "HONEY!!!", "honey ✓", "🐝 honey 🍯", "honey" + " " * 500]:
+    for text in ['"wildflower honey"', "(honey)", "honey\\", "honey*", "HONEY!!!", "honey ✓", "🐝 honey 🍯", "honey" + " " * 400]:
         assert [item["id"] for item in find(client, q=text)["items"]] == [honey.id], text
 
 
-def test_a_query_longer_than_ten_thousand_characters_is_refused_with_its_field(client, honey):
-    response = client.get(SEARCH_API, query_string={"q": "a" * 10_001})
+def test_a_query_longer_than_five_hundred_characters_is_refused_with_its_field(client, honey):
+    response = client.get(SEARCH_API, query_string={"q": "🍯" * 501})
     assert response.status_code == 422
     assert list(response.get_json()["error"]["fields"]) == ["q"]
-    assert client.get("/search", query_string={"q": "a" * 10_001}).status_code == 400
+    assert client.get("/search", query_string={"q": "a" * 501}).status_code == 400
 
 
 @pytest.mark.parametrize(("params", "field"), [
@@ -71,7 +71,6 @@ def test_a_query_longer_than_ten_thousand_characters_is_refused_with_its_field(c
     ({"page": "two"}, "page"),
     ({"per_page": "1000"}, "per_page"),
     ({"per_page": "0"}, "per_page"),
-    ({"page": "500", "per_page": "100"}, "page"),
     ({"sdg": "18"}, "sdg"),
     ({"sdg": "0"}, "sdg"),
     ({"price_min": "20", "price_max": "10"}, "price_min"),

@@ -222,8 +222,7 @@ def test_a_change_to_the_buyer_reaches_its_published_tenders(app, client, search
     ({"cpv": "601"}, "cpv"),
     ({"cpv_division": "6"}, "cpv_division"),
     ({"page": "0"}, "page"),
-    ({"page": "200", "per_page": "100"}, "page"),
-    ({"q": "a" * 10_001}, "q"),
+    ({"q": "a" * 501}, "q"),
 ])
 def test_bad_parameters_are_refused_with_the_field_at_fault(client, params, field):
     response = client.get(SEARCH_API, query_string=params)
