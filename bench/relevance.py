@@ -40,6 +40,8 @@ from bench.relevance_corpus import CORPORA, judged_set, load, read, run_queries 
 from bench.relevance_metrics import K, figures, figures_by, ndcg, report  # noqa: E402
 
 DEFAULT_URL = "postgresql://coopex@127.0.0.1:5433/coopex_relevance"
+#: The figures the regression test holds the engine to (tests/relevance/test_relevance.py).
+BASELINE = ROOT / "tests" / "relevance" / "baseline.json"
 
 
 def fresh_database(url):
@@ -171,6 +173,14 @@ def _better_not_buried(result, cooperative):
     return bool(better) and (not weaker or max(better) < min(weaker))
 
 
+def print_recorded(kind):
+    """The overall figures recorded in BASELINE for `kind`, the limit the regression test compares this run's with."""
+    recorded = json.loads(BASELINE.read_text(encoding="utf-8")).get(kind, {}).get("overall")
+    if recorded:
+        print(f"{'recorded (limit)':24} {recorded['queries']:7d} {recorded['ndcg@10']:8.3f} {'':>8} {'':>8} "
+              f"{recorded['junk_rate']:8.3f}   (the test fails below this nDCG@10 or above this junk)")
+
+
 def sweep(app, client, ids, boosts):
     """The listing queries with each cooperative boost: the table the default boost was chosen from."""
     from app.orgs.models import COOPERATIVE_FAMILY
@@ -244,6 +254,7 @@ def main():
                 results = run_queries(client, judged, ids[kind])
                 recorded[kind] = report(results)
                 print_figures(kind, results)
+                print_recorded(kind)
                 titles = {document["key"]: document["title"] for document in judged.documents}
                 if args.worst:
                     print_worst(kind, results, titles, args.worst)
