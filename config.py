@@ -80,6 +80,8 @@ class Config:
         self.STRIPE_WEBHOOK_TOLERANCE = int(env.get("STRIPE_WEBHOOK_TOLERANCE", "300"))
         #: Where expense receipts are kept: outside the static folder, served only through the app.
         self.RECEIPTS_DIR = env.get("RECEIPTS_DIR", str(VAR_DIR / f"receipts-{self.ENV_NAME}"))
+        #: Where files attached to messages are kept, likewise.
+        self.ATTACHMENTS_DIR = env.get("ATTACHMENTS_DIR", str(VAR_DIR / f"attachments-{self.ENV_NAME}"))
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
         #: Prefix of the rate-limit keys, so that several sites (or test runs) can share one Redis.
         self.RATELIMIT_KEY_PREFIX = env.get("RATELIMIT_KEY_PREFIX", "coopex")
@@ -91,6 +93,8 @@ class Config:
         self.PASSWORD_HASH_METHOD = env.get("PASSWORD_HASH_METHOD", "scrypt:131072:8:1")
         #: Who must sign in with a second factor: "admin" (platform admins), "finance" (members with that role).
         self.REQUIRE_2FA_FOR = env.get("REQUIRE_2FA_FOR", "")
+        #: How many new conversations an organisation may start in an hour (against unsolicited mass messages).
+        self.TRADE_NEW_CONVERSATIONS_PER_HOUR = int(env.get("TRADE_NEW_CONVERSATIONS_PER_HOUR", "30"))
         self.DONATION_RATE_LIMIT = env.get("DONATION_RATE_LIMIT", "30 per minute")
         #: The site's address in links that mail sent outside a request carries (used when SERVER_NAME is not set).
         self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")

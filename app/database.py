@@ -42,3 +42,27 @@ def configure_engines(app):
             # A deferred one that reads, then writes after another connection committed, fails at once instead
             # (SQLITE_BUSY_SNAPSHOT in WAL mode): two webhooks or two settling runs at the same time would.
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def upsert(model):
+    """INSERT for `model` that can take ON CONFLICT DO UPDATE / NOTHING, on PostgreSQL and on SQLite."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from app.extensions import db
+
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)
+
+
+def lock(obj):
+    """Lock the object's row until the transaction ends (SELECT … FOR UPDATE on its table alone; SQLite's transactions
+    are writers from their start) and read it again: a decision taken after this sees every earlier one."""
+    from sqlalchemy import inspect, select
+
+    from app.extensions import db
+
+    mapper = inspect(obj).mapper
+    (key,) = mapper.primary_key
+    db.session.execute(select(key).where(key == getattr(obj, key.key)).with_for_update())
+    db.session.refresh(obj)
+    return obj

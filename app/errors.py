@@ -57,6 +57,11 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class TooManyRequests(DomainError):
+    status = 429
+    code = "too_many_requests"
+
+
 class ServiceUnavailable(DomainError):
     status = 503
     code = "unavailable"

@@ -12,6 +12,29 @@ default keywords; the labels stay lazy and are translated when shown, in the rea
 from flask_babel import lazy_pgettext as pgettext
 
 LABELS = {
+    # app.trade.models.RFQ_STATUSES
+    "rfq": {
+        "draft": pgettext("rfq", "draft"),
+        "published": pgettext("rfq", "published"),
+        "cancelled": pgettext("rfq", "cancelled"),
+    },
+    # app.trade.models.QUOTE_STATUSES
+    "quote": {
+        "sent": pgettext("quote", "sent"),
+        "superseded": pgettext("quote", "superseded"),
+        "withdrawn": pgettext("quote", "withdrawn"),
+        "declined": pgettext("quote", "declined"),
+        "accepted": pgettext("quote", "accepted"),
+    },
+    # app.trade.models.ORDER_STATUSES
+    "order": {
+        "placed": pgettext("order", "placed"),
+        "confirmed": pgettext("order", "confirmed"),
+        "shipped": pgettext("order", "shipped"),
+        "delivered": pgettext("order", "delivered"),
+        "completed": pgettext("order", "completed"),
+        "cancelled": pgettext("order", "cancelled"),
+    },
     # app.catalog.models.LISTING_STATUSES
     "listing": {
         "draft": pgettext("listing", "draft"),

@@ -25,9 +25,12 @@ worker=$!
 settler=$!
 "${FLASK[@]}" mail deliver --watch --interval 2 >> var/log/mail-worker.log 2>&1 &
 mailer=$!
-trap 'kill "$worker" "$settler" "$mailer" 2>/dev/null || true' EXIT INT TERM
+"${FLASK[@]}" trade complete-orders --watch --interval 3600 >> var/log/trade-worker.log 2>&1 &
+completer=$!
+trap 'kill "$worker" "$settler" "$mailer" "$completer" 2>/dev/null || true' EXIT INT TERM
 echo "[run] search worker pid $worker (log: var/log/search-worker.log)"
 echo "[run] campaign settler pid $settler, every minute (log: var/log/campaigns-worker.log)"
+echo "[run] order completer pid $completer, every hour (log: var/log/trade-worker.log)"
 
 echo "[run] mail worker pid $mailer (log: var/log/mail-worker.log)"
 echo "[run] mail inbox: http://127.0.0.1:${MAILPIT_HTTP_PORT:-8025} (Mailpit: open it to read the confirmation and password mails)"

@@ -3,8 +3,8 @@
 - `search.client.build_client` is the only place a client is built (from SEARCH_URL and friends).
 - `SearchEngine` (search.engine) manages versioned indices behind one alias per kind, writes in bulk
   with external versions (an older write never replaces a newer one), and answers queries:
-  `bulk` (index / delete), `search_listings`, `search_tenders`, `search_campaigns`, `suggest`.
-- `search.queries` (listings and the shared pieces), `search.tender_queries` and `search.campaign_queries` build the
+  `bulk` (index / delete), `search_listings`, `search_tenders`, `search_campaigns`, `search_rfqs`, `suggest`.
+- `search.queries` (listings and the shared pieces), `search.tender_queries`, `search.campaign_queries` and `search.rfq_queries` build the
   query bodies from plain values; user text never reaches a query parser.
 - `search.reindex.rebuild` fills a fresh index, replays changes made meanwhile and swaps the alias.
 - `search/node/` starts a real OpenSearch node for development and tests.
@@ -14,8 +14,9 @@ The app feeds it through its outbox (app/indexing); `search/` never imports the 
 from search.campaign_queries import CAMPAIGN_FACET_FIELDS, CAMPAIGN_FACETS, CAMPAIGN_SORTS, CampaignQuery
 from search.engine import BulkOutcome, SearchEngine, SearchUnavailable
 from search.queries import FACET_FIELDS, RETURNED_FACETS, SORTS, ListingQuery
+from search.rfq_queries import RFQ_FACET_FIELDS, RFQ_FACETS, RfqQuery
 from search.tender_queries import TENDER_FACET_FIELDS, TENDER_FACETS, TENDER_SORTS, TenderQuery
 
 __all__ = ["BulkOutcome", "CAMPAIGN_FACETS", "CAMPAIGN_FACET_FIELDS", "CAMPAIGN_SORTS", "CampaignQuery", "FACET_FIELDS",
-           "ListingQuery", "RETURNED_FACETS", "SORTS", "SearchEngine", "SearchUnavailable", "TENDER_FACETS",
-           "TENDER_FACET_FIELDS", "TENDER_SORTS", "TenderQuery"]
+           "ListingQuery", "RETURNED_FACETS", "RFQ_FACETS", "RFQ_FACET_FIELDS", "RfqQuery", "SORTS", "SearchEngine",
+           "SearchUnavailable", "TENDER_FACETS", "TENDER_FACET_FIELDS", "TENDER_SORTS", "TenderQuery"]

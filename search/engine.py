@@ -8,6 +8,7 @@ from search.campaign_queries import campaign_search_body
 from search.client import build_client
 from search.mappings import KINDS, index_body
 from search.queries import listing_search_requests, parse_results, suggest_bodies
+from search.rfq_queries import rfq_search_body
 from search.tender_queries import tender_search_body
 
 MSEARCH_FIELDS = ",".join(f"responses.{path}" for path in (
@@ -232,6 +233,11 @@ class SearchEngine:
     def search_campaigns(self, query):
         """One page of campaigns for a CampaignQuery, as plain data."""
         (response,) = self.msearch("campaigns", [campaign_search_body(query)])
+        return parse_results(response, facet_names=query.facets)
+
+    def search_rfqs(self, query):
+        """One page of requests for quotation for an RfqQuery, as plain data."""
+        (response,) = self.msearch("rfqs", [rfq_search_body(query)])
         return parse_results(response, facet_names=query.facets)
 
     def suggest(self, text, size=5):

@@ -228,8 +228,30 @@ CAMPAIGN_MAPPING = {
     },
 }
 
+#: Published public requests for quotation of active buyers. As with tenders, whether one still takes quotes is decided
+#: when it is searched (deadline for quotes after that moment). Invited requests are never here, nor their quotes.
+RFQ_MAPPING = {
+    "dynamic": "strict",
+    "properties": {
+        "rfq_id": {"type": "integer"},
+        "typo": TYPO_FIELD,
+        "title": _text(),
+        "description": _text(),
+        "cpv": CPV_FIELD,
+        "quantity": {"type": "scaled_float", "scaling_factor": 1000},
+        "unit": {"type": "keyword"},
+        "delivery_country": {"type": "keyword"},
+        "delivery_region": {"type": "keyword"},
+        "needed_by": {"type": "date"},
+        "quotes_due": {"type": "date"},
+        "cooperatives_only": {"type": "boolean"},
+        "published_at": {"type": "date"},
+        "buyer": ORGANIZATION_FIELD,
+    },
+}
+
 KINDS = {"listings": LISTING_MAPPING, "organizations": ORGANIZATION_MAPPING, "tenders": TENDER_MAPPING,
-         "campaigns": CAMPAIGN_MAPPING}
+         "campaigns": CAMPAIGN_MAPPING, "rfqs": RFQ_MAPPING}
 
 
 def index_body(kind, shards=1, replicas=0):

@@ -14,6 +14,7 @@ from app.orgs.models import COOPERATIVE_FAMILY, Organization
 from app.reference.models import Country, CpvCode
 from app.reference.services import cpv_ancestors
 from app.tenders.models import Contract, Lot, Tender
+from app.trade.models import Rfq, quantity_of
 
 #: What a document says of its CPV code (search.mappings.CPV_FIELD), and of its organisation (ORGANIZATION_FIELD).
 _CPV_COLUMNS = (CpvCode.code8, CpvCode.check_digit, CpvCode.division, CpvCode.label_en, CpvCode.label_fr, CpvCode.label_es)
@@ -293,6 +294,55 @@ def campaign_writes(ids):
     }
 
 
+_RFQ_COLUMNS = (
+    Rfq.id, Rfq.title, Rfq.description, Rfq.status, Rfq.visibility, Rfq.quantity_milli, Rfq.unit,
+    Rfq.delivery_country_code, Rfq.needed_by, Rfq.quotes_due, Rfq.cooperatives_only, Rfq.published_at,
+    Rfq.search_version, *_CPV_COLUMNS, *_OWNER_COLUMNS,
+)
+
+
+def _rfq_document(row, delivery_region, parent_labels):
+    """A public request for quotation as the rfqs index holds it: the need, never its quotes."""
+    return {
+        "rfq_id": row.id,
+        "title": row.title,
+        "description": row.description,
+        "cpv": _cpv(row, parent_labels),
+        "quantity": float(quantity_of(row.quantity_milli)),
+        "unit": row.unit,
+        "delivery_country": row.delivery_country_code,
+        "delivery_region": delivery_region,
+        "needed_by": row.needed_by.isoformat(),
+        "quotes_due": row.quotes_due.isoformat(),
+        "cooperatives_only": row.cooperatives_only,
+        "published_at": row.published_at.isoformat(),
+        "buyer": _owner(row),
+    }
+
+
+def rfq_writes(ids):
+    """{id: (id, version, document)} for the requests of `ids` that exist: a document for a published public request of
+    an active buyer; None (delete) for drafts, cancelled and invited requests and those of suspended buyers."""
+    if not ids:
+        return {}
+    statement = (
+        select(*_RFQ_COLUMNS).join(Rfq.cpv).join(Rfq.organization)
+        .outerjoin(Country, Organization.country_code == Country.iso2)
+        .where(ids_in(Rfq.id, ids))
+    )
+    rows = db.session.execute(statement).all()
+    searchable = {row.id for row in rows if row.status == "published" and row.visibility == "public" and row.is_active}
+    regions = dict(db.session.execute(select(Country.iso2, Country.ica_region).where(
+        Country.iso2.in_({row.delivery_country_code for row in rows}))).all()) if rows else {}
+    parent_labels = cpv_parent_labels(row.code8 for row in rows if row.id in searchable)
+    return {
+        row.id: (row.id, row.search_version,
+                 _rfq_document(row, regions.get(row.delivery_country_code), parent_labels) if row.id in searchable
+                 else None)
+        for row in rows
+    }
+
+
 #: kind -> function of ids giving {id: (id, version, document or None)}; what the sync worker and reindex write.
 WRITERS = {"listings": listing_writes, "organizations": organization_writes, "tenders": tender_writes,
-           "campaigns": campaign_writes}
+           "campaigns": campaign_writes, "rfqs": rfq_writes}

@@ -14,6 +14,7 @@ from app.indexing.models import SearchOutbox
 from app.models_base import utcnow
 from app.orgs.models import Organization
 from app.tenders.models import Contract, Tender
+from app.trade.models import Rfq
 
 #: Organisation attributes copied into every listing, tender and campaign document of that organisation. Both the
 #: country column and the relationship: services assign `organization.country`, whose column only changes later,
@@ -36,7 +37,8 @@ _DIRTY = "search_outbox_dirty"
 class _Pending:
     """What a flush changed that the index shows, gathered before the flush and queued after it (when ids exist)."""
 
-    documents: dict = field(default_factory=lambda: {Listing: set(), Organization: set(), Tender: set(), Campaign: set()})
+    documents: dict = field(default_factory=lambda: {Listing: set(), Organization: set(), Tender: set(), Campaign: set(),
+                                                     Rfq: set()})
     #: Organisations whose listings, tenders and campaigns show what changed.
     organizations: set = field(default_factory=set)
     #: New contracts: their tender's document says whether every lot is awarded.
@@ -47,16 +49,17 @@ class _Pending:
 
 
 #: model -> the kind of document it is (search.mappings.KINDS).
-_KINDS = {Listing: "listings", Organization: "organizations", Tender: "tenders", Campaign: "campaigns"}
+_KINDS = {Listing: "listings", Organization: "organizations", Tender: "tenders", Campaign: "campaigns", Rfq: "rfqs"}
 
 
 def _documents_showing(organization_id):
     """(model, rows) of the documents that copy an organisation's facts: its listings, its published tenders, its
-    campaigns past their draft."""
+    campaigns past their draft, its requests for quotation."""
     return (
         (Listing, Listing.organization_id == organization_id),
         (Tender, (Tender.organization_id == organization_id) & (Tender.status == "published")),
         (Campaign, (Campaign.organization_id == organization_id) & (Campaign.status != "draft")),
+        (Rfq, (Rfq.organization_id == organization_id) & (Rfq.status != "draft")),
     )
 
 
@@ -67,7 +70,7 @@ def _changed(obj, names):
 
 def _changes_document(session, obj):
     """Does this new, changed or deleted object change its own search document?"""
-    if isinstance(obj, (Tender, Campaign)) and obj.published_at is None:
+    if isinstance(obj, (Tender, Campaign, Rfq)) and obj.published_at is None:
         return False  # never published: it has no document to write or to delete
     if obj not in session.dirty:
         return True

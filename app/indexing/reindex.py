@@ -11,6 +11,7 @@ from app.indexing.documents import WRITERS
 from app.models_base import utcnow
 from app.orgs.models import Organization
 from app.tenders.models import Tender
+from app.trade.models import Rfq
 from search.reindex import rebuild
 
 BATCH = 1000
@@ -19,18 +20,19 @@ REPLAY_MARGIN = dt.timedelta(seconds=5)
 
 
 #: kind -> the model its documents are built from.
-MODELS = {"listings": Listing, "organizations": Organization, "tenders": Tender, "campaigns": Campaign}
+MODELS = {"listings": Listing, "organizations": Organization, "tenders": Tender, "campaigns": Campaign, "rfqs": Rfq}
 
 
 def _public(kind):
-    """What the index of `kind` should hold: active listings, published tenders and campaigns past their draft of
-    active organisations, active organisations."""
+    """What the index of `kind` should hold: active listings, published tenders, campaigns past their draft and
+    published public requests for quotation of active organisations, active organisations."""
     active = Organization.is_active.is_(True)
     return {
         "listings": select(Listing.id).join(Listing.organization).where(Listing.status == "active", active),
         "organizations": select(Organization.id).where(active),
         "tenders": select(Tender.id).join(Tender.organization).where(Tender.status == "published", active),
         "campaigns": select(Campaign.id).join(Campaign.organization).where(Campaign.status != "draft", active),
+        "rfqs": select(Rfq.id).join(Rfq.organization).where(Rfq.status == "published", Rfq.visibility == "public", active),
     }[kind]
 
 

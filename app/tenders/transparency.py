@@ -8,8 +8,8 @@ figure is for one currency. The award adds its contract to running totals (Contr
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import case, delete, func, insert, literal, select
-from sqlalchemy.dialects import postgresql, sqlite
 
+from app.database import upsert
 from app.extensions import db
 from app.money import Money
 from app.tenders.models import Contract, ContractTotal
@@ -29,7 +29,6 @@ def _keys(contract):
 def record(contract):
     """Add an awarded contract to the running totals (call in the award's transaction)."""
     cooperative = contract.value_minor if contract.supplier_verified_cooperative else 0
-    upsert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     for dimension, key in _keys(contract).items():
         statement = upsert(ContractTotal).values(
             currency=contract.currency, dimension=dimension, key=key, contracts=1,

@@ -1,0 +1,6 @@
+"""Trade between organisations: conversations, requests for quotation, quotes and orders."""
+from flask import Blueprint
+
+bp = Blueprint("trade", __name__)
+
+from app.trade import api, routes  # noqa: E402,F401
