@@ -13,6 +13,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.forms import attach_errors, country_options, load_form
 from app.http import no_store
+from app.models_base import utcnow
 from app.navigation import safe_next
 from app.tenders import search_service as tender_search
 from search import SearchUnavailable
@@ -94,8 +95,11 @@ def switch_organization():
 @login_required
 def dashboard():
     membership = current_membership()
-    listings, tenders, tenders_unavailable = [], [], False
+    listings, tenders, tenders_unavailable, trade = [], [], False, None
     if membership is not None:
+        from app.trade.dashboard import summary  # trade builds on accounts; the dashboard shows both
+
+        trade = summary(current_user, membership.organization, utcnow())
         listings = db.session.scalars(
             organization_listings_query(membership.organization_id, ["draft", "active", "paused"]).limit(50)
         ).all()
@@ -105,7 +109,7 @@ def dashboard():
         except SearchUnavailable:
             tenders_unavailable = True  # the rest of the dashboard comes from the database: show it anyway
     return render_template("accounts/dashboard.html", membership=membership, listings=listings, tenders=tenders,
-                           tenders_unavailable=tenders_unavailable)
+                           tenders_unavailable=tenders_unavailable, trade=trade)
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])

@@ -35,13 +35,13 @@ def profile(organization_id):
     membership = current_user.membership_of(organization.id) if current_user.is_authenticated else None
     may_verify = services.may_verify(current_user, organization)
     from app.campaigns.pages_support import showcased_campaigns, summarise  # campaigns build on organisations too
-    from app.tenders.contracts import supplier_record  # tenders build on organisations, not the other way round
+    from app.trade.record import track_record  # trade and tenders build on organisations, not the other way round
 
-    completed, rating = supplier_record(organization.id)
+    record = track_record(organization.id)
     return render_template(
         "orgs/profile.html", organization=organization, page=page, membership=membership,
         may_verify=may_verify, decision_form=VerificationDecisionForm() if may_verify else None,
-        contracts_completed=completed, average_rating=rating, campaigns=summarise(showcased_campaigns(organization)),
+        record=record, campaigns=summarise(showcased_campaigns(organization)),
     )
 
 

@@ -1,6 +1,5 @@
-"""Contracts that awards create: who may read them, how they end, the supplier's rating and record."""
+"""Contracts that awards create: who may read them, how they end, the supplier's rating (app.trade.record adds it up)."""
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 
 from app.accounts.services import is_member
 from app.errors import Conflict, NotFound
@@ -42,12 +41,3 @@ def rate_supplier(contract, rating, comment):
     contract.rating, contract.rating_comment = rating, comment or None
     db.session.flush()
     return contract
-
-
-def supplier_record(organization_id):
-    """(completed contracts, average rating or None) shown on a supplier's public profile."""
-    completed, average = db.session.execute(
-        select(func.count(Contract.id), func.avg(Contract.rating))
-        .where(Contract.supplier_id == organization_id, Contract.status == "completed")
-    ).one()
-    return completed, None if average is None else round(float(average), 1)

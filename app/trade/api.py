@@ -12,7 +12,6 @@ from app.extensions import db
 from app.http import ApiBlueprint, refuse_nul
 from app.indexing import engine_answers
 from app.models_base import utcnow
-from app.money import Money
 from app.orgs.services import get_organization
 from app.schemas import ProblemSchema
 from app.tenders.schemas import TransparencyQuerySchema
@@ -268,14 +267,13 @@ def quote_json(quote):
         "rfq_id": quote.rfq_id, "conversation_id": quote.conversation_id, "currency": currency, "total": quote.total,
         "incoterm": quote.incoterm, "delivery_place": quote.delivery_place, "lead_time_days": quote.lead_time_days,
         "valid_until": quote.valid_until, "note": quote.note, "created_at": quote.created_at,
-        "lines": [line_json(line, currency) for line in quote.lines],
+        "lines": [line_json(line) for line in quote.lines],
     }
 
 
-def line_json(line, currency):
+def line_json(line):
     return {"position": line.position, "listing_id": line.listing_id, "description": line.description,
-            "quantity": line.quantity, "unit": line.unit, "unit_price": Money(line.unit_price_minor, currency),
-            "total": Money(line.total_minor, currency)}
+            "quantity": line.quantity, "unit": line.unit, "unit_price": line.unit_price, "total": line.total}
 
 
 def full_quote_json(quote):
@@ -356,7 +354,7 @@ def order_json(order):
     return {**{name: getattr(order, name) for name in (
         "id", "status", "quote_id", "rfq_id", "buyer", "seller", "total", "incoterm", "delivery_place", "lead_time_days",
         "placed_at", "confirmed_at", "shipped_at", "delivered_at", "completed_at", "cancelled_at", "cancel_reason",
-        "rating", "rating_comment")}, "lines": [line_json(line, order.currency) for line in order.lines]}
+        "rating", "rating_comment")}, "lines": [line_json(line) for line in order.lines]}
 
 
 @blp.route("/orders/<int:order_id>", methods=["GET"])

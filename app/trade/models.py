@@ -249,6 +249,14 @@ class QuoteLine(db.Model):
     def quantity(self):
         return quantity_of(self.quantity_milli)
 
+    @property
+    def unit_price(self):
+        return Money(self.unit_price_minor, self.quote.currency)
+
+    @property
+    def total(self):
+        return Money(self.total_minor, self.quote.currency)
+
 
 class Order(db.Model):
     """What accepting a quote creates: its lines and terms frozen, moving placed → confirmed → shipped → delivered →
@@ -322,6 +330,14 @@ class OrderLine(db.Model):
     @property
     def quantity(self):
         return quantity_of(self.quantity_milli)
+
+    @property
+    def unit_price(self):
+        return Money(self.unit_price_minor, self.order.currency)
+
+    @property
+    def total(self):
+        return Money(self.total_minor, self.order.currency)
 
 
 class TradeTotal(db.Model):

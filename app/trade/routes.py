@@ -205,7 +205,8 @@ def _rfq_payload(form, organization):
         "quantity": form.get("quantity", "").strip(), "unit": form.get("unit", ""),
         "delivery_country": form.get("delivery_country", ""), "needed_by": form.get("needed_by", ""),
         "quotes_due": quotes_due, "visibility": form.get("visibility", "public"),
-        "invited_organization_ids": [int(value) for value in form.getlist("invited") if value.isdigit()],
+        "invited_organization_ids": [int(value) if value.isdigit() else value
+                                     for value in form.get("invited_text", "").replace(",", " ").split()],
         "cooperatives_only": form.get("cooperatives_only") == "1",
     }
     return {key: value for key, value in payload.items() if value != ""}

@@ -87,3 +87,9 @@ class Trade:
 @pytest.fixture
 def trade(app, client, make, auth):
     return Trade(app, client, make, auth)
+
+
+@pytest.fixture(autouse=True)
+def attachments_folder(app, tmp_path, monkeypatch):
+    """Files attached to messages go to a folder of the test's own."""
+    monkeypatch.setitem(app.config, "ATTACHMENTS_DIR", str(tmp_path / "attachments"))
