@@ -19,6 +19,7 @@ from app.extensions import db
 from app.mail import link
 from app.models_base import utcnow
 from app.orgs.services import get_organization
+from app.schemas import WHITESPACE
 from app.trade import notices, rfqs
 from app.trade.models import Conversation, ConversationRead, Message, Order, OrganizationBlock, Quote
 from app.trade.policy import BUYER, SELLER, SIDE_ROLES, act_for, refuse_blocked, require_reader, sides_of
@@ -116,7 +117,7 @@ def post_event(user, conversation, organization, text):
 
 
 def _write(user, conversation, organization, body, attachment):
-    body = (body or "").strip()
+    body = (body or "").strip(WHITESPACE)
     upload = ATTACHMENTS.check(attachment) if attachment is not None else None
     if not body and upload is None:
         raise ValidationFailed(_("Write a message or attach a file."), {"body": [_("Write a message or attach a file.")]})

@@ -13,6 +13,7 @@ from app.schemas import (
     Pattern,
     Trimmed,
     WholeNumber,
+    trimmed_pattern,
 )
 from app.tenders.schemas import CurrencyCode, UtcDateTime
 from app.trade.models import INCOTERMS, ORDER_STATUSES, RFQ_VISIBILITIES, SUBJECT_KINDS
@@ -60,10 +61,10 @@ class ConversationCreateSchema(Schema):
 
 
 class MessageCreateSchema(Schema):
-    """A message as JSON, or as multipart/form-data with the file `attachment` (then `body` may be empty)."""
+    """A message as JSON; as multipart/form-data (MessageForm) it may carry a file, and then `body` may be empty."""
 
     organization_id = identifier(required=True, metadata={"description": "Your organisation, one of the two parties"})
-    body = fields.String(load_default="", validate=validate.Length(max=MAX_BODY))
+    body = Trimmed(required=True, validate=validate.Length(1, MAX_BODY))
 
 
 class MessageFormSchema(Schema):
@@ -72,7 +73,9 @@ class MessageFormSchema(Schema):
     class Meta:
         openapi = {"properties": {"attachment": {
             "type": "string", "format": "binary",
-            "description": "PDF, PNG, JPEG or XLSX (judged by its content), at most 10 MB"}}}
+            "description": "PDF, PNG, JPEG or XLSX (judged by its content), at most 10 MB"}},
+            "anyOf": [{"required": ["attachment"]},
+                      {"required": ["body"], "properties": {"body": {"pattern": trimmed_pattern(1, MAX_BODY)}}}]}
 
     organization_id = fields.Integer(required=True, validate=validate.Range(1, MAX_ID),
                                      metadata={"description": "Your organisation, one of the two parties"})
@@ -80,7 +83,8 @@ class MessageFormSchema(Schema):
 
 
 class InboxQuerySchema(Schema):
-    organization_id = identifier(load_default=None, metadata={"description": "Only this organisation's conversations"})
+    organization_id = fields.Integer(load_default=None, validate=validate.Range(1, MAX_ID),
+                                     metadata={"description": "Only this organisation's conversations"})
     unread = fields.Boolean(load_default=False, truthy={"true"}, falsy={"false"})
     page = fields.Integer(load_default=1, validate=validate.Range(1, 10_000))
     per_page = fields.Integer(load_default=30, validate=validate.Range(1, 100))

@@ -148,6 +148,27 @@ class World:
         }
         #: Checkout takes an accepted pledge; a pledge is offered by another organisation than the campaign's.
         self.accepted_pledge, self.supplier = accepted["id"], supplier.id
+        self._trade(client, make, buyer, supplier)
+
+    def _trade(self, client, make, buyer, supplier):
+        """The buyer asks the supplier about its listing, gets two quotes and accepts one (an order); it has a draft and a
+        published request for quotation; a third organisation is there to be blocked."""
+        offer = make.listing(supplier, price=None).id
+        conversation = self._post(client, "/api/v1/conversations", {
+            "organization_id": buyer.id, "with_organization_id": supplier.id,
+            "subject": {"kind": "listing", "id": offer}, "body": "A price for 40 sacks?"})
+        quote, ordered = (self._post(client, "/api/v1/quotes", trade_quote(supplier.id, buyer.id, conversation["id"]))
+                          for _ in range(2))
+        order = self._post(client, f"/api/v1/quotes/{ordered['id']}/accept")["order"]
+        draft, published = (self._post(client, "/api/v1/rfqs", {
+            "organization_id": buyer.id, "title": "Durum wheat", "cpv_code": COFFEE, "quantity": "500", "unit": "kg",
+            "delivery_country": "GB", "needed_by": (dt.date.today() + dt.timedelta(days=40)).isoformat(),
+            "quotes_due": (dt.datetime.now(dt.UTC) + dt.timedelta(days=10)).isoformat()}) for _ in range(2))
+        self._post(client, f"/api/v1/rfqs/{published['id']}/publish")
+        third = make.organization(name="A third organisation").id
+        self.ids.update({"conversation_id": conversation["id"], "quote_id": quote["id"], "order_id": order["id"],
+                         "rfq_id": published["id"], "blocked_id": third})
+        self.trade = {"buyer": buyer.id, "supplier": supplier.id, "offer": offer, "third": third, "draft": draft["id"]}
 
     def _post(self, client, path, payload=None):
         response = client.post(path, json=payload, headers=self.headers)
@@ -161,6 +182,14 @@ class World:
         for name in case.path_parameters or {}:
             if name in self.ids:
                 case.path_parameters[name] = self.ids[name]
+        if case.path.endswith("/publish") and "rfq_id" in (case.path_parameters or {}):
+            case.path_parameters["rfq_id"] = self.trade["draft"]
+        if isinstance(case.query, dict) and "organization_id" in case.query:
+            case.query["organization_id"] = self.trade["buyer"]
+        if case.path.startswith(("/api/v1/conversations", "/api/v1/rfqs", "/api/v1/quotes", "/api/v1/organizations/{"
+                                 "organization_id}/blocks")) and isinstance(case.body, dict):
+            self._aim_trade(case)
+            return
         if case.path.endswith("/checkout"):
             case.path_parameters["pledge_id"] = self.accepted_pledge
         if isinstance(case.body, dict):
@@ -185,6 +214,47 @@ class World:
                 if isinstance(line, dict) and line.pop("id", None) is not None:
                     line.setdefault("title", "A new budget line")
                     line.setdefault("amount", {"amount": "10.00", "currency": "EUR"})
+
+
+    def _aim_trade(self, case):
+        """Trade requests: the buyer writes and asks for quotes, the supplier quotes; a quote is in euros and valid."""
+        body, trade = case.body, self.trade
+        if case.path == "/api/v1/conversations":
+            body.update(organization_id=trade["buyer"], with_organization_id=trade["supplier"])
+            if body.get("subject") is not None:
+                body["subject"] = {"kind": "listing", "id": trade["offer"]}
+        elif case.path.endswith("/messages"):
+            body["organization_id"] = trade["buyer"]
+            if "attachment" in body:
+                body["attachment"] = PNG
+        elif case.path == "/api/v1/rfqs":
+            body["organization_id"] = trade["buyer"]
+            due = dt.datetime.now(dt.UTC) + dt.timedelta(days=10)
+            body.update(quotes_due=due.isoformat(), needed_by=(due.date() + dt.timedelta(days=5)).isoformat())
+            body["invited_organization_ids"] = [trade["supplier"]] if body.get("visibility") == "invited" else []
+        elif case.path.startswith("/api/v1/quotes"):
+            body.update(organization_id=trade["supplier"], buyer_organization_id=trade["buyer"],
+                        conversation_id=self.ids["conversation_id"], rfq_id=None, currency="EUR",
+                        valid_until=(dt.date.today() + dt.timedelta(days=20)).isoformat())
+            for line in body.get("lines") or ():
+                line["listing_id"] = trade["offer"] if line.get("listing_id") is not None else None
+            in_euros(body.get("lines"))
+            limit = Decimal(10) ** 9
+            total = sum(Decimal(line["quantity"]) * Decimal(line["unit_price"]["amount"]) for line in body["lines"])
+            if total > limit:
+                for line in body["lines"]:
+                    line["quantity"], line["unit_price"]["amount"] = "1", "10.00"
+        elif case.path.endswith("/blocks"):
+            case.path_parameters["organization_id"] = trade["buyer"]
+            body["blocked_organization_id"] = trade["third"]
+
+
+def trade_quote(seller_id, buyer_id, conversation_id):
+    return {"organization_id": seller_id, "buyer_organization_id": buyer_id, "conversation_id": conversation_id,
+            "currency": "EUR", "incoterm": "DAP", "delivery_place": "Manchester", "lead_time_days": 7,
+            "valid_until": (dt.date.today() + dt.timedelta(days=20)).isoformat(),
+            "lines": [{"description": "Spelt flour, 25 kg", "quantity": "40", "unit": "sack",
+                       "unit_price": {"amount": "31.50", "currency": "EUR"}}]}
 
 
 @pytest.fixture

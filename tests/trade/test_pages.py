@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models_base import utcnow
-from app.trade.models import Conversation, Message, Order, Quote, Rfq
+from app.trade.models import Message, Quote, Rfq
 from tests.conftest import csrf_token, login
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
