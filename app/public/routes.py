@@ -1,11 +1,18 @@
-"""Home page and language switch."""
-from flask import current_app, redirect, render_template, session, url_for
+"""Home page, language switch, and the transparency dashboard (contracts from tenders, trade from orders)."""
+from flask import current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.catalog.services import marketplace_counts, public_listings_query
+from app.errors import NotFound
 from app.extensions import db
+from app.money import is_currency
 from app.navigation import safe_next
+from app.orgs.forms import SECTOR_LABELS
 from app.public import bp
+from app.tenders import transparency as contract_figures
+from app.tenders.labels import POLICY_LABELS
+from app.trade import totals as trade_figures
 
 
 @bp.route("/")
@@ -25,3 +32,17 @@ def set_language(code):
 def healthz():
     db.session.execute(select(1))
     return {"status": "ok"}
+
+
+@bp.route("/transparency")
+def transparency():
+    """Public: where contract value and trade go, and the shares of verified co-operatives, as charts and tables."""
+    asked = request.args.get("currency")
+    if asked is not None and not is_currency(asked):
+        raise NotFound(_("No such currency."), {"currency": [_("Not an ISO 4217 currency code.")]})
+    available = list(dict.fromkeys(contract_figures.currencies() + trade_figures.currencies()))
+    currency = contract_figures.chosen_currency(asked, available)
+    return render_template("public/transparency.html", data=contract_figures.dashboard(currency),
+                           trade=trade_figures.dashboard(currency), currencies=available,
+                           sector_labels={key: str(label) for key, label in SECTOR_LABELS.items()},
+                           policy_labels={key: str(label) for key, label in POLICY_LABELS.items()})

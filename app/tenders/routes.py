@@ -11,7 +11,6 @@ from app.errors import NotFound
 from app.i18n import localize
 from app.money import currency_codes, is_currency
 from app.navigation import filter_chips, query_arguments
-from app.orgs.forms import SECTOR_LABELS
 from app.reference.services import countries
 from app.tenders import bp, search_service, services
 from app.tenders import transparency as transparency_figures
@@ -37,16 +36,6 @@ def tender_page(tender_id):
         notices={lot.id: services.award_notice(lot) for lot in tender.lots if lot.contract is not None},
         rating_form=RatingForm(), policy_labels=POLICY_LABELS,
     )
-
-
-@bp.route("/transparency")
-def transparency():
-    """Public: contract value awarded and the share going to verified cooperatives, as charts and tables."""
-    currency, available = _dashboard_currency()
-    data = transparency_figures.dashboard(currency)
-    return render_template("tenders/transparency.html", data=data, currencies=available,
-                           sector_labels={key: str(label) for key, label in SECTOR_LABELS.items()},
-                           policy_labels={key: str(label) for key, label in POLICY_LABELS.items()})
 
 
 @bp.route("/transparency.csv")
