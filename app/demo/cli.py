@@ -9,13 +9,13 @@ from sqlalchemy import select
 from app.accounts.models import Membership, User
 from app.demo.market import seed_demo_market
 from app.demo.seed import DEMO_PASSWORD, seed_demo_data
+from app.demo.trade import seed_demo_trade
 from app.extensions import db
 
 
-def _organization_of(email):
-    membership = db.session.scalar(select(Membership).join(User, Membership.user_id == User.id)
-                                   .where(User.email == email).limit(1))
-    return None if membership is None else membership.organization
+def _membership_of(email):
+    return db.session.scalar(select(Membership).join(User, Membership.user_id == User.id)
+                             .where(User.email == email).limit(1))
 
 
 @click.command("seed-demo")
@@ -30,13 +30,15 @@ def seed_demo(organizations, listings_per_org):
         summary = seed_demo_data(organizations, listings_per_org, progress=bar.update)
     db.session.commit()
     click.echo(f"{summary['organizations']} organisations and {summary['listings']} listings added.")
-    buyer, seller = (_organization_of(email) for email in ("buyer@coopex.example", "seller@coopex.example"))
+    buyer, seller = (_membership_of(email) for email in ("buyer@coopex.example", "seller@coopex.example"))
     if buyer is not None and seller is not None:
-        # Awards and settlement write links into notices: a request context gives url_for its host.
+        # Awards, settlement and trade write links into notices and mail: a request context gives url_for its host.
         with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
-            tenders, campaigns = seed_demo_market(buyer, seller, random.Random(2026))
+            tenders, campaigns = seed_demo_market(buyer.organization, seller.organization, random.Random(2026))
             db.session.commit()
-        click.echo(f"{tenders} tenders and {campaigns} campaigns added.")
+            orders = seed_demo_trade(buyer.user, buyer.organization, seller.user, seller.organization)
+            db.session.commit()
+        click.echo(f"{tenders} tenders, {campaigns} campaigns and {orders} orders added.")
     click.echo(f"Demo logins (password: {DEMO_PASSWORD}):")
     for email, what in summary["logins"]:
         click.echo(f"  {email:28} {what}")
