@@ -113,7 +113,7 @@ def load_listings(listings, organisation_ids, now):
     Equal scores rank newest first, and the engine keeps dates to the millisecond: listings created within one
     millisecond would tie and fall back to id order, and the figures would depend on how fast the machine loads them."""
     from app.catalog.services import create_listing
-    from app.demo.seed import SERVICE_DIVISIONS
+    from app.demo.products import SERVICE_DIVISIONS
     from app.extensions import db
     from app.orgs.models import Organization
 

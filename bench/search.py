@@ -43,6 +43,7 @@ PREFIX = "coopex-bench"
 ENGINE = "http://127.0.0.1:9200"
 STOPWORDS = {"and", "for", "with", "other", "services", "products", "related", "les", "des", "pour", "autres",
              "para", "los", "las", "del", "otros", "servicios", "productos", "produits"}
+UNITS = {"good": ["unit", "kg", "box", "pallet", "tonne", "litre"], "service": ["hour", "day", "project", "month"]}
 
 
 def prepare_database(app, target, reset):
@@ -54,7 +55,8 @@ def prepare_database(app, target, reset):
     from sqlalchemy import func, insert, literal, select, text
 
     from app.catalog.models import Listing, listing_delivery_countries, listing_sdgs
-    from app.demo.seed import LANGUAGE_OF, SECTOR_MAP, SECTOR_SDGS, SERVICE_DIVISIONS, UNITS, seed_demo_data
+    from app.demo.products import SERVICE_DIVISIONS
+    from app.demo.seed import LANGUAGE_OF, SECTOR_MAP, SECTOR_SDGS, seed_demo_data
     from app.extensions import db
     from app.indexing.models import SearchOutbox
     from app.models_base import utcnow

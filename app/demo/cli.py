@@ -21,9 +21,10 @@ def _membership_of(email):
 @click.command("seed-demo")
 @with_appcontext
 @click.option("--organizations", default=600, show_default=True, help="How many UK co-operatives to import.")
-@click.option("--listings-per-org", default=5, show_default=True)
+@click.option("--listings-per-org", default=5, show_default=True,
+              help="Listings per organisation, each a different product of its sector (at most what the catalogue holds).")
 def seed_demo(organizations, listings_per_org):
-    """Build demo organisations from real UK co-operatives and listings from real CPV labels; idempotent."""
+    """Build demo organisations from real UK co-operatives and listings from the demo's product catalogue; idempotent."""
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("Demo data (with its well-known demo passwords) is never loaded in production.")
     with click.progressbar(length=organizations, label="Demo organisations") as bar:

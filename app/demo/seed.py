@@ -1,5 +1,5 @@
 """Demo organisations from the Co-operatives UK open data and a few co-ops of other ICA regions,
-with listings whose codes and titles are real CPV 2008 labels fitting each organisation's sector."""
+with listings of real products that fit each organisation's sector, in its language (see app.demo.products)."""
 import csv
 import random
 from pathlib import Path
@@ -8,36 +8,38 @@ from sqlalchemy import select
 
 from app.accounts.models import Membership, User
 from app.accounts.services import hash_password
-from app.catalog.models import Listing
+from app.demo.products import SECTOR_FAMILIES, demo_listings
 from app.extensions import db
 from app.models_base import utcnow
 from app.orgs.models import Organization, VerificationEvent
-from app.reference.models import Country, CpvCode, SdgGoal
+from app.reference.models import Country, SdgGoal
 
 DEMO_PASSWORD = "coopex-demo-2026"
 DATA_FILE = Path(__file__).parent / "data" / "uk_cooperatives_2016.csv"
 FEDERATION_REF = "coopsuk:R003234"  # Co-operatives UK, the national apex body
 
-# Co-operatives UK sector → (ICA sector, CPV divisions that fit what such co-ops sell).
+# Co-operatives UK sector → (ICA sector, the CPV families of its sector that such co-ops sell).
 SECTOR_MAP = {
-    "Agriculture": ("agriculture", ["03", "15", "16", "77"]),
-    "Retail": ("consumer", ["15", "18", "39", "55"]),
+    "Agriculture": ("agriculture", ["03", "15"]),
+    "Retail": ("consumer", ["15", "18", "39"]),
     "Food service, Accommodation and Pubs": ("consumer", ["55", "15"]),
     "Finance": ("banking", ["66"]),
-    "Housing": ("housing", ["45", "70", "44"]),
-    "Health and Social Care": ("health", ["85", "33"]),
-    "Manufacturing": ("industry_services", ["42", "44", "39", "18"]),
-    "Energy and Environment": ("industry_services", ["09", "90", "65"]),
-    "Professional and Legal services": ("industry_services", ["79", "71"]),
-    "Digital, Media and Communication": ("industry_services", ["72", "48", "64"]),
-    "Transport": ("industry_services", ["60", "34"]),
+    "Housing": ("housing", ["44", "45", "70"]),
+    "Health and Social Care": ("health", ["33", "85"]),
+    "Manufacturing": ("industry_services", ["42"]),
+    "Energy and Environment": ("industry_services", ["09", "90"]),
+    "Professional and Legal services": ("industry_services", ["79"]),
+    "Digital, Media and Communication": ("industry_services", ["30", "72", "79"]),
+    "Transport": ("industry_services", ["60"]),
     "Education": ("industry_services", ["80"]),
-    "Arts and Culture": ("other", ["92"]),
-    "Sports and Recreation": ("other", ["92"]),
-    "Membership associations, social clubs and trade unions": ("other", ["98", "79"]),
-    "Other": ("other", ["98", "79"]),
-    "": ("other", ["79"]),
+    "Arts and Culture": ("other", ["923", "925"]),
+    "Sports and Recreation": ("other", ["926"]),
+    "Membership associations, social clubs and trade unions": ("other", ["79", "80", "98"]),
+    "Other": ("other", ["79", "80", "98"]),
+    "": ("other", ["79", "80", "98"]),
 }
+# Fishing and insurance co-ops are filed under Agriculture and Finance; their SIC code tells them apart.
+SIC_SECTORS = {"UKSIC07-03": "fisheries", "UKSIC07-102": "fisheries", "UKSIC07-65": "insurance"}
 SECTOR_SDGS = {
     "agriculture": [2, 12, 15], "consumer": [12, 8], "banking": [8, 1, 10], "housing": [11, 7],
     "health": [3, 5], "industry_services": [8, 9, 13], "other": [10, 17], "fisheries": [14, 2], "insurance": [1, 8],
@@ -60,10 +62,18 @@ OTHER_REGIONS = [
     ("Fonterra Co-operative Group", "NZ", "agriculture", "cooperative", "large", "Auckland", True),
 ]
 LANGUAGE_OF = {"FR": "fr", "ES": "es", "PE": "es", "CA": "fr"}
-
-UNITS = {"good": ["unit", "kg", "box", "pallet", "tonne", "litre"], "service": ["hour", "day", "project", "month"]}
-SERVICE_DIVISIONS = {"45", "50", "51", "55", "60", "63", "64", "65", "66", "70", "71", "72", "73", "75", "76",
-                     "77", "79", "80", "85", "90", "92", "98"}
+# What some of these co-ops sell, where it is narrower than their sector: CPV families by external reference.
+FEDERATION_SERVICES = ("7911", "7921", "7941", "79951", "79956", "80", "98111")  # advice, audit, congresses, training, membership
+SPECIALITIES = {
+    FEDERATION_REF: FEDERATION_SERVICES,
+    "demo:Confederación Española de Cooperativas de Trabajo Asociado (COCETA)": FEDERATION_SERVICES,
+    "demo:Confédération générale des Scop et des Scic": FEDERATION_SERVICES,
+    "demo:Cooperativa Agraria Cafetalera Pangoa": ("0313", "1583", "1584", "1586"),  # coffee, cocoa, panela
+    "demo:Oromia Coffee Farmers Cooperative Union": ("031311", "1586"),
+    "demo:Gujarat Cooperative Milk Marketing Federation (Amul)": ("0333", "155"),
+    "demo:Zen-Noh": ("032",),
+    "demo:Fonterra Co-operative Group": ("0333", "155"),
+}
 
 
 def _size(row):
@@ -94,6 +104,14 @@ def _legal_form(row):
     return "cooperative"
 
 
+def _uk_sector(row):
+    """(ICA sector, CPV families) of a UK co-operative."""
+    for prefix, sector in SIC_SECTORS.items():
+        if row["sic_code"].startswith(prefix):
+            return sector, SECTOR_FAMILIES[sector]
+    return SECTOR_MAP.get(row["sector"], SECTOR_MAP[""])
+
+
 def _uk_rows(limit):
     """Live co-operatives with accounts, largest first, always including Co-operatives UK."""
     with open(DATA_FILE, newline="", encoding="utf-8") as handle:
@@ -101,14 +119,6 @@ def _uk_rows(limit):
     rows = list({r["org_id"]: r for r in rows}.values())  # the source repeats a few organisations
     rows.sort(key=lambda r: (r["org_id"] != FEDERATION_REF.split(":")[1], -float(r["turnover_gbp"])))
     return rows[: max(limit - len(OTHER_REGIONS), 1)]
-
-
-def _cpv_pool():
-    """Category and subcategory codes by division: the specific things people actually list."""
-    pool = {}
-    for cpv in db.session.scalars(select(CpvCode).where(CpvCode.level.in_(("category", "subcategory", "class")))):
-        pool.setdefault(cpv.division, []).append(cpv)
-    return pool
 
 
 def _demo_user(email, name, *, admin=False):
@@ -121,35 +131,12 @@ def _demo_user(email, name, *, admin=False):
     return user
 
 
-def _listings_for(organization, divisions, count, pool, rng, currency, language):
-    for _ in range(count):
-        division = rng.choice([d for d in divisions if d in pool])
-        cpv = rng.choice(pool[division])
-        kind = "service" if division in SERVICE_DIVISIONS else "good"
-        title = cpv.label(language)
-        on_request = rng.random() < 0.15
-        price = None if on_request else rng.choice([5, 12, 25, 40, 75, 120, 250, 480, 900, 1500]) * 100 + rng.randrange(0, 100)
-        status = rng.choices(["active", "draft", "paused"], weights=[88, 8, 4])[0]
-        yield Listing(
-            organization=organization, title=title[:200],
-            description=(
-                f"{title}. Offered by {organization.name}, a {organization.legal_form.replace('_', ' ')} "
-                f"based in {organization.city}."
-            ),
-            language=language, kind=kind, cpv_code8=cpv.code8,
-            price_minor=price, price_currency=None if price is None else currency,
-            unit=rng.choice(UNITS[kind]), min_order_quantity=rng.choice([1, 1, 5, 10, 50]),
-            lead_time_days=rng.choice([None, 2, 5, 10, 30]), status=status,
-        )
-
-
 def seed_demo_data(organizations=600, listings_per_org=5, progress=lambda n: None):
     """Create what is missing; organisations already imported (by external reference) are left alone."""
     rng = random.Random(2016)
     existing = set(db.session.scalars(select(Organization.external_ref).where(Organization.external_ref.is_not(None))))
     countries = {c.iso2: c for c in db.session.scalars(select(Country))}
     goals = {g.number: g for g in db.session.scalars(select(SdgGoal))}
-    pool = _cpv_pool()
     platform_admin = _demo_user("admin@coopex.example", "Ada Admin", admin=True)
     federation_admin = _demo_user("federation@coopex.example", "Fred Federation")
     seller = _demo_user("seller@coopex.example", "Sam Seller")
@@ -159,21 +146,19 @@ def seed_demo_data(organizations=600, listings_per_org=5, progress=lambda n: Non
     added_orgs = added_listings = 0
     specs = [
         dict(ref=f"coopsuk:{r['org_id']}", name=r["trading_name"] or r["name"], country="GB",
-             sector_uk=r["sector"], legal_form=_legal_form(r), size=_size(r), city=r["city"].title())
+             sector=_uk_sector(r), legal_form=_legal_form(r), size=_size(r), city=r["city"].title())
         for r in _uk_rows(organizations)
     ] + [
-        dict(ref=f"demo:{name}", name=name, country=country, sector=sector, legal_form=form, size=size,
-             city=city, verified=verified)
+        dict(ref=f"demo:{name}", name=name, country=country, sector=(sector, SECTOR_FAMILIES[sector]),
+             legal_form=form, size=size, city=city, verified=verified)
         for name, country, sector, form, size, city, verified in OTHER_REGIONS
     ]
     for index, spec in enumerate(specs):
         progress(1)
         if spec["ref"] in existing:
             continue
-        sector, divisions = SECTOR_MAP.get(spec.get("sector_uk", ""), SECTOR_MAP[""])
-        sector = spec.get("sector", sector)
-        if "sector_uk" not in spec:
-            divisions = {"agriculture": ["03", "15"], "banking": ["66"]}.get(sector, ["79", "72", "45"])
+        sector, families = spec["sector"]
+        families = SPECIALITIES.get(spec["ref"], families)
         organization = Organization(
             external_ref=spec["ref"], name=spec["name"][:200], legal_form=spec["legal_form"], size=spec["size"],
             country=countries[spec["country"]], city=spec["city"], sector=sector,
@@ -196,9 +181,8 @@ def seed_demo_data(organizations=600, listings_per_org=5, progress=lambda n: Non
                 ]
             elif organization.verification_status == "pending":
                 organization.verification_events = [VerificationEvent(kind="requested", actor=platform_admin)]
-        currency = countries[spec["country"]].currency or "EUR"
         language = LANGUAGE_OF.get(spec["country"], "en")
-        listings = list(_listings_for(organization, divisions, listings_per_org, pool, rng, currency, language))
+        listings = list(demo_listings(organization, families, listings_per_org, language, countries, rng))
         db.session.add_all(listings)
         added_orgs += 1
         added_listings += len(listings)
