@@ -47,10 +47,10 @@ def _parties(user, organization, subject):
     if kind == "rfq":
         rfq = rfqs.visible_rfq(user, subject_id)
         return rfq.organization_id, organization.id
-    model = {"quote": Quote, "order": Order}[kind]
+    model, missing = {"quote": (Quote, _("No such quote.")), "order": (Order, _("No such order."))}[kind]
     thing = db.session.get(model, subject_id)
     if thing is None or not sides_of(user, thing.buyer_organization_id, thing.seller_organization_id):
-        raise NotFound(_("No such %(kind)s.", kind=kind))
+        raise NotFound(missing)
     return thing.buyer_organization_id, thing.seller_organization_id
 
 

@@ -18,6 +18,7 @@ from app.csv_export import csv_response
 from app.errors import DomainError, Forbidden
 from app.extensions import db
 from app.i18n import localize
+from app.labels import label
 from app.models_base import utcnow
 from app.money import currency_codes
 from app.navigation import page_number, query_arguments
@@ -424,7 +425,7 @@ def order_move(order_id, move):
                                errors=localize(error.messages),
                                record=track_records([order.seller_organization_id])[order.seller_organization_id]), 422
     db.session.commit()
-    flash(_("Order #%(id)s is %(status)s.", id=order.id, status=order.status), "success")
+    flash(_("Order #%(id)s is %(status)s.", id=order.id, status=label("order", order.status)), "success")
     return redirect(url_for("trade.order_page", order_id=order.id))
 
 
