@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from app.accounts.services import is_member
-from app.errors import Conflict, Forbidden, NotFound
 from app.database import lock
+from app.errors import Conflict, Forbidden, NotFound
 from app.extensions import db
 from app.labels import label
 from app.mail import link

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from app.accounts.services import is_member
 from app.catalog.models import Listing
-from app.errors import Conflict, NotFound, ValidationFailed
 from app.database import lock
+from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.labels import label
 from app.mail import link
