@@ -80,7 +80,9 @@ class MessageFormSchema(Schema):
 
 
 class InboxQuerySchema(Schema):
-    organization_id = identifier(load_default=None, metadata={"description": "Only this organisation's conversations"})
+    # A query string's values are text: fields.Integer reads "12", where identifier() (a JSON integer) refuses it.
+    organization_id = fields.Integer(load_default=None, validate=validate.Range(1, MAX_ID),
+                                     metadata={"description": "Only this organisation's conversations"})
     unread = fields.Boolean(load_default=False, truthy={"true"}, falsy={"false"})
     page = fields.Integer(load_default=1, validate=validate.Range(1, 10_000))
     per_page = fields.Integer(load_default=30, validate=validate.Range(1, 100))
