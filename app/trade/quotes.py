@@ -8,7 +8,6 @@ import datetime as dt
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.accounts.services import is_member
 from app.catalog.models import Listing
 from app.database import lock
 from app.errors import Conflict, NotFound, ValidationFailed
@@ -18,7 +17,7 @@ from app.mail import link
 from app.models_base import utcnow
 from app.trade import conversations, notices, orders, rfqs
 from app.trade.models import QUANTITY_SCALE, Quote, QuoteLine
-from app.trade.policy import BUYER, SELLER, act_for, refuse_blocked, require_reader, require_side
+from app.trade.policy import BUYER, SELLER, SIDE_ROLES, act_for, refuse_blocked, require_reader, require_side, takes_part
 from app.trade.pricing import largest_minor, line_total_minor
 
 #: How far ahead a quote may stay valid.
@@ -207,12 +206,14 @@ def accept(actor, quote):
 
 
 def quotes_for_rfq(user, rfq):
-    """The current quotes on a request: all of them for the buyer's members, its own for a supplier; cheapest first
-    within a currency, and at an equal price a verified co-operative first (the search's preference)."""
+    """The current quotes on a request: all of them for the buyer's members who buy, its own for a supplier's members
+    who sell (the readers quote_for allows); cheapest first within a currency, and at an equal price a verified
+    co-operative first (the search's preference)."""
     statement = select(Quote).where(Quote.rfq_id == rfq.id, Quote.status != "superseded")
-    if not is_member(user, rfq.organization_id):
-        mine = [m.organization_id for m in user.memberships] if user and user.is_authenticated else []
-        statement = statement.where(Quote.seller_organization_id.in_(mine))
+    if not takes_part(user, rfq.organization_id, BUYER):
+        selling = [m.organization_id for m in user.memberships if m.allows(*SIDE_ROLES[SELLER])] \
+            if user and user.is_authenticated else []
+        statement = statement.where(Quote.seller_organization_id.in_(selling))
     found = list(db.session.scalars(statement))
     return sorted(found, key=lambda quote: (
         quote.status != "sent", quote.currency, quote.total_minor,
