@@ -142,6 +142,7 @@ def _require_open(quote, today):
 def revise(actor, quote, fields):
     """A new version of an open quote from its seller; the old one is superseded (and stays readable)."""
     require_side(actor, quote, SELLER)
+    refuse_blocked(quote.buyer_organization_id, quote.seller_organization_id)
     _lock(quote)
     now = utcnow()
     _require_open(quote, now.date())
