@@ -65,6 +65,10 @@ def _lines(seller, currency, lines):
     total = sum(line.total_minor for line in built)
     if total > largest_minor(currency):
         raise ValidationFailed(_("The quote's total is too large."), {"lines": [_("The quote's total is too large.")]})
+    if total == 0:  # every line rounds to less than the currency's minor unit: an order must be worth something
+        raise ValidationFailed(_("The quote's total is nothing."),
+                               {"lines": [_("The lines add up to less than the smallest amount of %(currency)s.",
+                                            currency=currency)]})
     return built
 
 
