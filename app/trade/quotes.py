@@ -17,7 +17,7 @@ from app.mail import link
 from app.models_base import utcnow
 from app.trade import conversations, notices, orders, rfqs
 from app.trade.models import QUANTITY_SCALE, Quote, QuoteLine
-from app.trade.policy import BUYER, SELLER, SIDE_ROLES, act_for, refuse_blocked, require_reader, require_side, takes_part
+from app.trade.policy import BUYER, SELLER, SIDE_ROLES, act_for, naming, refuse_blocked, require_reader, require_side, takes_part
 from app.trade.pricing import largest_minor, line_total_minor
 
 #: How far ahead a quote may stay valid.
@@ -93,13 +93,15 @@ def _context(actor, seller, buyer, fields, now):
                                {"rfq_id": [_("Give the request for quotation or the conversation the quote answers.")]})
     rfq = conversation = None
     if rfq_id is not None:
-        rfq = rfqs.visible_rfq(actor, rfq_id)
+        with naming("rfq_id"):
+            rfq = rfqs.visible_rfq(actor, rfq_id)
         if rfq.organization_id != buyer.id:
             raise ValidationFailed(_("The buyer is not the one who asked."),
                                    {"buyer_organization_id": [_("Not the buyer of this request.")]})
         rfqs.require_open_to(rfq, seller, now)
     if conversation_id is not None:
-        conversation = conversations.get_conversation(actor, conversation_id)
+        with naming("conversation_id"):
+            conversation = conversations.get_conversation(actor, conversation_id)
         if conversation.party_ids() != (buyer.id, seller.id):
             raise ValidationFailed(_("This conversation is not between this buyer and your organisation."),
                                    {"conversation_id": [_("Not a conversation in which you sell to this buyer.")]})
