@@ -22,7 +22,7 @@ from app.orgs.services import get_organization
 from app.schemas import WHITESPACE
 from app.trade import notices, rfqs
 from app.trade.models import Conversation, ConversationRead, Message, Order, OrganizationBlock, Quote
-from app.trade.policy import BUYER, SELLER, SIDE_ROLES, act_for, refuse_blocked, require_reader, sides_of
+from app.trade.policy import BUYER, SELLER, SIDE_ROLES, act_for, naming, refuse_blocked, require_reader, sides_of
 from app.uploads import ATTACHMENTS
 
 PAGE_SIZE = 30
@@ -67,7 +67,8 @@ def _limit_new(organization):
 def start(user, organization, other, subject, body, attachment=None):
     """(conversation, message): `organization` writes to `other`, about `subject` or not. Without a subject the one
     who writes is the buyer. The two organisations' conversation about the subject is reused if it exists."""
-    buyer_id, seller_id = _parties(user, organization, subject) or (organization.id, other.id)
+    with naming("subject.id"):
+        buyer_id, seller_id = _parties(user, organization, subject) or (organization.id, other.id)
     if organization.id not in (buyer_id, seller_id) or buyer_id == seller_id:
         raise ValidationFailed(_("Your organisation is not a party to this."),
                                {"organization_id": [_("Not a party to the subject, or the same as the other party.")]})

@@ -8,7 +8,7 @@ transparency dashboard, added in the transaction that places the order and taken
 import datetime as dt
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import false, func, or_, select, update
 
 from app.accounts.services import is_member
 from app.database import lock
@@ -150,17 +150,13 @@ def complete_delivered(now=None):
 
 
 def orders_of(user, organization, role=None, status=None, *, page=1, per_page=50):
-    """(orders, total) of the organisation, newest first, as buyer or seller (or both), for its members."""
+    """(orders, total) of the organisation, newest first, as buyer or seller (or both), for its members: on each side,
+    only if their role reads that side's orders (as order_for says)."""
     if not is_member(user, organization.id):
         raise Forbidden(_("Only members see their organisation's orders."))
-    statement = select(Order)
-    if role == "buyer":
-        statement = statement.where(Order.buyer_organization_id == organization.id)
-    elif role == "seller":
-        statement = statement.where(Order.seller_organization_id == organization.id)
-    else:
-        statement = statement.where((Order.buyer_organization_id == organization.id)
-                                    | (Order.seller_organization_id == organization.id))
+    parties = {BUYER: Order.buyer_organization_id, SELLER: Order.seller_organization_id}
+    sides = [side for side in sides_of(user, organization.id, organization.id, ORDER_READERS) if role in (None, side)]
+    statement = select(Order).where(or_(false(), *(parties[side] == organization.id for side in sides)))
     if status:
         statement = statement.where(Order.status == status)
     total = db.session.scalar(select(func.count()).select_from(statement.subquery()))

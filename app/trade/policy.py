@@ -5,6 +5,8 @@ seller's side its admins and sellers; members with another role (and everybody e
 (404), whatever its id. Finance members may read their organisation's orders (they invoice and pay them), not act on
 them. Acting also needs a confirmed e-mail address and an organisation that is not suspended (require_membership).
 """
+from contextlib import contextmanager
+
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -53,6 +55,19 @@ def require_side(user, thing, side):
 def act_for(user, organization, side):
     """The user's membership acting for `organization` on `side` (it must allow the side's roles)."""
     return require_membership(user, organization, *SIDE_ROLES[side])
+
+
+@contextmanager
+def naming(field):
+    """A NotFound raised inside, for an id the request's body gave, names that field ("subject.id": {"subject": {"id":
+    [message]}}), as every other error about the body does."""
+    try:
+        yield
+    except NotFound as error:
+        messages = [error.message]
+        for key in reversed(field.split(".")):
+            messages = {key: messages}
+        raise NotFound(error.message, messages) from None
 
 
 def is_blocked(blocker_id, blocked_id):

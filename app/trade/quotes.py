@@ -8,7 +8,6 @@ import datetime as dt
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.accounts.services import is_member
 from app.catalog.models import Listing
 from app.database import lock
 from app.errors import Conflict, NotFound, ValidationFailed
@@ -18,7 +17,7 @@ from app.mail import link
 from app.models_base import utcnow
 from app.trade import conversations, notices, orders, rfqs
 from app.trade.models import QUANTITY_SCALE, Quote, QuoteLine
-from app.trade.policy import BUYER, SELLER, act_for, refuse_blocked, require_reader, require_side
+from app.trade.policy import BUYER, SELLER, SIDE_ROLES, act_for, naming, refuse_blocked, require_reader, require_side, takes_part
 from app.trade.pricing import largest_minor, line_total_minor
 
 #: How far ahead a quote may stay valid.
@@ -66,6 +65,10 @@ def _lines(seller, currency, lines):
     total = sum(line.total_minor for line in built)
     if total > largest_minor(currency):
         raise ValidationFailed(_("The quote's total is too large."), {"lines": [_("The quote's total is too large.")]})
+    if total == 0:  # every line rounds to less than the currency's minor unit: an order must be worth something
+        raise ValidationFailed(_("The quote's total is nothing."),
+                               {"lines": [_("The lines add up to less than the smallest amount of %(currency)s.",
+                                            currency=currency)]})
     return built
 
 
@@ -90,13 +93,15 @@ def _context(actor, seller, buyer, fields, now):
                                {"rfq_id": [_("Give the request for quotation or the conversation the quote answers.")]})
     rfq = conversation = None
     if rfq_id is not None:
-        rfq = rfqs.visible_rfq(actor, rfq_id)
+        with naming("rfq_id"):
+            rfq = rfqs.visible_rfq(actor, rfq_id)
         if rfq.organization_id != buyer.id:
             raise ValidationFailed(_("The buyer is not the one who asked."),
                                    {"buyer_organization_id": [_("Not the buyer of this request.")]})
         rfqs.require_open_to(rfq, seller, now)
     if conversation_id is not None:
-        conversation = conversations.get_conversation(actor, conversation_id)
+        with naming("conversation_id"):
+            conversation = conversations.get_conversation(actor, conversation_id)
         if conversation.party_ids() != (buyer.id, seller.id):
             raise ValidationFailed(_("This conversation is not between this buyer and your organisation."),
                                    {"conversation_id": [_("Not a conversation in which you sell to this buyer.")]})
@@ -143,6 +148,7 @@ def _require_open(quote, today):
 def revise(actor, quote, fields):
     """A new version of an open quote from its seller; the old one is superseded (and stays readable)."""
     require_side(actor, quote, SELLER)
+    refuse_blocked(quote.buyer_organization_id, quote.seller_organization_id)
     _lock(quote)
     now = utcnow()
     _require_open(quote, now.date())
@@ -207,12 +213,14 @@ def accept(actor, quote):
 
 
 def quotes_for_rfq(user, rfq):
-    """The current quotes on a request: all of them for the buyer's members, its own for a supplier; cheapest first
-    within a currency, and at an equal price a verified co-operative first (the search's preference)."""
+    """The current quotes on a request: all of them for the buyer's members who buy, its own for a supplier's members
+    who sell (the readers quote_for allows); cheapest first within a currency, and at an equal price a verified
+    co-operative first (the search's preference)."""
     statement = select(Quote).where(Quote.rfq_id == rfq.id, Quote.status != "superseded")
-    if not is_member(user, rfq.organization_id):
-        mine = [m.organization_id for m in user.memberships] if user and user.is_authenticated else []
-        statement = statement.where(Quote.seller_organization_id.in_(mine))
+    if not takes_part(user, rfq.organization_id, BUYER):
+        selling = [m.organization_id for m in user.memberships if m.allows(*SIDE_ROLES[SELLER])] \
+            if user and user.is_authenticated else []
+        statement = statement.where(Quote.seller_organization_id.in_(selling))
     found = list(db.session.scalars(statement))
     return sorted(found, key=lambda quote: (
         quote.status != "sent", quote.currency, quote.total_minor,

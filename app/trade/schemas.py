@@ -83,6 +83,7 @@ class MessageFormSchema(Schema):
 
 
 class InboxQuerySchema(Schema):
+    # A query string's values are text: fields.Integer reads "12", where identifier() (a JSON integer) refuses it.
     organization_id = fields.Integer(load_default=None, validate=validate.Range(1, MAX_ID),
                                      metadata={"description": "Only this organisation's conversations"})
     unread = fields.Boolean(load_default=False, truthy={"true"}, falsy={"false"})

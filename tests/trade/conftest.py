@@ -93,3 +93,55 @@ def trade(app, client, make, auth):
 def attachments_folder(app, tmp_path, monkeypatch):
     """Files attached to messages go to a folder of the test's own."""
     monkeypatch.setitem(app.config, "ATTACHMENTS_DIR", str(tmp_path / "attachments"))
+
+
+# Helpers for the acceptance tests of issue 14 ------------------------------------------------------------------------
+
+
+def snapshot(app):
+    """Every trade row a refused request must leave as it was, with what a request could change in it."""
+    from app.tenders.models import Notification
+    from app.trade.models import ConversationRead, OrganizationBlock, TradeTotal
+
+    def rows(model, *columns):
+        return [tuple(getattr(row, column) for column in columns)
+                for row in db.session.scalars(select(model).order_by(*model.__table__.primary_key.columns))]
+
+    with app.app_context():
+        return {
+            "conversations": rows(Conversation, "id", "message_count", "last_message_id", "subject_kind", "subject_id"),
+            "messages": rows(Message, "id", "conversation_id", "sender_organization_id", "body", "attachment_key"),
+            "reads": rows(ConversationRead, "conversation_id", "user_id", "message_id"),
+            "blocks": rows(OrganizationBlock, "blocker_id", "blocked_id"),
+            "rfqs": rows(Rfq, "id", "status", "title", "quantity_milli", "quotes_due", "visibility", "suppliers_notified"),
+            "quotes": rows(Quote, "id", "status", "version", "total_minor", "currency", "valid_until", "decided_at"),
+            "orders": rows(Order, "id", "status", "total_minor", "rating", "cancel_reason", "confirmed_at", "shipped_at",
+                           "delivered_at", "completed_at", "cancelled_at"),
+            "totals": rows(TradeTotal, "currency", "dimension", "key", "orders", "value_minor", "cooperative_minor",
+                           "inter_cooperative_minor"),
+            "mails": db.session.scalar(select(func.count()).select_from(MailOutbox)),
+            "notifications": db.session.scalar(select(func.count()).select_from(Notification)),
+        }
+
+
+def order_at(trade, status):
+    """A new order of the buyer from the seller, moved through the API to `status` (completed: rated 4)."""
+    order = trade.order()
+    path = f"/api/v1/orders/{order['id']}"
+    moves = {"placed": [], "confirmed": [("confirm", "seller")], "shipped": [("confirm", "seller"), ("ship", "seller")],
+             "delivered": [("confirm", "seller"), ("ship", "seller"), ("deliver", "buyer")],
+             "completed": [("confirm", "seller"), ("ship", "seller"), ("deliver", "buyer"), ("rating", "buyer")],
+             "cancelled": [("cancel", "buyer")]}[status]
+    for move, who in moves:
+        body = {"rating": 4} if move == "rating" else {"reason": "Ordered twice by mistake."} if move == "cancel" else None
+        order = trade.post(f"{path}/{move}", body, who=who)
+    assert order["status"] == status
+    return order
+
+
+def problem_of(response):
+    """The problem body of a refusal: {"code", "message", "fields"}, nothing else."""
+    body = response.get_json()
+    assert body is not None and set(body) == {"error"}, response.get_data(as_text=True)[:500]
+    assert set(body["error"]) == {"code", "message", "fields"} and body["error"]["message"], body
+    return body["error"]
