@@ -78,13 +78,9 @@ def _move(order, status, now):
     setattr(order, _STAMPS[status], now)
 
 
-def _lock(order):
-    return lock(order)
-
-
 def confirm(user, order):
     require_side(user, order, SELLER)
-    _move(_lock(order), "confirmed", utcnow())
+    _move(lock(order), "confirmed", utcnow())
     _tell(order, BUYER, _("%(seller)s confirmed order #%(id)s.", seller=order.seller.name, id=order.id))
     db.session.flush()
     return order
@@ -92,7 +88,7 @@ def confirm(user, order):
 
 def ship(user, order):
     require_side(user, order, SELLER)
-    _move(_lock(order), "shipped", utcnow())
+    _move(lock(order), "shipped", utcnow())
     _tell(order, BUYER, _("%(seller)s shipped order #%(id)s.", seller=order.seller.name, id=order.id))
     db.session.flush()
     return order
@@ -100,7 +96,7 @@ def ship(user, order):
 
 def deliver(user, order):
     require_side(user, order, BUYER)
-    _move(_lock(order), "delivered", utcnow())
+    _move(lock(order), "delivered", utcnow())
     _tell(order, SELLER, _("%(buyer)s received order #%(id)s.", buyer=order.buyer.name, id=order.id))
     db.session.flush()
     return order
@@ -111,7 +107,7 @@ def cancel(user, order, reason):
     sides = sides_of(user, order.buyer_organization_id, order.seller_organization_id)
     side = sides[0] if sides else BUYER
     require_side(user, order, side)
-    _move(_lock(order), "cancelled", utcnow())
+    _move(lock(order), "cancelled", utcnow())
     order.cancel_reason = reason
     order.cancelled_by_organization_id = order.buyer_organization_id if side == BUYER else order.seller_organization_id
     totals.record(order, -1)
@@ -125,7 +121,7 @@ def cancel(user, order, reason):
 def rate(user, order, rating, comment):
     """The buyer rates the supplier once the goods are delivered; that completes the order."""
     require_side(user, order, BUYER)
-    _lock(order)
+    lock(order)
     if order.rating is not None:
         raise Conflict(_("This order has already been rated."), code="already_rated")
     if order.status not in ("delivered", "completed"):

@@ -133,11 +133,6 @@ def send_quote(actor, seller, buyer, fields):
     return quote
 
 
-def _lock(quote):
-    """Read the quote again under a row lock: concurrent decisions on it take turns."""
-    return lock(quote)
-
-
 def _require_open(quote, today):
     if quote.status != "sent":
         raise Conflict(_("This quote is %(status)s.", status=label("quote", quote.status)), code=f"quote_{quote.status}")
@@ -149,7 +144,7 @@ def revise(actor, quote, fields):
     """A new version of an open quote from its seller; the old one is superseded (and stays readable)."""
     require_side(actor, quote, SELLER)
     refuse_blocked(quote.buyer_organization_id, quote.seller_organization_id)
-    _lock(quote)
+    lock(quote)
     now = utcnow()
     _require_open(quote, now.date())
     if fields.get("organization_id", quote.seller_organization_id) != quote.seller_organization_id or \
@@ -174,7 +169,7 @@ def revise(actor, quote, fields):
 def withdraw(actor, quote):
     """The seller takes back an open quote."""
     require_side(actor, quote, SELLER)
-    _lock(quote)
+    lock(quote)
     if quote.status != "sent":
         raise Conflict(_("This quote is %(status)s.", status=label("quote", quote.status)), code=f"quote_{quote.status}")
     quote.status, quote.decided_at = "withdrawn", utcnow()
@@ -188,7 +183,7 @@ def withdraw(actor, quote):
 def decline(actor, quote):
     """The buyer says no to an open quote."""
     require_side(actor, quote, BUYER)
-    _lock(quote)
+    lock(quote)
     if quote.status != "sent":
         raise Conflict(_("This quote is %(status)s.", status=label("quote", quote.status)), code=f"quote_{quote.status}")
     quote.status, quote.decided_at = "declined", utcnow()
@@ -203,7 +198,7 @@ def accept(actor, quote):
     """The buyer accepts an open, unexpired quote: an order is placed with its lines and terms. Two members accepting
     at once place one order: the second finds the quote accepted (409)."""
     require_side(actor, quote, BUYER)
-    _lock(quote)
+    lock(quote)
     now = utcnow()
     _require_open(quote, now.date())
     if quote.rfq is not None and quote.rfq.status == "cancelled":
