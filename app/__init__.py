@@ -116,6 +116,7 @@ def register_commands(app):
 
 
 def register_template_helpers(app):
-    from app import templating
+    from app import menu, templating
 
     templating.init_app(app)
+    menu.init_app(app)

@@ -168,6 +168,12 @@ def outbox(app, db):
     return mailbox
 
 
+@pytest.fixture
+def mailbox(committed_app):
+    """The mail the served app (committed_app) sent, read from Mailpit."""
+    return Mailbox(committed_app, committed_app.config["MAILPIT_URL"], RUN_TAG)
+
+
 class Factory:
     """Builds users, organisations and listings through the services, committing like a request would."""
 
@@ -338,6 +344,14 @@ def live_server(committed_app):
     finally:
         server.shutdown()
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def site(committed_app):
+    """One record of each kind a page shows, committed, for tests that open every kind of page (tests/browsing.py)."""
+    from tests.browsing import seed_site
+
+    return seed_site(committed_app)
 
 
 @pytest.fixture

@@ -4,26 +4,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import RUN_TAG
-from tests.mailpit import Mailbox
+from tests.browsing import log_out, open_link_from_mail, user_menu_button
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
-
-
-@pytest.fixture
-def mailbox(committed_app):
-    """The mail the served app sent, read from Mailpit."""
-    return Mailbox(committed_app, committed_app.config["MAILPIT_URL"], RUN_TAG)
-
-
-def open_link_from_mail(page, mailbox, email, path_start):
-    """Open the newest link to `path_start` mailed to `email`, as a person clicks it in the inbox (the mail names the
-    site by its configured host; the browser keeps the one it is on)."""
-    mails = mailbox.to(email)
-    assert mails, f"no mail to {email}"
-    link = next(word for word in reversed(mails[-1].body.split()) if path_start in word)
-    origin = "/".join(page.url.split("/", 3)[:3])
-    page.goto(origin + link[link.index(path_start):])
 
 
 def sign_up(page, base, name, email, organization, mailbox, country="GB"):
@@ -47,7 +30,7 @@ def sign_up(page, base, name, email, organization, mailbox, country="GB"):
 def test_sign_up_list_an_offer_and_keep_others_out(live_server, browser, mailbox):
     page = browser.new_page()
     sign_up(page, live_server, "Rosa Grower", "rosa@hebden.coop", "Hebden Bridge Growers", mailbox)
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
 
     page.goto(f"{live_server}/login")
     page.get_by_label("E-mail address").fill("rosa@hebden.coop")
@@ -75,7 +58,7 @@ def test_sign_up_list_an_offer_and_keep_others_out(live_server, browser, mailbox
     expect(page.get_by_role("link", name="Heritage apple juice, pressed on the farm")).to_be_visible()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "organisation-page.png"), full_page=True)
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
 
     sign_up(page, live_server, "Omar Other", "omar@elsewhere.coop", "Elsewhere Fishers", mailbox, country="FR")
     response = page.goto(f"{listing_url}/edit")
@@ -90,7 +73,7 @@ def test_confirm_the_address_then_reset_a_forgotten_password_ending_the_other_se
     page = laptop.new_page()
     sign_up(page, live_server, "Ines Weaver", "ines@telares.coop", "Telares del Sur", mailbox, country="ES")
     expect(page.get_by_text("Your e-mail address is confirmed")).to_be_visible()
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
 
     # Another browser, still signed in: it must be signed out by the reset.
     phone = browser.new_context().new_page()
@@ -98,7 +81,7 @@ def test_confirm_the_address_then_reset_a_forgotten_password_ending_the_other_se
     phone.get_by_label("E-mail address").fill("ines@telares.coop")
     phone.get_by_label("Password").fill("a-long-journey-passphrase")
     phone.get_by_role("button", name="Log in").click()
-    expect(phone.get_by_role("link", name="Ines Weaver")).to_be_visible()
+    expect(user_menu_button(phone)).to_contain_text("Ines Weaver")
 
     page.goto(f"{live_server}/login")
     page.get_by_role("link", name="Forgot your password?").click()
@@ -113,7 +96,7 @@ def test_confirm_the_address_then_reset_a_forgotten_password_ending_the_other_se
     page.get_by_label("E-mail address").fill("ines@telares.coop")
     page.get_by_label("Password").fill("loom-and-shuttle-at-dawn")
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("link", name="Ines Weaver")).to_be_visible()
+    expect(user_menu_button(page)).to_contain_text("Ines Weaver")
 
     phone.goto(f"{live_server}/dashboard")
     expect(phone.get_by_role("heading", level=1)).to_have_text("Log in")

@@ -4,45 +4,12 @@ scripts at work (search suggestions, the CPV picker, adding a lot, the transpare
 import pytest
 from playwright.sync_api import expect
 
-from app.extensions import db, limiter
-from app.indexing.sync import drain_all
-from tests.campaigns.conftest import Funding
-from tests.conftest import PASSWORD, Factory
-from tests.tenders.conftest import Market
+from tests.browsing import log_in, log_out
 
 COLLECT_VIOLATIONS = """
 window.__csp = [];
 document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
 """
-
-
-def auth(secret):
-    return {"Authorization": f"Bearer {secret}"}
-
-
-@pytest.fixture
-def site(committed_app):
-    """A market with offers in the search index, a live campaign and an awarded tender (the transparency chart)."""
-    engine = committed_app.extensions["search"]
-    assert engine.ping(), "OpenSearch is not running: make services"
-    engine.drop_all()
-    committed_app.config["SEARCH_SYNC_ON_COMMIT"] = True
-    make, client = Factory(committed_app), committed_app.test_client()
-    market = Market(committed_app, client, make, auth)
-    funding = Funding(committed_app, client, make, auth)
-    listing = make.listing(market.coop, title="Fairtrade coffee, ground", cpv_code="15861000")
-    campaign = funding.live()
-    tender = market.published()
-    bid = market.bid(tender, 0, "coop", "1000.00")
-    market.pass_deadline(tender)
-    assert market.award(tender, 0, bid["id"], justification="Best evaluated price.").status_code == 201
-    open_tender = market.published(title="Packaging for dried fruit", cpv_code="44000000")
-    with committed_app.app_context():
-        drain_all()
-        db.session.remove()
-        limiter.reset()  # the test logs in three times: earlier browser tests' log-ins may not count against it
-    return {"listing": listing, "campaign": campaign, "tender": open_tender, "awarded": tender, "market": market,
-            "owner_email": funding.owner_user.email}
 
 
 class Visitor:
@@ -76,16 +43,13 @@ class Visitor:
         return [f"{self.page.url}: {v}" for v in self.page.evaluate("window.__csp")]
 
     def log_in(self, email):
-        page = self.visit("/login")
-        page.get_by_label("E-mail address").fill(email)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        expect(page.get_by_role("button", name="Log out")).to_be_visible()
+        log_in(self.page, self.base, email)
 
 
 @pytest.mark.browser
 def test_no_page_breaks_the_content_security_policy(site, live_server, browser):
     visitor = Visitor(browser, live_server)
+    ids, people = site["ids"], site["people"]
     seen = []
 
     def check(page):
@@ -100,15 +64,15 @@ def test_no_page_breaks_the_content_security_policy(site, live_server, browser):
     page.get_by_label("Search for").press("Enter")
     expect(page.get_by_role("link", name="Fairtrade coffee, ground")).to_be_visible()
     check(page)
-    check(visitor.visit(f"/listings/{site['listing'].id}"))
-    check(visitor.visit(f"/organizations/{site['market'].coop.id}"))
-    check(visitor.visit(f"/campaigns/{site['campaign']['id']}"))
+    check(visitor.visit(f"/listings/{ids['listing']}"))
+    check(visitor.visit(f"/organizations/{ids['seller_org']}"))
+    check(visitor.visit(f"/campaigns/{ids['campaign']}"))
     check(visitor.visit("/campaigns"))
     check(visitor.visit("/campaigns/search?q=cold"))
-    check(visitor.visit(f"/campaigns/{site['campaign']['id']}/ledger"))
+    check(visitor.visit(f"/campaigns/{ids['campaign']}/ledger"))
     check(visitor.visit("/listings"))
     check(visitor.visit("/tenders"))
-    check(visitor.visit(f"/tenders/{site['tender']['id']}"))
+    check(visitor.visit(f"/tenders/{ids['tender']}"))
     page = visitor.visit("/transparency")
     expect(page.locator("svg.transparency-chart").first).to_be_visible()
     check(page)
@@ -118,7 +82,7 @@ def test_no_page_breaks_the_content_security_policy(site, live_server, browser):
     check(visitor.visit("/no-such-page", status=404))
 
     # A seller: dashboard, the listing form with the CPV picker at work, the account and the two-factor set-up.
-    visitor.log_in(site["market"].coop_admin.email)
+    visitor.log_in(people["seller"])
     check(visitor.page)
     check(visitor.visit("/dashboard"))
     page = visitor.visit("/listings/new")
@@ -127,29 +91,29 @@ def test_no_page_breaks_the_content_security_policy(site, live_server, browser):
     check(page)
     check(visitor.visit("/account"))
     check(visitor.visit("/account/tokens"))
-    check(visitor.visit(f"/organizations/{site['market'].coop.id}/members"))
+    check(visitor.visit(f"/organizations/{ids['seller_org']}/members"))
     check(visitor.visit("/verifications"))
     page = visitor.visit("/account/two-factor")
     expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
     check(page)
 
     # A buyer: the tender form, adding a lot (a round trip to the server).
-    visitor.page.get_by_role("button", name="Log out").click()
-    visitor.log_in(site["market"].buyer_admin.email)
+    log_out(visitor.page)
+    visitor.log_in(people["buyer"])
     page = visitor.visit("/tenders/new")
     lots = page.get_by_label("Lot title").count()
     page.get_by_role("button", name="Add a lot").click()
     expect(page.get_by_label("Lot title")).to_have_count(lots + 1)
     check(page)
-    check(visitor.visit(f"/tenders/{site['awarded']['id']}/evaluation"))
+    check(visitor.visit(f"/tenders/{ids['awarded']}/evaluation"))
     check(visitor.visit("/my/tenders"))
     check(visitor.visit("/notifications"))
 
     # The campaign's owner: the campaign form.
-    visitor.page.get_by_role("button", name="Log out").click()
-    visitor.log_in(site["owner_email"])
+    log_out(visitor.page)
+    visitor.log_in(people["owner"])
     check(visitor.visit("/campaigns/new"))
-    check(visitor.visit(f"/campaigns/{site['campaign']['id']}/edit"))
+    check(visitor.visit(f"/campaigns/{ids['campaign']}/edit"))
     check(visitor.visit("/my/campaigns"))
 
     assert seen == []

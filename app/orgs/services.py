@@ -135,6 +135,14 @@ def may_verify(user, organization):
     return bool(user.is_platform_admin or verifying_federations(user, organization))
 
 
+def may_verify_any(user):
+    """Whether the user may decide on some organisation's verification: a platform admin, or an admin of a verified
+    federation."""
+    return bool(user and user.is_authenticated) and (user.is_platform_admin or any(
+        m.role == "admin" and m.organization.legal_form == "cooperative_federation" and m.organization.verified
+        for m in user.memberships))
+
+
 def decide_verification(organization, user, decision, note, *, ip=None):
     """A platform admin, or an admin of a verified federation of the same country, verifies or rejects."""
     if decision not in ("verified", "rejected"):

@@ -9,19 +9,9 @@ from sqlalchemy import update
 from app.extensions import db
 from app.models_base import utcnow
 from app.tenders.models import Tender
-from tests.conftest import PASSWORD, Factory
+from tests.browsing import log_in, log_out
+from tests.conftest import Factory
 from tests.test_browser import SCREENSHOTS
-
-
-def log_in(page, base, email):
-    page.goto(f"{base}/login")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-
-
-def log_out(page):
-    page.get_by_role("button", name="Log out").click()
 
 
 def bid(page, base, tender_url, email, amount, shown, days):

@@ -1,0 +1,130 @@
+"""What browser tests share: logging in and out through the navigation bar, the user menu, links from mail, and a site
+with one record of each kind a page shows."""
+import datetime as dt
+import re
+
+from playwright.sync_api import expect
+
+from app.campaigns.models import Donation
+from app.extensions import db, limiter
+from app.indexing.sync import drain_all
+from app.models_base import utcnow
+from tests.campaigns.conftest import Funding
+from tests.conftest import PASSWORD, Factory
+from tests.tenders.conftest import Market
+
+
+def log_in(page, base, email, password=PASSWORD):
+    """Log in through the form; returns once the page after it is shown."""
+    page.goto(f"{base}/login")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(user_menu_button(page)).to_be_attached()
+
+
+def user_menu_button(page):
+    """The button that opens the signed-in user's menu: it shows the user's name and the organisation they act for."""
+    return page.locator("#user-menu-button")
+
+
+def open_user_menu(page):
+    """Open the user menu (through the collapsed menu's toggler first on a narrow screen); returns the menu."""
+    toggler = page.get_by_role("button", name="Menu", exact=True)
+    if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
+        toggler.click()
+        expect(page.locator("#nav")).to_have_class(re.compile(r"\bshow\b"))  # opened, not still sliding open
+    button = user_menu_button(page)
+    if button.get_attribute("aria-expanded") != "true":
+        button.click()
+    menu = page.locator("#user-menu")
+    expect(menu).to_be_visible()
+    return menu
+
+
+def log_out(page):
+    """Log out from the user menu, as a person does."""
+    open_user_menu(page).get_by_role("button", name="Log out").click()
+    expect(user_menu_button(page)).to_have_count(0)
+
+
+def open_link_from_mail(page, mailbox, email, path_start):
+    """Open the newest link to `path_start` mailed to `email`, as a person clicks it in the inbox (the mail names the
+    site by its configured host; the browser keeps the one it is on)."""
+    mails = mailbox.to(email)
+    assert mails, f"no mail to {email}"
+    link = next(word for word in reversed(mails[-1].body.split()) if path_start in word)
+    origin = "/".join(page.url.split("/", 3)[:3])
+    page.goto(origin + link[link.index(path_start):])
+
+
+def seed_site(app):
+    """A site with one record of each kind a page shows, built through the services and the API (commits are real):
+    offers in the search index, a live campaign with a donation, an open, a draft and an awarded tender (the
+    transparency chart), an organisation waiting to be verified, a supplier acting for two organisations, and a
+    platform admin. Returns the people, by role, and the ids the pages need."""
+    engine = app.extensions["search"]
+    assert engine.ping(), "OpenSearch is not running: make services"
+    engine.drop_all()
+    app.config["SEARCH_SYNC_ON_COMMIT"] = True
+    make, client = Factory(app), app.test_client()
+    market = Market(app, client, make, _bearer)
+    funding = Funding(app, client, make, _bearer)
+    listing = make.listing(market.coop, title="Fairtrade coffee, ground", cpv_code="15861000")
+    campaign = funding.live()
+    donation = funding.donate(campaign)
+    tender = market.published()
+    bid = market.bid(tender, 0, "coop", "1000.00")
+    market.pass_deadline(tender)
+    assert market.award(tender, 0, bid["id"], justification="Best evaluated price.").status_code == 201
+    open_tender = market.published(title="Packaging for dried fruit", cpv_code="44000000")
+    draft = market.create(title="Cleaning of the packhouse")
+    make.member(market.sme, role="seller", user=market.coop_admin)
+    asked = client.post(f"/api/v1/organizations/{market.unverified.id}/verification-requests", headers=market.h["unverified"])
+    assert asked.status_code == 201, asked.get_json()
+    admin = make.user(name="Platform Admin", platform_admin=True)
+    trade = _trade(client, market, listing)
+    with app.app_context():
+        receipt_token = db.session.get(Donation, donation["id"]).receipt_token
+        drain_all()
+        db.session.remove()
+        limiter.reset()  # a test logs in several times: earlier browser tests' log-ins may not count against it
+    return {
+        "people": {"seller": market.coop_admin.email, "buyer": market.buyer_admin.email,
+                   "owner": funding.owner_user.email, "admin": admin.email},
+        "ids": {"listing": listing.id, "campaign": campaign["id"], "tender": open_tender["id"],
+                "lot": open_tender["lots"][0]["id"], "awarded": tender["id"], "draft": draft["id"],
+                "seller_org": market.coop.id, "buyer_org": market.buyer.id, "donation": donation["id"],
+                "receipt_token": receipt_token, **trade},
+    }
+
+
+def _trade(client, market, listing):
+    """The buyer asks the co-op about its listing and accepts its quote (an order); a second quote waits; the buyer's
+    request for quotation is published. Returns their ids."""
+    def post(path, payload, who):
+        answer = client.post(path, json=payload, headers=market.h[who])
+        assert answer.status_code in (200, 201), answer.get_json()
+        return answer.get_json()
+
+    conversation = post("/api/v1/conversations", {
+        "organization_id": market.buyer.id, "with_organization_id": market.coop.id,
+        "subject": {"kind": "listing", "id": listing.id}, "body": "Could you quote 40 kg delivered to Leeds?"}, "buyer")
+    quote = {"organization_id": market.coop.id, "buyer_organization_id": market.buyer.id,
+             "conversation_id": conversation["id"], "currency": "EUR", "incoterm": "DAP", "delivery_place": "Leeds",
+             "lead_time_days": 5, "valid_until": (utcnow() + dt.timedelta(days=20)).date().isoformat(),
+             "lines": [{"description": "Fairtrade coffee, ground", "quantity": "40", "unit": "kg",
+                        "unit_price": {"amount": "12.50", "currency": "EUR"}}]}
+    accepted, waiting = post("/api/v1/quotes", quote, "coop"), post("/api/v1/quotes", quote, "coop")
+    order = post(f"/api/v1/quotes/{accepted['id']}/accept", None, "buyer")["order"]
+    rfq = post("/api/v1/rfqs", {
+        "organization_id": market.buyer.id, "title": "Organic durum wheat for our pasta", "cpv_code": "03211110",
+        "quantity": "500", "unit": "kg", "delivery_country": "GB",
+        "needed_by": (utcnow() + dt.timedelta(days=40)).date().isoformat(),
+        "quotes_due": (utcnow() + dt.timedelta(days=10)).isoformat()}, "buyer")
+    post(f"/api/v1/rfqs/{rfq['id']}/publish", None, "buyer")
+    return {"conversation": conversation["id"], "quote": waiting["id"], "order": order["id"], "rfq": rfq["id"]}
+
+
+def _bearer(secret):
+    return {"Authorization": f"Bearer {secret}"}
