@@ -17,7 +17,7 @@ def test_a_question_becomes_a_quote_an_order_a_delivery_and_a_rating(committed_a
     mailbox = Mailbox(committed_app, committed_app.config["MAILPIT_URL"], RUN_TAG)
     mailbox.clear()
     bea = make.user(email="bea@northern.coop", name="Bea Buyer")
-    buyer = make.organization(bea, name="Northern Wholesale Co-operative", verified=True, role="buyer")
+    make.organization(bea, name="Northern Wholesale Co-operative", verified=True, role="buyer")
     sam = make.user(email="sam@valleymills.coop", name="Sam Seller")
     seller = make.organization(sam, name="Valley Mills Cooperative", verified=True, role="seller")
     listing = make.listing(seller, title="Stone-ground spelt flour", price=None, cpv_code="15612100")
