@@ -44,6 +44,26 @@ def bench_environment(database_url):
     }
 
 
+def create_local_database(database_url):
+    """Create the database if it is one of the local cluster's (scripts/postgres.sh) and does not exist yet."""
+    from urllib.parse import urlparse
+
+    url = urlparse(database_url)
+    if url.hostname in ("127.0.0.1", "localhost") and url.port == 5433:
+        subprocess.run([str(ROOT / "scripts/postgres.sh"), "createdb", url.path.lstrip("/")], check=True)
+
+
+def production_app(database_url):
+    """(app, env): the product in its production configuration (bench_environment) on `database_url`, created first
+    if it is a local one."""
+    create_local_database(database_url)
+    env = bench_environment(database_url)
+    os.environ.update(env)
+    from app import create_app
+
+    return create_app(), env
+
+
 def migrate_with_reference_data(reset):
     """In an app context: optionally wipe the schema, migrate to head, load the reference data."""
     from flask_migrate import upgrade
@@ -151,9 +171,10 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def start_gunicorn(env, port, workers):
+def start_gunicorn(env, port, workers, application="wsgi:app"):
+    """gunicorn serving `application` from the checkout (so with its gunicorn.conf.py); waits until /healthz answers."""
     process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
+        [str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", application],
         cwd=ROOT, env=env,
     )
     deadline = time.time() + 60

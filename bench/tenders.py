@@ -17,11 +17,9 @@ import os
 import random
 import signal
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 import requests
 
@@ -29,12 +27,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 
 from bench.pages import (  # noqa: E402
-    bench_environment,
     free_port,
     insert_rows,
     measure,
     migrate_with_reference_data,
     percentile,
+    production_app,
     start_gunicorn,
 )
 
@@ -181,14 +179,7 @@ def main():
     parser.add_argument("--reset", action="store_true")
     args = parser.parse_args()
 
-    url = urlparse(args.database_url)
-    if url.hostname in ("127.0.0.1", "localhost") and url.port == 5433:
-        subprocess.run([str(ROOT / "scripts/postgres.sh"), "createdb", url.path.lstrip("/")], check=True)
-    env = bench_environment(args.database_url)
-    os.environ.update(env)
-    from app import create_app
-
-    app = create_app()
+    app, env = production_app(args.database_url)
     tender_id, token = prepare(app, args.bids, args.contracts, args.reset)
     gc.freeze()  # as wsgi.py does in each gunicorn worker
     pure, service, service_max, count = time_evaluation(app, tender_id)

@@ -38,7 +38,6 @@ import re
 import secrets
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -54,12 +53,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 
 from bench.pages import (  # noqa: E402
-    bench_environment,
     free_port,
     insert_rows,
     measure,
     migrate_with_reference_data,
     percentile,
+    production_app,
     start_gunicorn,
 )
 
@@ -460,14 +459,7 @@ def main():
     parser.add_argument("--reset", action="store_true", help="drop and rebuild the bench database")
     args = parser.parse_args()
 
-    url = urlparse(args.database_url)
-    if url.hostname in ("127.0.0.1", "localhost") and url.port == 5433:
-        subprocess.run([str(ROOT / "scripts/postgres.sh"), "createdb", url.path.lstrip("/")], check=True)
-    env = bench_environment(args.database_url)
-    os.environ.update(env)
-    from app import create_app
-
-    app = create_app()
+    app, env = production_app(args.database_url)
     secret = app.config["STRIPE_WEBHOOK_SECRET"]
     page_campaign = prepare_page_campaign(app, args.donations, args.reset)
     seed = int(time.time())

@@ -199,13 +199,21 @@ def inbox(user, organization_id=None, *, unread=False, page=1, per_page=PAGE_SIZ
         raise Forbidden(_("Only members read their organisation's conversations."))
     taking_part, mine = _taking_part(user, organization_id)
     joined = and_(ConversationRead.conversation_id == Conversation.id, ConversationRead.user_id == user.id)
-    statement = (select(Conversation, _unread(mine)).outerjoin(ConversationRead, joined).where(taking_part))
+    matching = select(Conversation.id).where(taking_part)
     if unread:
-        statement = statement.where(_unread(mine))
-    total = db.session.scalar(select(func.count()).select_from(statement.with_only_columns(Conversation.id).subquery()))
-    rows = db.session.execute(statement.order_by(Conversation.last_message_at.desc(), Conversation.id.desc())
-                              .limit(per_page).offset((page - 1) * per_page)).all()
-    return [(conversation, bool(is_unread)) for conversation, is_unread in rows], total
+        matching = matching.outerjoin(ConversationRead, joined).where(_unread(mine))
+    # The page is picked from the conversations' own narrow rows, counting them all on the way; only its conversations
+    # are then joined to the read marks and to their two organisations (eager loads). Joined before the LIMIT, all of
+    # them would be, then sorted.
+    chosen = (matching.add_columns(Conversation.last_message_at, func.count().over().label("total"))
+              .order_by(Conversation.last_message_at.desc(), Conversation.id.desc())
+              .limit(per_page).offset((page - 1) * per_page).subquery())
+    rows = db.session.execute(select(Conversation, _unread(mine), chosen.c.total)
+                              .join(chosen, chosen.c.id == Conversation.id).outerjoin(ConversationRead, joined)
+                              .order_by(chosen.c.last_message_at.desc(), chosen.c.id.desc())).all()
+    # A page past the end has no row to carry the count.
+    total = rows[0].total if rows else db.session.scalar(select(func.count()).select_from(matching.subquery()))
+    return [(conversation, bool(is_unread)) for conversation, is_unread, _total in rows], total
 
 
 def unread_count(user):

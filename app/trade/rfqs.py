@@ -8,7 +8,7 @@ the invited.
 import datetime as dt
 
 from flask_babel import gettext as _
-from sqlalchemy import func, literal, or_, select
+from sqlalchemy import literal, or_, select
 
 from app.accounts.services import is_member
 from app.catalog.models import Listing, listing_delivery_countries
@@ -137,13 +137,12 @@ def publish(actor, rfq):
     _check_dates(rfq.quotes_due, rfq.needed_by, now)
     rfq.status, rfq.published_at = "published", now
     db.session.flush()
-    suppliers = matching_suppliers(rfq)
-    rfq.suppliers_notified = db.session.scalar(select(func.count()).select_from(suppliers.subquery()))
-    if rfq.suppliers_notified:
-        notices.tell(suppliers, SELLER, _("Coopex: a request for quotation for you"),
-                     _("%(buyer)s asks for quotes: %(title)s (quotes due %(due)s).", buyer=rfq.organization.name,
-                       title=rfq.title, due=rfq.quotes_due.strftime("%Y-%m-%d %H:%M UTC")),
-                     link("trade.rfq_page", rfq_id=rfq.id))
+    # The notices written are the count: the matching (thousands of suppliers) is not run once more only to count.
+    rfq.suppliers_notified = notices.tell(
+        matching_suppliers(rfq), SELLER, _("Coopex: a request for quotation for you"),
+        _("%(buyer)s asks for quotes: %(title)s (quotes due %(due)s).", buyer=rfq.organization.name, title=rfq.title,
+          due=rfq.quotes_due.strftime("%Y-%m-%d %H:%M UTC")),
+        link("trade.rfq_page", rfq_id=rfq.id)).organizations
     db.session.flush()
     return rfq.suppliers_notified
 
