@@ -225,7 +225,32 @@ class Quote(db.Model):
         return self.first_version_id or self.id
 
 
-class QuoteLine(db.Model):
+class PricedLine:
+    """What a quote's line and an order's line hold: what, how many (in thousandths), at what unit price, and the line's
+    total, in the currency of the quote or order (`currency`)."""
+
+    position: Mapped[int] = mapped_column()
+    listing_id: Mapped[int | None] = mapped_column(ForeignKey("listings.id", ondelete="SET NULL"))
+    description: Mapped[str] = mapped_column(String(500))
+    quantity_milli: Mapped[int] = mapped_column(BigInteger)
+    unit: Mapped[str] = mapped_column(String(40))
+    unit_price_minor: Mapped[int] = mapped_column(BigInteger)
+    total_minor: Mapped[int] = mapped_column(BigInteger)
+
+    @property
+    def quantity(self):
+        return quantity_of(self.quantity_milli)
+
+    @property
+    def unit_price(self):
+        return Money(self.unit_price_minor, self.currency)
+
+    @property
+    def total(self):
+        return Money(self.total_minor, self.currency)
+
+
+class QuoteLine(PricedLine, db.Model):
     __tablename__ = "quote_lines"
     __table_args__ = (
         CheckConstraint("quantity_milli > 0", name="quantity"),
@@ -235,27 +260,12 @@ class QuoteLine(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     quote_id: Mapped[int] = mapped_column(ForeignKey("quotes.id", ondelete="CASCADE"), index=True)
-    position: Mapped[int] = mapped_column()
-    listing_id: Mapped[int | None] = mapped_column(ForeignKey("listings.id", ondelete="SET NULL"))
-    description: Mapped[str] = mapped_column(String(500))
-    quantity_milli: Mapped[int] = mapped_column(BigInteger)
-    unit: Mapped[str] = mapped_column(String(40))
-    unit_price_minor: Mapped[int] = mapped_column(BigInteger)
-    total_minor: Mapped[int] = mapped_column(BigInteger)
 
     quote: Mapped[Quote] = relationship(back_populates="lines")
 
     @property
-    def quantity(self):
-        return quantity_of(self.quantity_milli)
-
-    @property
-    def unit_price(self):
-        return Money(self.unit_price_minor, self.quote.currency)
-
-    @property
-    def total(self):
-        return Money(self.total_minor, self.quote.currency)
+    def currency(self):
+        return self.quote.currency
 
 
 class Order(db.Model):
@@ -312,32 +322,17 @@ class Order(db.Model):
         return Money(self.total_minor, self.currency)
 
 
-class OrderLine(db.Model):
+class OrderLine(PricedLine, db.Model):
     __tablename__ = "order_lines"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
-    position: Mapped[int] = mapped_column()
-    listing_id: Mapped[int | None] = mapped_column(ForeignKey("listings.id", ondelete="SET NULL"))
-    description: Mapped[str] = mapped_column(String(500))
-    quantity_milli: Mapped[int] = mapped_column(BigInteger)
-    unit: Mapped[str] = mapped_column(String(40))
-    unit_price_minor: Mapped[int] = mapped_column(BigInteger)
-    total_minor: Mapped[int] = mapped_column(BigInteger)
 
     order: Mapped[Order] = relationship(back_populates="lines")
 
     @property
-    def quantity(self):
-        return quantity_of(self.quantity_milli)
-
-    @property
-    def unit_price(self):
-        return Money(self.unit_price_minor, self.order.currency)
-
-    @property
-    def total(self):
-        return Money(self.total_minor, self.order.currency)
+    def currency(self):
+        return self.order.currency
 
 
 class TradeTotal(db.Model):

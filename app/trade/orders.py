@@ -78,28 +78,31 @@ def _move(order, status, now):
     setattr(order, _STAMPS[status], now)
 
 
-def confirm(user, order):
-    require_side(user, order, SELLER)
-    _move(lock(order), "confirmed", utcnow())
-    _tell(order, BUYER, _("%(seller)s confirmed order #%(id)s.", seller=order.seller.name, id=order.id))
+def _advance(user, order, status, side, message):
+    """`side` moves the order to `status` and the other side is told `message`."""
+    require_side(user, order, side)
+    _move(lock(order), status, utcnow())
+    _tell(order, BUYER if side == SELLER else SELLER, message)
     db.session.flush()
     return order
+
+
+def confirm(user, order):
+    """The seller confirms a placed order."""
+    return _advance(user, order, "confirmed", SELLER,
+                    _("%(seller)s confirmed order #%(id)s.", seller=order.seller.name, id=order.id))
 
 
 def ship(user, order):
-    require_side(user, order, SELLER)
-    _move(lock(order), "shipped", utcnow())
-    _tell(order, BUYER, _("%(seller)s shipped order #%(id)s.", seller=order.seller.name, id=order.id))
-    db.session.flush()
-    return order
+    """The seller ships a confirmed order."""
+    return _advance(user, order, "shipped", SELLER,
+                    _("%(seller)s shipped order #%(id)s.", seller=order.seller.name, id=order.id))
 
 
 def deliver(user, order):
-    require_side(user, order, BUYER)
-    _move(lock(order), "delivered", utcnow())
-    _tell(order, SELLER, _("%(buyer)s received order #%(id)s.", buyer=order.buyer.name, id=order.id))
-    db.session.flush()
-    return order
+    """The buyer received a shipped order."""
+    return _advance(user, order, "delivered", BUYER,
+                    _("%(buyer)s received order #%(id)s.", buyer=order.buyer.name, id=order.id))
 
 
 def cancel(user, order, reason):

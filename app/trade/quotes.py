@@ -166,32 +166,30 @@ def revise(actor, quote, fields):
     return revision
 
 
-def withdraw(actor, quote):
-    """The seller takes back an open quote."""
-    require_side(actor, quote, SELLER)
+def _close(actor, quote, side, status, subject, message):
+    """`side` closes an open quote as `status` (withdrawn, declined); the other side is told."""
+    require_side(actor, quote, side)
     lock(quote)
     if quote.status != "sent":
         raise Conflict(_("This quote is %(status)s.", status=label("quote", quote.status)), code=f"quote_{quote.status}")
-    quote.status, quote.decided_at = "withdrawn", utcnow()
-    notices.tell([quote.buyer_organization_id], BUYER, _("Coopex: a quote was withdrawn"),
-                 _("%(seller)s withdrew quote #%(id)s.", seller=quote.seller.name, id=quote.thread_id),
-                 link("trade.quote_page", quote_id=quote.id))
+    quote.status, quote.decided_at = status, utcnow()
+    other = BUYER if side == SELLER else SELLER
+    notices.tell([quote.buyer_organization_id if other == BUYER else quote.seller_organization_id], other, subject,
+                 message, link("trade.quote_page", quote_id=quote.id))
     db.session.flush()
     return quote
+
+
+def withdraw(actor, quote):
+    """The seller takes back an open quote."""
+    return _close(actor, quote, SELLER, "withdrawn", _("Coopex: a quote was withdrawn"),
+                  _("%(seller)s withdrew quote #%(id)s.", seller=quote.seller.name, id=quote.thread_id))
 
 
 def decline(actor, quote):
     """The buyer says no to an open quote."""
-    require_side(actor, quote, BUYER)
-    lock(quote)
-    if quote.status != "sent":
-        raise Conflict(_("This quote is %(status)s.", status=label("quote", quote.status)), code=f"quote_{quote.status}")
-    quote.status, quote.decided_at = "declined", utcnow()
-    notices.tell([quote.seller_organization_id], SELLER, _("Coopex: a quote was declined"),
-                 _("%(buyer)s declined quote #%(id)s.", buyer=quote.buyer.name, id=quote.thread_id),
-                 link("trade.quote_page", quote_id=quote.id))
-    db.session.flush()
-    return quote
+    return _close(actor, quote, BUYER, "declined", _("Coopex: a quote was declined"),
+                  _("%(buyer)s declined quote #%(id)s.", buyer=quote.buyer.name, id=quote.thread_id))
 
 
 def accept(actor, quote):
