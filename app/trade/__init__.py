@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("trade", __name__)
 
-from app.trade import api, routes  # noqa: E402,F401
+from app.trade import api, deal_api, deal_routes, routes  # noqa: E402,F401
