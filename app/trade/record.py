@@ -1,5 +1,7 @@
 """A supplier's public track record: the tender contracts it completed and the orders it fulfilled, with the average
 of the ratings its buyers gave for both."""
+from decimal import ROUND_HALF_UP, Decimal
+
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -24,9 +26,15 @@ def track_records(organization_ids):
             records[organization_id]["ratings"] += rated
             sums[organization_id] += rating_sum
     for organization_id, record in records.items():
-        if record["ratings"]:
-            record["rating"] = round(sums[organization_id] / record["ratings"], 1)
+        record["rating"] = average_rating(sums[organization_id], record["ratings"])
     return records
+
+
+def average_rating(total, count):
+    """The mean of `count` ratings summing to `total`, to one decimal rounded half up (4.25 → 4.3); None for none."""
+    if not count:
+        return None
+    return float((Decimal(total) / Decimal(count)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def track_record(organization_id):

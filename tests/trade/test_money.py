@@ -259,3 +259,11 @@ def test_any_mix_of_placed_and_cancelled_orders_adds_up_to_what_rebuilding_finds
     for currency in ("EUR", "JPY"):
         assert shown(before[currency]) == recomputed(trade, currency)
     assert rebuilt(trade) == before
+
+
+def test_an_average_rating_rounds_half_up_to_one_decimal():
+    from app.trade.record import average_rating
+
+    assert [average_rating(total, count) for total, count in ((17, 4), (13, 4), (7, 2), (9, 2), (0, 0))] == \
+        [4.3, 3.3, 3.5, 4.5, None]
+    assert average_rating(10, 3) == 3.3 and average_rating(11, 3) == 3.7
