@@ -35,8 +35,6 @@ class RfqQuery:
     selections: dict = field(default_factory=dict)
     #: Only requests whose deadline for quotes is after this moment (the ones still taking quotes).
     open_at: dt.datetime | None = None
-    #: Buyers whose requests are left out (a supplier is not offered its own organisation's).
-    excluded_buyers: tuple = ()
     facets: tuple = RFQ_FACETS
     page: int = 1
     per_page: int = 20
@@ -52,8 +50,7 @@ def rfq_search_body(query):
         filters.append({"range": {"quotes_due": {"gt": moment(query.open_at)}}})
     selections = {name: values for name, values in query.selections.items() if values}
     body = {
-        "query": {"bool": {"must": must, "filter": filters,
-                           "must_not": [{"terms": {"buyer.id": list(query.excluded_buyers)}}] if query.excluded_buyers else []}},
+        "query": {"bool": {"must": must, "filter": filters}},
         "post_filter": {"bool": {"filter": facet_filters(selections, facet_fields=RFQ_FACET_FIELDS)}},
         "aggs": {name: facet_aggregation(name, selections, RFQ_FACET_FIELDS) for name in query.facets},
         "sort": ["_score", {"quotes_due": "asc"}, {"rfq_id": "asc"}],

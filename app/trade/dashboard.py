@@ -21,7 +21,7 @@ def summary(user, organization, now):
     rows, _total = conversations.inbox(user, organization.id, per_page=5)
     return {
         "conversations": rows,
-        "unread": sum(1 for _conversation, unread in rows if unread),
+        "unread": conversations.inbox(user, organization.id, unread=True, per_page=1)[1],
         "matching_rfqs": rfqs.open_for_supplier(organization, now, limit=10) if sells else [],
         "quotes_to_decide": list(db.session.scalars(waiting.where(Quote.buyer_organization_id == organization.id)
                                                     .limit(10))) if buys else [],

@@ -46,8 +46,8 @@ def require_reader(user, thing, message, readers=SIDE_ROLES):
 
 
 def require_side(user, thing, side):
-    """The user's membership acting on `side` of `thing`; a party's member on the other side only is Forbidden, anybody
-    else is told the thing does not exist."""
+    """The user's membership acting on `side` of `thing` (Forbidden otherwise); callers first read `thing` through
+    require_reader, so anybody outside its two sides has already been told it does not exist."""
     organization = thing.buyer if side == BUYER else thing.seller
     return require_membership(user, organization, *SIDE_ROLES[side])
 

@@ -140,8 +140,7 @@ def conversation_page(conversation_id):
         conversations.mark_read(current_user, conversation)
         db.session.commit()
     return render_template("trade/conversation.html", conversation=conversation,
-                           messages=conversations.messages_of(conversation), errors=errors, body=body,
-                           **_conversation_context(conversation)), status
+                           messages=conversations.messages_of(conversation), errors=errors, body=body, **context), status
 
 
 @bp.route("/messages/<int:message_id>/attachment")

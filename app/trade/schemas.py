@@ -11,6 +11,7 @@ from app.schemas import (
     JsonBoolean,
     MoneyField,
     Pattern,
+    SearchQuerySchema,
     Trimmed,
     WholeNumber,
     trimmed_pattern,
@@ -160,15 +161,12 @@ class RfqCreateSchema(Schema):
             raise ValidationError(_("Leave empty, or make the request invited only."), "invited_organization_ids")
 
 
-class RfqSearchQuerySchema(Schema):
-    q = fields.String(load_default="", validate=validate.Length(max=500))
-    cpv = fields.List(fields.String(validate=Pattern(r"^[0-9]{8}(-[0-9])?$", error=_l("Give 8-digit CPV codes."))),
-                      load_default=list, validate=validate.Length(max=20))
-    country = fields.List(CountryCode(), load_default=list, validate=validate.Length(max=60))
-    region = fields.List(fields.String(validate=validate.OneOf(("Africa", "Americas", "Asia-Pacific", "Europe"))),
-                         load_default=list, validate=validate.Length(max=4))
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 10_000))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+class RfqSearchQuerySchema(SearchQuerySchema):
+    """GET /api/v1/search/rfqs and /rfqs: `country` and `region` are the delivery country's; `cpv_division`, `country`
+    and `region` are also facets. No currency: a request has no price."""
+
+    class Meta:
+        exclude = ("currency",)
 
 
 class QuoteSummarySchema(Schema):

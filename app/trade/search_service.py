@@ -12,12 +12,13 @@ from app.trade.models import Rfq
 from search import RFQ_FACET_FIELDS, RfqQuery
 
 
-def build_query(params, now, excluded_buyers=()):
+def build_query(params, now):
+    """An RfqQuery from the search schema's output; `now` decides which requests still take quotes."""
     return RfqQuery(
         text=params["q"],
         cpv=tuple(code.split("-")[0] for code in params["cpv"]),
         selections={name: tuple(params.get(name) or ()) for name in RFQ_FACET_FIELDS},
-        open_at=now, excluded_buyers=tuple(excluded_buyers), page=params["page"], per_page=params["per_page"],
+        open_at=now, page=params["page"], per_page=params["per_page"],
     )
 
 

@@ -126,6 +126,8 @@ def test_search_finds_public_requests_still_taking_quotes(app, trade, make, sear
     assert found("q=durum") == [wheat["id"]]
     assert found("q=carton") == [boxes["id"]]                 # folded accents, Spanish stemming
     assert found("cpv=03000000") == [wheat["id"]]             # a division finds what is beneath it
+    assert found("cpv_division=44") == [boxes["id"]]          # the category facet, as the page's boxes send it
+    assert trade.client.get("/rfqs?cpv_division=44").status_code == 200
     assert found("country=es") == [boxes["id"]]
     assert sorted(found("region=Europe")) == sorted([wheat["id"], boxes["id"]])
     assert search.document("rfqs", wheat["id"])["delivery_region"] == "Europe"
