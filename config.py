@@ -108,6 +108,8 @@ class Config:
         self.MAIL_MESSAGE_ID_DOMAIN = env.get("MAIL_MESSAGE_ID_DOMAIN") or None
         #: Tests tag their mail so that they read only their own from a shared Mailpit.
         self.MAIL_TAG = env.get("MAIL_TAG") or None
+        #: At most this many messages per minute to one recipient domain (0: no limit); the rest wait their turn.
+        self.MAIL_PER_DOMAIN_PER_MINUTE = int(env.get("MAIL_PER_DOMAIN_PER_MINUTE", "600"))
         #: Where Mailpit's web inbox and API answer (development and tests).
         self.MAILPIT_URL = env.get("MAILPIT_URL", "http://127.0.0.1:8025")
         self.SERVER_NAME = env.get("SERVER_NAME") or None

@@ -73,14 +73,15 @@ def register_security_headers(app):
 
 
 def register_blueprints(app):
-    from app import accounts, audit, campaigns, catalog, moderation, orgs, payments, public, reference, tenders, trade
+    from app import accounts, audit, campaigns, catalog, moderation, notices, orgs, payments, public, reference, tenders, trade
     from app.accounts import auth
     from app.extensions import api, csrf
 
     audit.attach_views()
-    for feature in (public, accounts, orgs, catalog, reference, tenders, campaigns, trade, payments, audit, moderation):
+    for feature in (public, accounts, orgs, catalog, reference, tenders, campaigns, trade, payments, audit, moderation,
+                    notices):
         app.register_blueprint(feature.bp)
-    for feature in (accounts, orgs, catalog, reference, tenders, campaigns, trade, audit, moderation):
+    for feature in (accounts, orgs, catalog, reference, tenders, campaigns, trade, audit, moderation, notices):
         csrf.exempt(feature.api.blp)
         api.register_blueprint(feature.api.blp)
     # The token is checked before anything else is read: without one, 401, whatever the request holds.
@@ -100,6 +101,7 @@ def register_commands(app):
     from app.indexing.cli import search_cli
     from app.mail.cli import mail_cli
     from app.moderation.cli import moderation_cli
+    from app.notices.cli import notices_cli
     from app.reference.cli import reference_cli
     from app.tenders.cli import tenders_cli
     from app.trade.cli import trade_cli
@@ -113,6 +115,7 @@ def register_commands(app):
     app.cli.add_command(campaigns_cli)
     app.cli.add_command(moderation_cli)
     app.cli.add_command(trade_cli)
+    app.cli.add_command(notices_cli)
 
 
 def register_template_helpers(app):

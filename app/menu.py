@@ -9,8 +9,8 @@ from flask import request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.notices import inbox as notifications
 from app.orgs.services import may_verify_any
-from app.tenders import notifications
 from app.trade import conversations
 
 

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.extensions import db
-from app.tenders.models import Notification
+from app.notices.models import Notification
 from tests.browsing import log_in, log_out, open_user_menu, user_menu_button
 from tests.conftest import Factory
 

@@ -3,7 +3,7 @@ switcher, and the entries only some people have (verifications, moderation, audi
 import re
 
 from app.extensions import db
-from app.tenders.models import Notification
+from app.notices.models import Notification
 from tests.conftest import csrf_token, login
 
 

@@ -27,6 +27,8 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(256))
     is_platform_admin: Mapped[bool] = mapped_column(default=False)
+    #: The language the user reads Coopex in (set when they choose one): their mail is written in it.
+    language: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     email_verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     #: Part of every session's and remember-me cookie's user id: a new key ends them all (log out everywhere,

@@ -17,6 +17,7 @@ from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.mail import send_mail
 from app.models_base import utcnow
+from app.notices.phrases import current_language
 from app.orgs.services import create_organization
 
 TOKEN_PREFIX = "cpx_"
@@ -79,7 +80,7 @@ def create_user(email, password, name, *, is_platform_admin=False, verified=Fals
     if problems:
         raise ValidationFailed(_("The password is not acceptable."), {f"{field_prefix}password": problems})
     user = User(email=email, name=name.strip(), password_hash=hash_password(password), is_platform_admin=is_platform_admin,
-                email_verified_at=utcnow() if verified else None)
+                email_verified_at=utcnow() if verified else None, language=current_language())
     db.session.add(user)
     db.session.flush()
     return user

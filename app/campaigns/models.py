@@ -161,6 +161,8 @@ class Donation(db.Model):
     name: Mapped[str] = mapped_column(String(120), default="")
     anonymous: Mapped[bool] = mapped_column(default=False)
     message: Mapped[str] = mapped_column(String(1000), default="")
+    #: The donor's language when giving: mail about the gift is written in it (donors need no account).
+    language: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
     status: Mapped[str] = mapped_column(String(10), default="pending")
     #: The donor's own link to the receipt (no account needed): a random token, compared in constant time.
     receipt_token: Mapped[str] = mapped_column(String(64), unique=True)

@@ -19,6 +19,7 @@ from app.extensions import db
 from app.labels import label
 from app.models_base import utcnow
 from app.money import Money
+from app.notices.phrases import current_language
 from app.orgs.services import resolve_sdgs
 from app.payments.gateway import check_minimum, gateway
 
@@ -212,6 +213,7 @@ def start_donation(campaign, fields, user=None):
     donation = Donation(campaign=campaign, amount_minor=amount.minor, currency=amount.currency, email=fields["email"],
                         name=fields.get("name", ""), anonymous=fields.get("anonymous", False),
                         message=fields.get("message", ""), receipt_token=secrets.token_urlsafe(32),
+                        language=current_language(),
                         user_id=user.id if user is not None and user.is_authenticated else None)
     db.session.add(donation)
     db.session.flush()

@@ -8,8 +8,10 @@ from email.utils import formatdate, make_msgid
 from flask import current_app, g
 from sqlalchemy import delete, func, or_, select, update
 
+from app.database import upsert
 from app.extensions import db
-from app.mail.models import MailOutbox
+from app.mail import unsubscribe
+from app.mail.models import MailDomainWindow, MailOutbox
 from app.models_base import utcnow
 
 #: After this many failed attempts a message is parked instead of retried (about a day of back-off).
@@ -23,6 +25,8 @@ class DeliveryResult:
     sent: int = 0
     retried: int = 0
     parked: int = 0
+    #: Held back to the next minute by the per-domain limit.
+    deferred: int = 0
     unavailable: bool = False
 
 
@@ -59,8 +63,46 @@ def _email(message, config):
     email["Auto-Submitted"] = "auto-generated"
     if config.get("MAIL_TAG"):
         email["X-Tags"] = config["MAIL_TAG"]  # Mailpit files the message under this tag (tests read their own mail)
-    email.set_content(message.body)
+    body = message.body
+    if message.unsubscribe_scope:
+        for name, value in unsubscribe.headers(message.unsubscribe_scope, message.unsubscribe_ref).items():
+            email[name] = value
+        body = body.replace(unsubscribe.PLACEHOLDER, unsubscribe.url(message.unsubscribe_scope, message.unsubscribe_ref))
+    email.set_content(body)
     return email
+
+
+def domain_of(address):
+    return address.rpartition("@")[2].lower()
+
+
+def _within_domain_limits(messages, per_minute):
+    """The messages each domain may still take this minute; the others wait for the next minute (not an attempt)."""
+    if not per_minute or not messages:
+        return messages
+    now = utcnow()
+    minute = now.replace(second=0, microsecond=0)
+    wanted = {}
+    for message in messages:
+        wanted.setdefault(domain_of(message.recipient), []).append(message)
+    # Every worker creates missing windows the same way and locks them in the same order: no duplicate, no deadlock.
+    db.session.execute(upsert(MailDomainWindow).values([{"domain": domain, "window_start": minute, "sent": 0}
+                                                        for domain in wanted]).on_conflict_do_nothing())
+    windows = {window.domain: window for window in db.session.scalars(
+        select(MailDomainWindow).where(MailDomainWindow.domain.in_(wanted)).order_by(MailDomainWindow.domain)
+        .with_for_update().execution_options(populate_existing=True))}
+    allowed = []
+    for domain, waiting in wanted.items():
+        window = windows[domain]
+        if window.window_start < minute:
+            window.window_start, window.sent = minute, 0
+        room = max(per_minute - window.sent, 0)
+        allowed.extend(waiting[:room])
+        window.sent += min(room, len(waiting))
+        for message in waiting[room:]:
+            message.next_attempt_at = minute + dt.timedelta(minutes=1)
+    db.session.flush()
+    return sorted(allowed, key=lambda message: message.id)
 
 
 def _connect(config):
@@ -74,11 +116,12 @@ def _connect(config):
 
 def deliver(limit=200):
     """Send up to `limit` due messages over one SMTP connection; the caller commits."""
-    messages = _due_messages(limit)
-    result = DeliveryResult(rows=len(messages))
+    config = current_app.config
+    due = _due_messages(limit)
+    messages = _within_domain_limits(due, config.get("MAIL_PER_DOMAIN_PER_MINUTE", 0))
+    result = DeliveryResult(rows=len(due), deferred=len(due) - len(messages))
     if not messages:
         return result
-    config = current_app.config
     sent = []
     try:
         smtp = _connect(config)
@@ -145,7 +188,7 @@ def deliver_all(batch=200):
     while True:
         result = deliver(batch)
         db.session.commit()
-        for name in ("rows", "sent", "retried", "parked"):
+        for name in ("rows", "sent", "retried", "parked", "deferred"):
             setattr(total, name, getattr(total, name) + getattr(result, name))
         total.unavailable = total.unavailable or result.unavailable
         if result.rows < batch or result.unavailable or not result.sent:

@@ -22,3 +22,17 @@ class MailOutbox(db.Model):
     #: Set when the relay refused the message for good (a 5xx answer) or it failed too often: kept aside, not retried.
     parked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     error: Mapped[str | None] = mapped_column(Text)
+    #: For mail the recipient can stop (app.mail.unsubscribe): its scope and reference; the link is made at delivery.
+    unsubscribe_scope: Mapped[str | None] = mapped_column(String(40))
+    unsubscribe_ref: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class MailDomainWindow(db.Model):
+    """Messages sent to one recipient domain in the current minute: delivery keeps each domain under
+    MAIL_PER_DOMAIN_PER_MINUTE, so a digest to 10,000 users of one provider is not refused as a flood."""
+
+    __tablename__ = "mail_domain_windows"
+
+    domain: Mapped[str] = mapped_column(String(254), primary_key=True)
+    window_start: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    sent: Mapped[int] = mapped_column(default=0)

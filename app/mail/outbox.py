@@ -7,9 +7,12 @@ from app.extensions import db
 from app.mail.models import MailOutbox
 
 
-def send_mail(to, subject, body):
-    """Queue a plain-text message in the current transaction; it leaves only if the transaction commits."""
-    message = MailOutbox(recipient=to, subject=str(subject)[:300], body=str(body))
+def send_mail(to, subject, body, *, unsubscribe=None):
+    """Queue a plain-text message in the current transaction; it leaves only if the transaction commits.
+    `unsubscribe` = (scope, ref) for mail the recipient can stop in one click (app.mail.unsubscribe)."""
+    scope, ref = unsubscribe or (None, None)
+    message = MailOutbox(recipient=to, subject=str(subject)[:300], body=str(body), unsubscribe_scope=scope,
+                         unsubscribe_ref=ref)
     db.session.add(message)
     if has_request_context():
         g.mail_queued = True

@@ -1,6 +1,7 @@
 """Home page, language switch, and the transparency dashboard (contracts from tenders, trade from orders)."""
 from flask import current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from app.catalog.services import marketplace_counts, public_listings_query
@@ -25,6 +26,9 @@ def home():
 def set_language(code):
     if code in current_app.config["LANGUAGES"]:
         session["locale"] = code
+        if current_user.is_authenticated:  # their mail follows the language they read Coopex in
+            current_user.language = code
+            db.session.commit()
     return redirect(safe_next(url_for("public.home")))
 
 

@@ -7,9 +7,10 @@ from app.accounts.services import require_membership
 from app.errors import Forbidden, NotFound
 from app.extensions import db
 from app.http import ApiBlueprint
+from app.notices import inbox as notifications
 from app.orgs.services import get_organization
 from app.schemas import PageQuerySchema
-from app.tenders import contracts, notifications, ocds, services, transparency
+from app.tenders import contracts, ocds, services, transparency
 from app.tenders.schemas import (
     NOTIFICATIONS_PAGING,
     AwardResultSchema,

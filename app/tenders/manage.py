@@ -16,7 +16,8 @@ from app.forms import as_int, attempt, aware_moment, load_form, local_moment, sh
 from app.labels import label
 from app.money import currency_codes
 from app.navigation import page_number
-from app.tenders import bp, contracts, notifications, services
+from app.notices import inbox as notifications
+from app.tenders import bp, contracts, services
 from app.tenders.forms import (
     AwardForm,
     BidForm,

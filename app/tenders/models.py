@@ -180,20 +180,6 @@ class Contract(db.Model):
         return Money(self.value_minor, self.currency)
 
 
-class Notification(db.Model):
-    """A message in the app for the members of an organisation (bids ranked, awards, deadline extended)."""
-
-    __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_organization_created", "organization_id", "created_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
-    message: Mapped[str] = mapped_column(Text)
-    link: Mapped[str | None] = mapped_column(String(300))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-
-
 class ContractTotal(db.Model):
     """Running totals of contract value per currency and per value of a dashboard dimension ("all", region, sector,
     policy, month), kept in the award's transaction: the transparency dashboard reads a few rows, never every contract.

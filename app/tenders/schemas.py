@@ -328,7 +328,8 @@ class NotificationReadSchema(Schema):
 class NotificationSchema(Schema):
     id = fields.Integer()
     organization_id = fields.Integer()
-    message = fields.String()
+    kind = fields.String(metadata={"description": "messages, trade, tenders, campaigns or alerts."})
+    message = fields.String(attribute="text", metadata={"description": "In the reader's language (Accept-Language)."})
     link = fields.String(allow_none=True)
     created_at = fields.DateTime()
     read_at = fields.DateTime(allow_none=True, metadata={"description": "When a member of the organisation marked it "

@@ -16,6 +16,7 @@ from app.extensions import db
 from app.labels import label
 from app.models_base import utcnow
 from app.money import Money
+from app.notices.phrases import Phrase
 from app.orgs.models import COOPERATIVE_FAMILY, Organization
 from app.reference.services import parse_cpv
 from app.tenders import evaluation, transparency
@@ -182,7 +183,8 @@ def update_tender(tender, changes):
         if deadline < tender.deadline:
             raise Conflict(_("A published deadline can only be extended."), {"deadline": [_("Give a later moment.")]})
         tender.deadline = deadline
-        notify_bidders(tender, f"The deadline of “{tender.title}” was extended to {deadline:%Y-%m-%d %H:%M} UTC.")
+        notify_bidders(tender, Phrase("The deadline of “%(title)s” was extended to %(deadline)s UTC.", title=tender.title,
+                                      deadline=f"{deadline:%Y-%m-%d %H:%M}"))
     db.session.flush()
     return tender
 
@@ -209,7 +211,7 @@ def cancel(tender, reason):
     tender.cancel_reason = reason
     tender.cancelled_at = utcnow()
     if was_published:
-        notify_bidders(tender, f"“{tender.title}” was cancelled: {reason}")
+        notify_bidders(tender, Phrase("“%(title)s” was cancelled: %(reason)s", title=tender.title, reason=reason))
     db.session.flush()
     return tender
 
@@ -385,12 +387,21 @@ def award(tender, lot, bid_id, justification, start_date=None, end_date=None, *,
     # Each bid keeps its rank; one UPDATE per bid, sent as a batch (a lot may hold thousands).
     db.session.execute(update(Bid), [{"id": ranked_bid.bid_id, "final_rank": ranked.rank} for ranked_bid, ranked in ranking])
     for ranked_bid, ranked in ranking:
-        outcome = "won" if ranked_bid.bid_id == bid.id else f"ranked {ranked.rank} of {len(ranking)}" if ranked.rank else "was not eligible"
-        notify(ranked_bid.organization_id,
-                f"Your bid on lot {lot.number} of “{tender.title}” {outcome}: {ranked.explanation}.",
-                url_for("tenders.tender_page", tender_id=tender.id))
+        notify(ranked_bid.organization_id, _award_outcome(ranked_bid.bid_id == bid.id, ranked, len(ranking), lot, tender),
+               url_for("tenders.tender_page", tender_id=tender.id))
     db.session.flush()
     return contract
+
+
+def _award_outcome(won, ranked, bids, lot, tender):
+    """What a bidder is told of the award: won, its rank, or not eligible, with the evaluation's explanation."""
+    values = {"lot": lot.number, "title": tender.title, "explanation": ranked.explanation}
+    if won:
+        return Phrase("Your bid on lot %(lot)s of “%(title)s” won: %(explanation)s.", **values)
+    if ranked.rank:
+        return Phrase("Your bid on lot %(lot)s of “%(title)s” ranked %(rank)s of %(bids)s: %(explanation)s.",
+                      rank=ranked.rank, bids=bids, **values)
+    return Phrase("Your bid on lot %(lot)s of “%(title)s” was not eligible: %(explanation)s.", **values)
 
 
 def award_notice(lot):

@@ -18,6 +18,7 @@ from app.errors import Forbidden, NotFound, TooManyRequests, ValidationFailed
 from app.extensions import db
 from app.mail import link
 from app.models_base import utcnow
+from app.notices.phrases import Phrase
 from app.orgs.services import get_organization
 from app.schemas import WHITESPACE
 from app.trade import notices, rfqs
@@ -114,7 +115,7 @@ def post(user, conversation, organization, body, attachment=None):
 
 def post_event(user, conversation, organization, text):
     """A message the app writes for the user (a quote sent, an order placed) in the conversation."""
-    return _write(user, conversation, organization, text, None)
+    return _write(user, conversation, organization, str(text), None)
 
 
 def _write(user, conversation, organization, body, attachment):
@@ -137,8 +138,8 @@ def _write(user, conversation, organization, body, attachment):
     _read_up_to(user, conversation, message.id)
     other = conversation.other_party(organization.id)
     side = BUYER if other.id == conversation.buyer_organization_id else SELLER
-    notices.tell([other.id], side, _("Coopex: a message from %(name)s", name=organization.name),
-                 _("%(name)s wrote: %(text)s", name=organization.name, text=_excerpt(body) or message.attachment_name),
+    notices.tell([other.id], side, "messages", Phrase("Coopex: a message from %(name)s", name=organization.name),
+                 Phrase("%(name)s wrote: %(text)s", name=organization.name, text=_excerpt(body) or message.attachment_name),
                  link("trade.conversation_page", conversation_id=conversation.id))
     db.session.flush()
     return message

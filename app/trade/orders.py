@@ -17,6 +17,7 @@ from app.extensions import db
 from app.labels import label
 from app.mail import link
 from app.models_base import utcnow
+from app.notices.phrases import Phrase
 from app.trade import notices, totals
 from app.trade.models import Order, OrderLine
 from app.trade.policy import BUYER, ORDER_READERS, SELLER, require_reader, require_side, sides_of
@@ -60,14 +61,14 @@ def place(user, quote):
     db.session.add(order)
     db.session.flush()
     totals.record(order, +1)
-    _tell(order, SELLER, _("%(buyer)s accepted quote #%(quote)s: order #%(id)s is placed.",
+    _tell(order, SELLER, Phrase("%(buyer)s accepted quote #%(quote)s: order #%(id)s is placed.",
                            buyer=buyer.name, quote=quote.thread_id, id=order.id))
     return order
 
 
 def _tell(order, side, message):
-    notices.tell([order.seller_organization_id if side == SELLER else order.buyer_organization_id], side,
-                 _("Coopex: order #%(id)s", id=order.id), message, link("trade.order_page", order_id=order.id))
+    notices.tell([order.seller_organization_id if side == SELLER else order.buyer_organization_id], side, "trade",
+                 Phrase("Coopex: order #%(id)s", id=order.id), message, link("trade.order_page", order_id=order.id))
 
 
 def _move(order, status, now):
@@ -90,19 +91,19 @@ def _advance(user, order, status, side, message):
 def confirm(user, order):
     """The seller confirms a placed order."""
     return _advance(user, order, "confirmed", SELLER,
-                    _("%(seller)s confirmed order #%(id)s.", seller=order.seller.name, id=order.id))
+                    Phrase("%(seller)s confirmed order #%(id)s.", seller=order.seller.name, id=order.id))
 
 
 def ship(user, order):
     """The seller ships a confirmed order."""
     return _advance(user, order, "shipped", SELLER,
-                    _("%(seller)s shipped order #%(id)s.", seller=order.seller.name, id=order.id))
+                    Phrase("%(seller)s shipped order #%(id)s.", seller=order.seller.name, id=order.id))
 
 
 def deliver(user, order):
     """The buyer received a shipped order."""
     return _advance(user, order, "delivered", BUYER,
-                    _("%(buyer)s received order #%(id)s.", buyer=order.buyer.name, id=order.id))
+                    Phrase("%(buyer)s received order #%(id)s.", buyer=order.buyer.name, id=order.id))
 
 
 def cancel(user, order, reason):
@@ -116,7 +117,7 @@ def cancel(user, order, reason):
     totals.record(order, -1)
     other = SELLER if side == BUYER else BUYER
     name = order.buyer.name if side == BUYER else order.seller.name
-    _tell(order, other, _("%(name)s cancelled order #%(id)s: %(reason)s", name=name, id=order.id, reason=reason))
+    _tell(order, other, Phrase("%(name)s cancelled order #%(id)s: %(reason)s", name=name, id=order.id, reason=reason))
     db.session.flush()
     return order
 
@@ -133,7 +134,7 @@ def rate(user, order, rating, comment):
     order.rating, order.rating_comment, order.rated_at = rating, comment or None, now
     if order.status == "delivered":
         _move(order, "completed", now)
-    _tell(order, SELLER, _("%(buyer)s rated order #%(id)s: %(rating)s/5.", buyer=order.buyer.name, id=order.id,
+    _tell(order, SELLER, Phrase("%(buyer)s rated order #%(id)s: %(rating)s/5.", buyer=order.buyer.name, id=order.id,
                            rating=rating))
     db.session.flush()
     return order

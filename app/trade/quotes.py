@@ -15,6 +15,7 @@ from app.extensions import db
 from app.labels import label
 from app.mail import link
 from app.models_base import utcnow
+from app.notices.phrases import Phrase
 from app.trade import conversations, notices, orders, rfqs
 from app.trade.models import QUANTITY_SCALE, Quote, QuoteLine
 from app.trade.policy import BUYER, SELLER, SIDE_ROLES, act_for, naming, refuse_blocked, require_reader, require_side, takes_part
@@ -111,7 +112,7 @@ def _context(actor, seller, buyer, fields, now):
 def _announce(actor, quote, conversation, message):
     if conversation is not None:
         conversations.post_event(actor, conversation, quote.seller, message)
-    notices.tell([quote.buyer_organization_id], BUYER, _("Coopex: a quote from %(seller)s", seller=quote.seller.name),
+    notices.tell([quote.buyer_organization_id], BUYER, "trade", Phrase("Coopex: a quote from %(seller)s", seller=quote.seller.name),
                  message, link("trade.quote_page", quote_id=quote.id))
 
 
@@ -128,7 +129,7 @@ def send_quote(actor, seller, buyer, fields):
     _terms(quote, fields, now.date())
     db.session.add(quote)
     db.session.flush()
-    _announce(actor, quote, conversation, _("%(seller)s sent quote #%(id)s for %(total)s.", seller=seller.name,
+    _announce(actor, quote, conversation, Phrase("%(seller)s sent quote #%(id)s for %(total)s.", seller=seller.name,
                                             id=quote.id, total=money_text(quote.total)))
     return quote
 
@@ -160,7 +161,7 @@ def revise(actor, quote, fields):
     db.session.add(revision)
     db.session.flush()
     conversation = conversations.get_conversation(actor, quote.conversation_id) if quote.conversation_id else None
-    _announce(actor, revision, conversation, _("%(seller)s revised quote #%(old)s: version %(version)s, %(total)s.",
+    _announce(actor, revision, conversation, Phrase("%(seller)s revised quote #%(old)s: version %(version)s, %(total)s.",
                                                seller=quote.seller.name, old=quote.thread_id, version=revision.version,
                                                total=money_text(revision.total)))
     return revision
@@ -174,7 +175,7 @@ def _close(actor, quote, side, status, subject, message):
         raise Conflict(_("This quote is %(status)s.", status=label("quote", quote.status)), code=f"quote_{quote.status}")
     quote.status, quote.decided_at = status, utcnow()
     other = BUYER if side == SELLER else SELLER
-    notices.tell([quote.buyer_organization_id if other == BUYER else quote.seller_organization_id], other, subject,
+    notices.tell([quote.buyer_organization_id if other == BUYER else quote.seller_organization_id], other, "trade", subject,
                  message, link("trade.quote_page", quote_id=quote.id))
     db.session.flush()
     return quote
@@ -182,14 +183,14 @@ def _close(actor, quote, side, status, subject, message):
 
 def withdraw(actor, quote):
     """The seller takes back an open quote."""
-    return _close(actor, quote, SELLER, "withdrawn", _("Coopex: a quote was withdrawn"),
-                  _("%(seller)s withdrew quote #%(id)s.", seller=quote.seller.name, id=quote.thread_id))
+    return _close(actor, quote, SELLER, "withdrawn", Phrase("Coopex: a quote was withdrawn"),
+                  Phrase("%(seller)s withdrew quote #%(id)s.", seller=quote.seller.name, id=quote.thread_id))
 
 
 def decline(actor, quote):
     """The buyer says no to an open quote."""
-    return _close(actor, quote, BUYER, "declined", _("Coopex: a quote was declined"),
-                  _("%(buyer)s declined quote #%(id)s.", buyer=quote.buyer.name, id=quote.thread_id))
+    return _close(actor, quote, BUYER, "declined", Phrase("Coopex: a quote was declined"),
+                  Phrase("%(buyer)s declined quote #%(id)s.", buyer=quote.buyer.name, id=quote.thread_id))
 
 
 def accept(actor, quote):

@@ -16,6 +16,7 @@ from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.mail import link
 from app.models_base import utcnow
+from app.notices.phrases import Phrase
 from app.orgs.models import COOPERATIVE_FAMILY, Organization
 from app.orgs.services import resolve_country
 from app.reference.models import CpvCode
@@ -139,8 +140,8 @@ def publish(actor, rfq):
     db.session.flush()
     # The notices written are the count: the matching (thousands of suppliers) is not run once more only to count.
     rfq.suppliers_notified = notices.tell(
-        matching_suppliers(rfq), SELLER, _("Coopex: a request for quotation for you"),
-        _("%(buyer)s asks for quotes: %(title)s (quotes due %(due)s).", buyer=rfq.organization.name, title=rfq.title,
+        matching_suppliers(rfq), SELLER, "trade", Phrase("Coopex: a request for quotation for you"),
+        Phrase("%(buyer)s asks for quotes: %(title)s (quotes due %(due)s).", buyer=rfq.organization.name, title=rfq.title,
           due=rfq.quotes_due.strftime("%Y-%m-%d %H:%M UTC")),
         link("trade.rfq_page", rfq_id=rfq.id)).organizations
     db.session.flush()
@@ -154,8 +155,8 @@ def cancel(actor, rfq):
         raise Conflict(_("This request is already cancelled."))
     rfq.status = "cancelled"
     quoted = select(Quote.seller_organization_id).where(Quote.rfq_id == rfq.id, Quote.status == "sent").distinct()
-    notices.tell(quoted, SELLER, _("Coopex: a request for quotation was cancelled"),
-                 _("%(buyer)s cancelled its request: %(title)s.", buyer=rfq.organization.name, title=rfq.title),
+    notices.tell(quoted, SELLER, "trade", Phrase("Coopex: a request for quotation was cancelled"),
+                 Phrase("%(buyer)s cancelled its request: %(title)s.", buyer=rfq.organization.name, title=rfq.title),
                  link("trade.rfq_page", rfq_id=rfq.id))
     db.session.flush()
     return rfq

@@ -7,7 +7,8 @@ from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models_base import utcnow
-from app.tenders.models import Bid, Contract, Lot, Notification, Tender
+from app.notices.models import Notification
+from app.tenders.models import Bid, Contract, Lot, Tender
 
 
 def tender_payload(organization_id, **changes):
@@ -82,7 +83,7 @@ class Market:
 
     def notifications(self, organization):
         with self.app.app_context():
-            return [n.message for n in db.session.scalars(
+            return [n.text for n in db.session.scalars(
                 select(Notification).where(Notification.organization_id == organization.id).order_by(Notification.id))]
 
 

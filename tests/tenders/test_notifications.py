@@ -4,7 +4,8 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.tenders.models import Notification
+from app.notices.models import Notification
+from app.notices.phrases import Phrase
 from app.tenders.notifications import notify
 from tests.conftest import csrf_token, login
 
@@ -18,8 +19,8 @@ def news(app, make, auth):
     sme = make.organization(sme_admin, name="Speedy Freight Ltd", legal_form="sme")
     with app.app_context():
         for message in ("Your bid was ranked 1 of 3.", "The deadline was extended.", "You won lot 2."):
-            notify(coop.id, message, "/tenders/1")
-        notify(sme.id, "Your bid was ranked 2 of 3.")
+            notify(coop.id, Phrase(message), "/tenders/1")
+        notify(sme.id, Phrase("Your bid was ranked 2 of 3."))
         db.session.commit()
         ids = {organization.id: list(db.session.scalars(select(Notification.id).where(
             Notification.organization_id == organization.id).order_by(Notification.id))) for organization in (coop, sme)}

@@ -100,7 +100,7 @@ def attachments_folder(app, tmp_path, monkeypatch):
 
 def snapshot(app):
     """Every trade row a refused request must leave as it was, with what a request could change in it."""
-    from app.tenders.models import Notification
+    from app.notices.models import Notification
     from app.trade.models import ConversationRead, OrganizationBlock, TradeTotal
 
     def rows(model, *columns):

@@ -10,7 +10,8 @@ from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models_base import utcnow
-from app.tenders.models import Notification, Tender
+from app.notices.models import Notification
+from app.tenders.models import Tender
 from app.trade import orders
 from app.trade.models import Order, TradeTotal
 from app.trade.record import track_record, track_records
@@ -45,8 +46,8 @@ STAMPS = {"confirmed": "confirmed_at", "shipped": "shipped_at", "delivered": "de
 
 def _notices(trade, organization):
     with trade.app.app_context():
-        return list(db.session.scalars(select(Notification.message).where(Notification.organization_id == organization.id)
-                                       .order_by(Notification.id)))
+        return [notice.text for notice in db.session.scalars(
+            select(Notification).where(Notification.organization_id == organization.id).order_by(Notification.id))]
 
 
 def _everything(trade):

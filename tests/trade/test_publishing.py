@@ -9,8 +9,8 @@ from app.accounts.models import User
 from app.extensions import db
 from app.mail.models import MailOutbox
 from app.models_base import utcnow
+from app.notices.models import Notification
 from app.orgs.models import Organization
-from app.tenders.models import Notification
 from app.trade import rfqs
 from app.trade.models import Rfq
 

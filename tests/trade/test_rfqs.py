@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models_base import utcnow
-from app.tenders.models import Notification
+from app.notices.models import Notification
 from app.trade.models import Rfq
 from tests.trade.conftest import rfq_payload
 
