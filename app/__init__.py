@@ -17,6 +17,7 @@ def create_app(config_name=None, **overrides):
     register_extensions(app)
     register_security_headers(app)
     register_blueprints(app)
+    register_features(app)
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
@@ -60,8 +61,9 @@ def register_extensions(app):
     ext.api.init_app(app)
     openapi.register(ext.api)
     configure_engines(app)
-    indexing.init_app(app)
+    # Mail first: its after-request delivery then runs after the search sync's, which may queue alerts.
     mail.init_app(app)
+    indexing.init_app(app)
     auth.init_app(app)
     payments_gateway.init_app(app)
 
@@ -73,19 +75,25 @@ def register_security_headers(app):
 
 
 def register_blueprints(app):
-    from app import accounts, audit, campaigns, catalog, moderation, notices, orgs, payments, public, reference, tenders, trade
+    from app import accounts, alerts, audit, campaigns, catalog, moderation, notices, orgs, payments, public, reference, tenders, trade
     from app.accounts import auth
     from app.extensions import api, csrf
 
     audit.attach_views()
     for feature in (public, accounts, orgs, catalog, reference, tenders, campaigns, trade, payments, audit, moderation,
-                    notices):
+                    notices, alerts):
         app.register_blueprint(feature.bp)
-    for feature in (accounts, orgs, catalog, reference, tenders, campaigns, trade, audit, moderation, notices):
+    for feature in (accounts, orgs, catalog, reference, tenders, campaigns, trade, audit, moderation, notices, alerts):
         csrf.exempt(feature.api.blp)
         api.register_blueprint(feature.api.blp)
     # The token is checked before anything else is read: without one, 401, whatever the request holds.
     app.before_request(auth.authenticate_api_call)
+
+
+def register_features(app):
+    from app import alerts
+
+    alerts.init_app(app)
 
 
 def register_errorhandlers(app):

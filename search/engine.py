@@ -254,6 +254,27 @@ class SearchEngine:
         ]
         return suggestions
 
+    def percolate(self, kind, documents, page=5000):
+        """The saved searches of `kind` (a percolator kind) that match any of `documents`: {saved_search_id: [indexes
+        into documents]}. Pages through the matches in saved search order, so any number of searches is read."""
+        if not documents:
+            return {}
+        matches, after = {}, None
+        while True:
+            body = {"query": {"percolate": {"field": "query", "documents": documents}}, "size": page,
+                    "sort": [{"saved_search_id": "asc"}], "_source": ["saved_search_id"], "track_total_hits": False}
+            if after is not None:
+                body["search_after"] = [after]
+            answer = self._read(kind, lambda body=body: self._call(
+                self.client.search, index=self.alias(kind), body=body,
+                filter_path="hits.hits._source,hits.hits.fields._percolator_document_slot"))
+            hits = answer.get("hits", {}).get("hits", [])
+            for hit in hits:
+                matches[hit["_source"]["saved_search_id"]] = hit["fields"]["_percolator_document_slot"]
+            if len(hits) < page:
+                return matches
+            after = hits[-1]["_source"]["saved_search_id"]
+
     def get_version(self, kind, doc_id):
         """The stored version of a document, or None."""
         try:

@@ -254,6 +254,22 @@ KINDS = {"listings": LISTING_MAPPING, "organizations": ORGANIZATION_MAPPING, "te
          "campaigns": CAMPAIGN_MAPPING, "rfqs": RFQ_MAPPING}
 
 
+def _percolator(mapping):
+    """Saved searches over documents of `mapping`: each is a stored query (the percolator field), with the fields its
+    query names mapped as in the documents' own index, so that a new document is matched as a search would match it."""
+    return {"dynamic": "strict", "properties": {
+        **mapping["properties"],
+        "query": {"type": "percolator"},
+        "saved_search_id": {"type": "integer"},
+        "user_id": {"type": "integer"},
+    }}
+
+
+#: The kind of document each saved search watches -> the percolator kind holding those saved searches.
+ALERT_KINDS = {kind: f"{kind}-alerts" for kind in ("listings", "tenders", "rfqs", "campaigns")}
+KINDS.update({alerts: _percolator(KINDS[kind]) for kind, alerts in ALERT_KINDS.items()})
+
+
 def index_body(kind, shards=1, replicas=0):
     return {
         "settings": {"number_of_shards": shards, "number_of_replicas": replicas, "analysis": ANALYSIS},

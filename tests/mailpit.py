@@ -1,6 +1,7 @@
 """What the app really sent, read back from Mailpit's API (no mail mock): each test session tags its mail, and each
 test starts with its tag's messages deleted."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import requests
 
@@ -11,6 +12,14 @@ class Mail:
     subject: str
     body: str
     id: str
+    base_url: str = field(default="", compare=False, repr=False)
+
+    @cached_property
+    def headers(self):
+        """{name: [values]} of the message's headers, as Mailpit received them."""
+        found = requests.get(f"{self.base_url}/api/v1/message/{self.id}/headers", timeout=10)
+        found.raise_for_status()
+        return found.json()
 
 
 class Mailbox:
@@ -42,7 +51,7 @@ class Mailbox:
             full.raise_for_status()
             message = full.json()
             mails.append(Mail(to=", ".join(a["Address"] for a in message["To"]), subject=message["Subject"],
-                              body=message["Text"], id=summary["ID"]))
+                              body=message["Text"], id=summary["ID"], base_url=self.base_url))
         return mails
 
     def to(self, address):

@@ -14,6 +14,10 @@ from app.models_base import utcnow
 from search import SearchUnavailable
 
 MAX_BACKOFF_SECONDS = 60
+#: kind -> functions given {doc_id: document} of the documents of that kind just written (not deleted), before their
+#: outbox rows go: saved-search alerts percolate them. One that raises SearchUnavailable has the rows tried again
+#: (the write then comes back as stale, and is given to it again).
+AFTER_WRITE: dict[str, list] = {}
 
 
 @dataclass
@@ -88,6 +92,16 @@ def _deliver(kind, rows_by_doc, result):
         result.unavailable = True
         return
     finished = {int(doc_id) for doc_id in outcome.done + outcome.stale}
+    written = {doc_id: found[doc_id][2] for doc_id in sorted(finished) if doc_id in found and found[doc_id][2] is not None}
+    try:
+        for after_write in AFTER_WRITE.get(kind, ()):
+            after_write(written)
+    except SearchUnavailable as error:
+        for doc_rows in rows_by_doc.values():
+            _retry_later(doc_rows, str(error))
+            result.retried += len(doc_rows)
+        result.unavailable = True
+        return
     result.written += len(outcome.done)
     result.stale += len(outcome.stale)
     done_rows = [row.id for doc_id, group in rows_by_doc.items() if doc_id in finished for row in group]

@@ -2,6 +2,7 @@
 import datetime as dt
 import smtplib
 from dataclasses import dataclass
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
@@ -17,6 +18,9 @@ from app.models_base import utcnow
 #: After this many failed attempts a message is parked instead of retried (about a day of back-off).
 MAX_ATTEMPTS = 12
 MAX_BACKOFF_SECONDS = 3600
+#: Lines up to SMTP's own limit: a long List-Unsubscribe address stays one plain header, not RFC 2047 encoded words
+#: that mail clients would not read as a link.
+HEADERS_UNFOLDED = policy.default.clone(max_line_length=998)
 
 
 @dataclass
@@ -54,7 +58,7 @@ def _due_messages(limit):
 
 
 def _email(message, config):
-    email = EmailMessage()
+    email = EmailMessage(policy=HEADERS_UNFOLDED)
     email["From"] = config["MAIL_SENDER"]
     email["To"] = message.recipient
     email["Subject"] = message.subject

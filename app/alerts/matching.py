@@ -1,0 +1,116 @@
+"""Alerts: as the sync worker writes new or changed documents, they are matched against every saved search by the
+engine's percolator; each (search, document) pair is recorded once, and only a new pair alerts — by mail at once, in
+the next daily or weekly digest, or only in the feed, as the search and its owner chose."""
+from flask import g, has_request_context
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
+from sqlalchemy import insert, select
+
+from app.accounts.models import User
+from app.alerts.models import AlertMatch, SavedSearch
+from app.database import upsert
+from app.extensions import db
+from app.i18n import N_
+from app.indexing import search_engine
+from app.mail import link, unsubscribe
+from app.mail.models import MailOutbox
+from app.models_base import utcnow
+from app.notices.models import DigestItem
+from app.notices.phrases import language_or_default
+from app.notices.telling import mail_mode
+from search import ALERT_KINDS
+
+#: kind -> (page endpoint, its id parameter, the document's id field).
+PAGES = {"listings": ("catalog.show", "listing_id"), "tenders": ("tenders.tender_page", "tender_id"),
+         "rfqs": ("trade.rfq_page", "rfq_id"), "campaigns": ("campaigns.campaign_page", "campaign_id")}
+#: A line of a digest: the title of a document new to a saved search.
+NEW_RESULT = N_("New: %(title)s")
+#: Matches recorded per INSERT (the engine may find many searches for a batch of documents).
+CHUNK = 1000
+
+
+def document_link(kind, doc_id):
+    endpoint, parameter = PAGES[kind]
+    return link(endpoint, **{parameter: doc_id})
+
+
+def _record(pairs, titles):
+    """Insert the (saved search, document) pairs not seen before; returns the new ones."""
+    new = []
+    now = utcnow()
+    for start in range(0, len(pairs), CHUNK):
+        rows = [{"saved_search_id": search_id, "doc_id": doc_id, "title": titles[doc_id][:300], "created_at": now}
+                for search_id, doc_id in pairs[start:start + CHUNK]]
+        statement = upsert(AlertMatch).values(rows).on_conflict_do_nothing(
+            index_elements=["saved_search_id", "doc_id"]).returning(AlertMatch.saved_search_id, AlertMatch.doc_id)
+        new += db.session.execute(statement).all()
+    return new
+
+
+def percolate(kind, documents):
+    """Match the documents just written against the saved searches of their kind, and alert (see the module)."""
+    if not documents:
+        return
+    ids = list(documents)
+    matches = search_engine().percolate(ALERT_KINDS[kind], [documents[doc_id] for doc_id in ids])
+    pairs = sorted({(search_id, ids[slot]) for search_id, slots in matches.items() for slot in slots})
+    if not pairs:
+        return
+    new = _record(pairs, {doc_id: documents[doc_id].get("title", "") for doc_id in ids})
+    if new:
+        alert(kind, new, documents)
+
+
+def _after_write(kind):
+    def percolate_written(documents):
+        percolate(kind, documents)
+
+    return percolate_written
+
+
+#: kind -> what the sync worker calls with the documents of that kind it has just written.
+HOOKS = {kind: _after_write(kind) for kind in PAGES}
+
+
+def alert(kind, new_pairs, documents):
+    """Mail or keep for a digest the new matches, grouped per saved search."""
+    by_search = {}
+    for search_id, doc_id in new_pairs:
+        by_search.setdefault(search_id, []).append(doc_id)
+    mode = mail_mode("alerts", SavedSearch.user_id)
+    rows = db.session.execute(
+        select(SavedSearch.id, SavedSearch.name, SavedSearch.frequency, User.id, User.email, User.name, User.language,
+               mode.label("mode"))
+        .join(User, User.id == SavedSearch.user_id)
+        .where(SavedSearch.id.in_(list(by_search)), SavedSearch.frequency != "off", User.suspended_at.is_(None),
+               mode != "off")).all()
+    mails, digest = [], []
+    now = utcnow()
+    for search_id, name, frequency, user_id, email, user_name, language, chosen in rows:
+        found = [(documents[doc_id].get("title", ""), document_link(kind, doc_id)) for doc_id in by_search[search_id]]
+        if frequency == "immediately" and chosen == "immediately":
+            subject, body = _mail(language_or_default(language), name, user_name, found)
+            mails.append({"recipient": email, "subject": subject[:300], "body": body, "created_at": now,
+                          "unsubscribe_scope": "search", "unsubscribe_ref": search_id})
+        else:
+            digest += [{"user_id": user_id, "frequency": "weekly" if frequency == "weekly" else "daily", "kind": "alerts",
+                        "heading": name, "phrase": NEW_RESULT, "params": {"title": title}, "link": url,
+                        "created_at": now} for title, url in found]
+    if mails:
+        db.session.execute(insert(MailOutbox), mails)
+        if has_request_context():
+            g.mail_queued = True  # development and tests: sent right after the request that published the document
+    if digest:
+        db.session.execute(insert(DigestItem), digest)
+
+
+def _mail(language, name, user_name, found):
+    with force_locale(language):
+        subject = ngettext("Coopex: %(num)d new result for “%(name)s”", "Coopex: %(num)d new results for “%(name)s”",
+                           len(found), name=name)
+        lines = [_("Hello %(name)s, new results for your saved search “%(search)s”:", name=user_name, search=name), ""]
+        for title, url in found:
+            lines += [f"- {title}", f"  {url}"]
+        lines += ["", "-- ", _("Your saved searches: %(page)s\nStop the alerts of this search: %(unsubscribe)s",
+                               page=link("alerts.saved_searches_page"), unsubscribe=unsubscribe.PLACEHOLDER)]
+    return subject, "\n".join(lines)
