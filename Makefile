@@ -40,7 +40,7 @@ app/translations/%/LC_MESSAGES/messages.mo: app/translations/%/LC_MESSAGES/messa
 	@$(BIN)/pybabel -q compile -l $* -i $< -o $@
 
 translations: install
-	@$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --project Coopex \
+	@$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k Phrase --no-location --sort-output --project Coopex \
 		--copyright-holder Coopex -o app/translations/messages.pot .
 	@$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
 

@@ -21,4 +21,4 @@ class PreferencesUpdateSchema(Schema.from_dict(
     @validates_schema
     def _names_one(self, data, **_kwargs):
         if not data:
-            raise ValidationError(_l("Choose how at least one kind of notice reaches you."), "_schema")
+            raise ValidationError([_l("Choose how at least one kind of notice reaches you.")])
