@@ -26,9 +26,10 @@ settler=$!
 "${FLASK[@]}" mail deliver --watch --interval 2 >> var/log/mail-worker.log 2>&1 &
 mailer=$!
 "${FLASK[@]}" trade complete-orders --watch --interval 3600 >> var/log/trade-worker.log 2>&1 &
-"${FLASK[@]}" notices digest --watch --interval 60 >> var/log/digest-worker.log 2>&1 &
 completer=$!
-trap 'kill "$worker" "$settler" "$mailer" "$completer" 2>/dev/null || true' EXIT INT TERM
+"${FLASK[@]}" notices digest --watch --interval 60 >> var/log/digest-worker.log 2>&1 &
+digester=$!
+trap 'kill "$worker" "$settler" "$mailer" "$completer" "$digester" 2>/dev/null || true' EXIT INT TERM
 echo "[run] search worker pid $worker (log: var/log/search-worker.log)"
 echo "[run] campaign settler pid $settler, every minute (log: var/log/campaigns-worker.log)"
 echo "[run] order completer pid $completer, every hour (log: var/log/trade-worker.log)"
