@@ -4,6 +4,7 @@ from sqlalchemy import select
 from app.alerts.models import SavedSearch
 from app.alerts.queries import percolator_query
 from app.extensions import db
+from app.indexing import reindex
 from app.indexing.documents import WRITERS, ids_in
 from search import ALERT_KINDS
 
@@ -22,5 +23,7 @@ def _writer(kind):
 
 
 def register():
+    """The percolator kinds are written by the sync worker and rebuilt by `flask search reindex` like the others."""
     for kind, alerts in ALERT_KINDS.items():
         WRITERS[alerts] = _writer(kind)
+        reindex.register(alerts, SavedSearch, lambda kind=kind: select(SavedSearch.id).where(SavedSearch.kind == kind))

@@ -15,7 +15,7 @@ from app.indexing import search_engine
 from app.mail import link, unsubscribe
 from app.mail.models import MailOutbox
 from app.models_base import utcnow
-from app.notices.models import DigestItem
+from app.notices.models import DigestItem, Notification
 from app.notices.phrases import language_or_default
 from app.notices.telling import mail_mode
 from search import ALERT_KINDS
@@ -79,15 +79,21 @@ def alert(kind, new_pairs, documents):
         by_search.setdefault(search_id, []).append(doc_id)
     mode = mail_mode("alerts", SavedSearch.user_id)
     rows = db.session.execute(
-        select(SavedSearch.id, SavedSearch.name, SavedSearch.frequency, User.id, User.email, User.name, User.language,
-               mode.label("mode"))
+        select(SavedSearch.id.label("search_id"), SavedSearch.name, SavedSearch.frequency, User.id.label("user_id"),
+               User.email, User.name.label("user_name"), User.language,
+               mode.label("mode"), SavedSearch.is_default, SavedSearch.organization_id)
         .join(User, User.id == SavedSearch.user_id)
         .where(SavedSearch.id.in_(list(by_search)), SavedSearch.frequency != "off", User.suspended_at.is_(None),
                mode != "off")).all()
     mails, digest = [], []
     now = utcnow()
-    for search_id, name, frequency, user_id, email, user_name, language, chosen in rows:
+    told = _told_already(kind, rows, by_search)
+    for search_id, name, frequency, user_id, email, user_name, language, chosen, is_default, organization_id in rows:
         found = [(documents[doc_id].get("title", ""), document_link(kind, doc_id)) for doc_id in by_search[search_id]]
+        if is_default:
+            found = [(title, url) for title, url in found if (organization_id, url) not in told]
+        if not found:
+            continue
         if frequency == "immediately" and chosen == "immediately":
             subject, body = _mail(language_or_default(language), name, user_name, found)
             mails.append({"recipient": email, "subject": subject[:300], "body": body, "created_at": now,
@@ -102,6 +108,18 @@ def alert(kind, new_pairs, documents):
             g.mail_queued = True  # development and tests: sent right after the request that published the document
     if digest:
         db.session.execute(insert(DigestItem), digest)
+
+
+def _told_already(kind, rows, by_search):
+    """(organisation, link) pairs of documents its members were already told of by a notice: publishing a request for
+    quotation tells the suppliers it suits (app.trade.rfqs), and their default alert does not mail it a second time."""
+    defaults = [(row.organization_id, row.search_id) for row in rows if row.is_default]
+    if kind != "rfqs" or not defaults:
+        return set()
+    links = {document_link(kind, doc_id) for _organization, search_id in defaults for doc_id in by_search[search_id]}
+    return set(db.session.execute(select(Notification.organization_id, Notification.link).where(
+        Notification.organization_id.in_({organization for organization, _search in defaults}),
+        Notification.link.in_(links))).all())
 
 
 def _mail(language, name, user_name, found):

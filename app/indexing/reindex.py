@@ -21,11 +21,21 @@ REPLAY_MARGIN = dt.timedelta(seconds=5)
 
 #: kind -> the model its documents are built from.
 MODELS = {"listings": Listing, "organizations": Organization, "tenders": Tender, "campaigns": Campaign, "rfqs": Rfq}
+#: Kinds a feature adds (saved searches' percolator indices): kind -> (model, function giving the SELECT of the ids
+#: the index should hold).
+REGISTERED = {}
+
+
+def register(kind, model, ids_statement):
+    MODELS[kind] = model
+    REGISTERED[kind] = ids_statement
 
 
 def _public(kind):
     """What the index of `kind` should hold: active listings, published tenders, campaigns past their draft and
     published public requests for quotation of active organisations, active organisations."""
+    if kind in REGISTERED:
+        return REGISTERED[kind]()
     active = Organization.is_active.is_(True)
     return {
         "listings": select(Listing.id).join(Listing.organization).where(Listing.status == "active", active),

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.mail.models import MailOutbox
 from app.notices import digests
 from tests.campaigns.conftest import Funding
-from tests.tenders.conftest import Market
+from tests.tenders.conftest import Market, tender_payload
 from tests.trade.conftest import Trade, rfq_payload
 
 API = "/api/v1/saved-searches"
@@ -183,6 +183,36 @@ def test_a_supplier_gets_default_alerts_for_its_divisions_and_countries(app, cli
     assert defaults == {"tenders": {"cpv_division": ["03"], "country": ["FR"]},
                         "rfqs": {"cpv_division": ["03"], "country": ["FR"]}}
     search.sync()
+    buyer = make.user()
+    french = make.organization(buyer, name="Coopérative Laitière", country="FR", verified=True)
+    headers = auth(make.token(buyer))
+    for country_buyer, cpv in ((french, "03211100"), (french, "45000000")):
+        tender = client.post("/api/v1/tenders", headers=headers, json=tender_payload(country_buyer.id, cpv_code=cpv))
+        assert client.post(f"/api/v1/tenders/{tender.get_json()['id']}/publish", headers=headers).status_code == 200
+    [alert] = [mail for mail in outbox.to("sam@mills.coop") if "New tenders for Valley Mills" in mail.subject]
+    assert alert.body.count("/tenders/") == 1
+
+
+def test_a_default_rfq_alert_does_not_repeat_the_publication_notice(app, client, make, auth, search, outbox):
+    seller = make.user(email="sam@mills.coop")
+    mills = make.organization(seller, name="Valley Mills Cooperative", country="GB", verified=True)
+    make.listing(mills, title="Durum wheat", cpv_code="03211100")
+    search.sync()
+    search.sync()  # the default alerts' percolator queries
     trade = Trade(app, client, make, auth)
-    trade.post(f"/api/v1/rfqs/{trade.post('/api/v1/rfqs', rfq_payload(trade.buyer.id, delivery_country='FR'))['id']}/publish")
-    assert any("New requests for quotation for Valley Mills" in mail.subject for mail in outbox.to("sam@mills.coop"))
+    trade.post(f"/api/v1/rfqs/{trade.post('/api/v1/rfqs', rfq_payload(trade.buyer.id))['id']}/publish")
+    mails = outbox.to("sam@mills.coop")
+    assert [mail.subject for mail in mails] == ["Coopex: a request for quotation for you"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(AlertMatch.id))) == 1  # matched (its feed lists it), not mailed
+
+
+def test_the_percolator_indices_are_rebuilt_from_the_saved_searches(app, client, make, auth, watcher, outbox, search):
+    save(client, watcher, "listings", {"q": "arabica"})
+    with app.app_context():
+        from app.indexing.reindex import reindex
+        search.engine.drop("listings-alerts")
+        _index, count = reindex("listings-alerts")
+        assert count == 1
+    post_listing(client, make, auth, "Arabica beans")
+    assert len(alerts_to(outbox, "wanda@example.coop")) == 1
