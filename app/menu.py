@@ -31,7 +31,7 @@ MAIN_LINKS = (
     MainLink("campaigns.browse", _l("Campaigns")),
     MainLink("public.transparency", _l("Transparency")),
     MainLink("trade.inbox", _l("Inbox"), members_only=True, unread=conversations.unread_count),
-    MainLink("tenders.notifications_page", _l("Notifications"), members_only=True, unread=notifications.unread_count_for),
+    MainLink("notices.notifications_page", _l("Notifications"), members_only=True, unread=notifications.unread_count_for),
 )
 
 

@@ -1,17 +1,32 @@
-"""Pages: notification settings, and one-click unsubscribe from a mail's link (no login)."""
+"""Pages: the notifications, their settings, and one-click unsubscribe from a mail's link (no login)."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import SelectField
+from wtforms import HiddenField, SelectField
 
 from app.extensions import csrf, db
-from app.forms import load_form, options
+from app.forms import as_int, load_form, options
 from app.mail import unsubscribe as unsubscribing
+from app.navigation import page_number
 from app.notices import bp, preferences
+from app.notices import inbox as notifications
 from app.notices.kinds import KIND_LABELS, MODE_LABELS
 from app.notices.models import KINDS
-from app.notices.schemas import PreferencesUpdateSchema
+from app.notices.schemas import NotificationReadSchema, PreferencesUpdateSchema
+
+
+class NotificationReadForm(FlaskForm):
+    """The buttons of the notifications page: each notice's carries its id (`ids`), "Mark all as read" carries `all`."""
+
+    ids = HiddenField()
+    all = HiddenField()
+
+    def payload(self):
+        """What the API's NotificationReadSchema reads: the one notice whose button was pressed, or all."""
+        if self.ids.data:
+            return {"ids": [as_int(self.ids.data)]}
+        return {"all": True} if self.all.data == "1" else {}
 
 
 class PreferencesForm(FlaskForm):
@@ -20,6 +35,29 @@ class PreferencesForm(FlaskForm):
 
 for _kind in KINDS:
     setattr(PreferencesForm, _kind, SelectField(KIND_LABELS[_kind], choices=options(list(MODE_LABELS.items()))))
+
+
+@bp.route("/notifications")
+@login_required
+def notifications_page():
+    """The notices of the user's organisations; they stay unread until marked read."""
+    page = db.paginate(notifications.for_user(current_user), page=page_number(), per_page=30, error_out=False)
+    return render_template("notices/notifications.html", page=page, unread=notifications.unread_count_for(current_user))
+
+
+@bp.route("/notifications/read", methods=["POST"])
+@login_required
+def mark_notifications_read():
+    """Mark one notification (`ids`) or all of them (`all`) read, then back to the page it was done from."""
+    form = NotificationReadForm()
+    payload = load_form(NotificationReadSchema(), form.payload(), form)
+    if payload is None:
+        flash(" ".join(form.form_errors) or _("Choose what to mark read."), "danger")
+    else:
+        notifications.mark_read(current_user, payload.get("ids", ()), everything=payload.get("all", False))
+        db.session.commit()
+        flash(_("Marked read."), "success")
+    return redirect(url_for("notices.notifications_page", page=request.form.get("page", 1, type=int)))
 
 
 @bp.route("/account/notifications", methods=["GET", "POST"])

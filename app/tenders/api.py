@@ -7,12 +7,10 @@ from app.accounts.services import require_membership
 from app.errors import Forbidden, NotFound
 from app.extensions import db
 from app.http import ApiBlueprint
-from app.notices import inbox as notifications
 from app.orgs.services import get_organization
 from app.schemas import PageQuerySchema
 from app.tenders import contracts, ocds, services, transparency
 from app.tenders.schemas import (
-    NOTIFICATIONS_PAGING,
     AwardResultSchema,
     AwardSchema,
     BidCreateSchema,
@@ -23,11 +21,6 @@ from app.tenders.schemas import (
     ContractUpdateSchema,
     EvaluationQuerySchema,
     EvaluationSchema,
-    NotificationPageSchema,
-    NotificationQuerySchema,
-    NotificationReadSchema,
-    NotificationSchema,
-    NotificationsMarkedSchema,
     QualitySchema,
     RatingSchema,
     TenderCreateSchema,
@@ -292,34 +285,3 @@ def transparency_contracts(query):
     available = transparency.currencies()
     currency = transparency.chosen_currency(query["currency"], available)
     return {**transparency.dashboard(currency), "currencies": available}
-
-
-@blp.route("/notifications", methods=["GET"])
-@blp.arguments(NotificationQuerySchema, location="query")
-@blp.response(200, NotificationPageSchema, description=NOTIFICATIONS_PAGING)
-def list_notifications(query):
-    """News of tenders for the user's organisations, newest first; reading them does not mark them read."""
-    user = require_api_user()
-    items, following = notifications.page_for(user, **query)
-    return {"items": items, "next": following, "unread": notifications.unread_count_for(user)}
-
-
-@blp.route("/notifications/read", methods=["POST"])
-@blp.arguments(NotificationReadSchema)
-@blp.response(200, NotificationsMarkedSchema)
-def mark_notifications_read(payload):
-    """Mark notifications read, for every member of their organisation: `{"ids": [...]}` or `{"all": true}`. An id that
-    is not one of the user's notifications: 404, nothing marked."""
-    user = require_api_user()
-    marked = notifications.mark_read(user, payload.get("ids", ()), everything=payload.get("all", False))
-    db.session.commit()
-    return {"marked": marked, "unread": notifications.unread_count_for(user)}
-
-
-@blp.route("/notifications/<int:notification_id>/read", methods=["POST"])
-@blp.response(200, NotificationSchema)
-def mark_notification_read(notification_id):
-    """Mark one notification read (members of its organisation; 404 for anyone else)."""
-    notification = notifications.mark_one_read(require_api_user(), notification_id)
-    db.session.commit()
-    return notification

@@ -123,16 +123,3 @@ class AwardForm(FlaskForm):
 class RatingForm(FlaskForm):
     rating = SelectField(_l("Rating"), choices=options([(str(n), "★" * n) for n in range(5, 0, -1)]))
     comment = TextAreaField(_l("Comment"), render_kw={"rows": 2})
-
-
-class NotificationReadForm(FlaskForm):
-    """The buttons of the notifications page: each notice's carries its id (`ids`), "Mark all as read" carries `all`."""
-
-    ids = HiddenField()
-    all = HiddenField()
-
-    def payload(self):
-        """What the API's NotificationReadSchema reads: the one notice whose button was pressed, or all."""
-        if self.ids.data:
-            return {"ids": [as_int(self.ids.data)]}
-        return {"all": True} if self.all.data == "1" else {}

@@ -16,14 +16,12 @@ from app.forms import as_int, attempt, aware_moment, load_form, local_moment, sh
 from app.labels import label
 from app.money import currency_codes
 from app.navigation import page_number
-from app.notices import inbox as notifications
 from app.tenders import bp, contracts, services
 from app.tenders.forms import (
     AwardForm,
     BidForm,
     CancelForm,
     DeadlineForm,
-    NotificationReadForm,
     RatingForm,
     TenderForm,
 )
@@ -32,7 +30,6 @@ from app.tenders.schemas import (
     MAX_LOTS,
     BidFieldsSchema,
     CancelSchema,
-    NotificationReadSchema,
     RatingSchema,
     TenderFieldsSchema,
     TenderUpdateSchema,
@@ -341,26 +338,3 @@ def my_tenders():
     return render_template("tenders/mine.html", organization=organization, membership=membership,
                            tenders=services.organization_tenders(organization.id),
                            bids=services.organization_bids(organization.id))
-
-
-@bp.route("/notifications")
-@login_required
-def notifications_page():
-    """News of tenders for the user's organisations; they stay unread until marked read."""
-    page = db.paginate(notifications.for_user(current_user), page=page_number(), per_page=30, error_out=False)
-    return render_template("tenders/notifications.html", page=page, unread=notifications.unread_count_for(current_user))
-
-
-@bp.route("/notifications/read", methods=["POST"])
-@login_required
-def mark_notifications_read():
-    """Mark one notification (`ids`) or all of them (`all`) read, then back to the page it was done from."""
-    form = NotificationReadForm()
-    payload = load_form(NotificationReadSchema(), form.payload(), form)
-    if payload is None:
-        flash(" ".join(form.form_errors) or _("Choose what to mark read."), "danger")
-    else:
-        notifications.mark_read(current_user, payload.get("ids", ()), everything=payload.get("all", False))
-        db.session.commit()
-        flash(_("Marked read."), "success")
-    return redirect(url_for("tenders.notifications_page", page=request.form.get("page", 1, type=int)))
