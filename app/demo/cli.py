@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from app.accounts.models import Membership, User
+from app.demo.alerts import seed_demo_alerts
 from app.demo.market import seed_demo_market
 from app.demo.seed import DEMO_PASSWORD, seed_demo_data
 from app.demo.trade import seed_demo_trade
@@ -39,7 +40,9 @@ def seed_demo(organizations, listings_per_org):
             db.session.commit()
             orders = seed_demo_trade(buyer.user, buyer.organization, seller.user, seller.organization)
             db.session.commit()
-        click.echo(f"{tenders} tenders, {campaigns} campaigns and {orders} orders added.")
+            searches = seed_demo_alerts(buyer.user)
+            db.session.commit()
+        click.echo(f"{tenders} tenders, {campaigns} campaigns, {orders} orders and {searches} saved searches added.")
     click.echo(f"Demo logins (password: {DEMO_PASSWORD}):")
     for email, what in summary["logins"]:
         click.echo(f"  {email:28} {what}")

@@ -9,7 +9,7 @@ def test_seed_demo_trades_in_every_state_once(app, db):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["seed-demo", "--organizations", "40", "--listings-per-org", "3"])
     assert first.exit_code == 0, first.output
-    assert "6 orders added" in first.output
+    assert "6 orders and 2 saved searches added" in first.output
     with app.app_context():
         assert set(db.session.scalars(select(Order.status))) == set(ORDER_STATUSES)
         rfq = db.session.scalars(select(Rfq)).one()
@@ -20,4 +20,4 @@ def test_seed_demo_trades_in_every_state_once(app, db):
         completed = db.session.scalars(select(Order).where(Order.status == "completed")).one()
         assert completed.rating == 5
     second = runner.invoke(args=["seed-demo", "--organizations", "40", "--listings-per-org", "3"])
-    assert second.exit_code == 0 and "0 orders added" in second.output
+    assert second.exit_code == 0 and "0 orders and 0 saved searches added" in second.output
