@@ -21,7 +21,8 @@ exactly as it was written.
 """
 import re
 
-from flask_babel import LazyString, get_locale
+from flask import current_app
+from flask_babel import LazyString, force_locale, get_locale
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
@@ -161,3 +162,26 @@ class LazyErrorMessages:
         if isinstance(error.messages, LazyString):
             return ValidationError(str(error.messages).format(**kwargs))
         return error
+
+
+# The languages of readers and recipients ---------------------------------------------------------------------------
+
+
+def languages():
+    return current_app.config["LANGUAGES"]
+
+
+def language_or_default(language):
+    """A user's stored language if the app still offers it, else English."""
+    return language if language in languages() else "en"
+
+
+def current_language():
+    """The language of the current request (English outside one): what a new account or gift is written to in."""
+    locale = get_locale()
+    return language_or_default(locale.language if locale is not None else "en")
+
+
+def in_language_of(person):
+    """`with in_language_of(user):` writes what follows (a mail) in the person's language."""
+    return force_locale(language_or_default(getattr(person, "language", None)))

@@ -12,6 +12,7 @@ from app.accounts.models import AccountLink, User, new_session_key
 from app.audit.services import record
 from app.errors import NotFound, Unauthorized, ValidationFailed
 from app.extensions import db
+from app.i18n import in_language_of
 from app.mail import link, send_mail
 from app.models_base import utcnow
 
@@ -47,12 +48,11 @@ def send_verification(user):
     """Mail the user a link that proves the address (valid 48 hours)."""
     hours = current_app.config["EMAIL_VERIFICATION_TTL_HOURS"]
     secret = _issue(user, "verify_email", dt.timedelta(hours=hours))
-    send_mail(
-        user.email, "Confirm your e-mail address for Coopex",
-        f"Hello {user.name},\n\nConfirm that this address is yours to start publishing on Coopex:\n\n"
-        f"{link('accounts.verify_email', token=secret)}\n\nThe link works once, for {hours} hours. "
-        "If you did not sign up, ignore this mail.\n",
-    )
+    with in_language_of(user):
+        send_mail(user.email, _("Confirm your e-mail address for Coopex"),
+                  _("Hello %(name)s,\n\nConfirm that this address is yours to start publishing on Coopex:\n\n%(link)s\n\n"
+                    "The link works once, for %(hours)s hours. If you did not sign up, ignore this mail.\n",
+                    name=user.name, link=link("accounts.verify_email", token=secret), hours=hours))
 
 
 def verify_email(secret):
@@ -69,12 +69,12 @@ def verify_email(secret):
 
 def tell_owner_of_signup_attempt(user):
     """Sign-up with an address that has an account: its owner is told, the stranger learns nothing."""
-    send_mail(
-        user.email, "Someone tried to sign up to Coopex with your address",
-        f"Hello {user.name},\n\nSomeone (perhaps you) tried to create a Coopex account with this address, which already "
-        f"has one. To sign in: {link('accounts.login')}\nForgot your password? {link('accounts.forgot_password')}\n\n"
-        "If it was not you, nothing has changed and you need not do anything.\n",
-    )
+    with in_language_of(user):
+        send_mail(user.email, _("Someone tried to sign up to Coopex with your address"),
+                  _("Hello %(name)s,\n\nSomeone (perhaps you) tried to create a Coopex account with this address, which "
+                    "already has one. To sign in: %(login)s\nForgot your password? %(forgot)s\n\n"
+                    "If it was not you, nothing has changed and you need not do anything.\n",
+                    name=user.name, login=link("accounts.login"), forgot=link("accounts.forgot_password")))
 
 
 def request_password_reset(email):
@@ -86,12 +86,12 @@ def request_password_reset(email):
         return None
     minutes = current_app.config["PASSWORD_RESET_TTL_MINUTES"]
     secret = _issue(user, "reset_password", dt.timedelta(minutes=minutes))
-    send_mail(
-        user.email, "Reset your Coopex password",
-        f"Hello {user.name},\n\nChoose a new password here:\n\n{link('accounts.reset_password', token=secret)}\n\n"
-        f"The link works once, for {minutes} minutes. Choosing a new password signs you out everywhere. "
-        "If you did not ask for this, ignore this mail: your password stays as it is.\n",
-    )
+    with in_language_of(user):
+        send_mail(user.email, _("Reset your Coopex password"),
+                  _("Hello %(name)s,\n\nChoose a new password here:\n\n%(link)s\n\nThe link works once, for %(minutes)s "
+                    "minutes. Choosing a new password signs you out everywhere. If you did not ask for this, ignore this "
+                    "mail: your password stays as it is.\n",
+                    name=user.name, link=link("accounts.reset_password", token=secret), minutes=minutes))
     return user
 
 

@@ -4,8 +4,8 @@ import secrets
 from functools import cache
 
 from flask import current_app
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -15,9 +15,10 @@ from app.accounts.passwords import guessability_problems, needs_rehash
 from app.audit.services import record
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
+from app.i18n import current_language, in_language_of
+from app.labels import label
 from app.mail import send_mail
 from app.models_base import utcnow
-from app.notices.phrases import current_language
 from app.orgs.services import create_organization
 
 TOKEN_PREFIX = "cpx_"
@@ -199,12 +200,13 @@ def invite(organization, inviter, email, role, accept_url_for):
     )
     db.session.add(invitation)
     db.session.flush()
-    send_mail(
-        email,
-        f"{inviter.name} invites you to {organization.name} on Coopex",
-        f"{inviter.name} invites you to join {organization.name} on Coopex as {role}.\n\n"
-        f"Accept within {ttl.days} days: {accept_url_for(secret)}\n",
-    )
+    # The invited person's language if they have an account, else the inviter's.
+    with in_language_of(existing) if existing else force_locale(current_language()):
+        send_mail(email, _("%(inviter)s invites you to %(organization)s on Coopex", inviter=inviter.name,
+                           organization=organization.name),
+                  _("%(inviter)s invites you to join %(organization)s on Coopex as %(role)s.\n\n"
+                    "Accept within %(days)s days: %(link)s\n", inviter=inviter.name, organization=organization.name,
+                    role=label("role", role), days=ttl.days, link=accept_url_for(secret)))
     return invitation
 
 

@@ -13,7 +13,7 @@ from app.alerts.models import MAX_SAVED_SEARCHES, SavedSearch
 from app.alerts.services import reindex
 from app.catalog.models import Listing, listing_delivery_countries
 from app.extensions import db
-from app.notices.phrases import language_or_default
+from app.i18n import language_or_default
 from app.orgs.models import Organization
 from app.reference.models import CpvCode
 

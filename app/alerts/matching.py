@@ -10,13 +10,12 @@ from app.accounts.models import User
 from app.alerts.models import AlertMatch, SavedSearch
 from app.database import upsert
 from app.extensions import db
-from app.i18n import N_
+from app.i18n import N_, language_or_default
 from app.indexing import search_engine
 from app.mail import link, unsubscribe
 from app.mail.models import MailOutbox
 from app.models_base import utcnow
 from app.notices.models import DigestItem, Notification
-from app.notices.phrases import language_or_default
 from app.notices.telling import mail_mode
 from search import ALERT_KINDS
 

@@ -16,10 +16,10 @@ from app.campaigns import funds, ledger, pools
 from app.campaigns.models import BudgetLine, Campaign, CampaignUpdate, Donation
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
+from app.i18n import current_language
 from app.labels import label
 from app.models_base import utcnow
 from app.money import Money
-from app.notices.phrases import current_language
 from app.orgs.services import resolve_sdgs
 from app.payments.gateway import check_minimum, gateway
 

@@ -11,12 +11,13 @@ from sqlalchemy import delete, select
 
 from app.accounts.models import User
 from app.extensions import db
+from app.i18n import language_or_default
 from app.mail import link, send_mail, unsubscribe
 from app.models_base import utcnow
 from app.notices import preferences
 from app.notices.kinds import KIND_LABELS
 from app.notices.models import DigestItem, DigestRun
-from app.notices.phrases import language_or_default, written
+from app.notices.phrases import written
 
 PERIODS = {"daily": dt.timedelta(days=1), "weekly": dt.timedelta(days=7)}
 #: Unsubscribing from a digest stops what feeds it: the notices' daily mode here, and each feature's own (a saved

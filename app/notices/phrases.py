@@ -3,7 +3,6 @@
 A notice is stored as its `Phrase` (the English msgid and its named values), not as text: each member reads it in
 their own language, and each mail is written in its recipient's. `make translations` extracts `Phrase("…")` like
 `_("…")`. Values are names, numbers and dates already written out: they are not translated."""
-from flask import current_app
 from flask_babel import force_locale, gettext
 
 
@@ -35,25 +34,3 @@ def written(msgid, params):
     """A stored phrase in the current language."""
     return gettext(msgid, **params) if params else gettext(msgid)
 
-
-def written_in(language, msgid, params=None):
-    """A stored phrase in `language`."""
-    with force_locale(language):
-        return written(msgid, params or {})
-
-
-def languages():
-    return current_app.config["LANGUAGES"]
-
-
-def language_or_default(language):
-    """A user's stored language if the app still offers it, else English."""
-    return language if language in languages() else "en"
-
-
-def current_language():
-    """The language of the current request (English outside one): what a new account or gift is written to in."""
-    from flask_babel import get_locale
-
-    locale = get_locale()
-    return language_or_default(locale.language if locale is not None else "en")

@@ -12,13 +12,13 @@ from sqlalchemy import JSON, Select, func, insert, literal, or_, select
 
 from app.accounts.models import Membership, User
 from app.extensions import db
+from app.i18n import languages
 from app.mail import link as mail_link
 from app.mail.models import MailOutbox
 from app.mail.unsubscribe import PLACEHOLDER
 from app.models_base import UTCDateTime, utcnow
 from app.notices.kinds import kind_label
 from app.notices.models import DigestItem, Notification, NotificationPreference
-from app.notices.phrases import languages
 from app.orgs.models import Organization
 
 #: The drivers' count of rows written, which SQLAlchemy keeps only when asked to for an INSERT.
