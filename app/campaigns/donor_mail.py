@@ -36,7 +36,9 @@ def day(moment, language):
 
 
 def _matched(donation):
-    """What match funding added to the donation."""
+    """What match funding added to the donation (nothing to read when the campaign was never matched)."""
+    if not donation.campaign.matched_minor:
+        return Money(0, donation.currency)
     minor = db.session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount_minor), 0)).where(
         LedgerEntry.donation_id == donation.id, LedgerEntry.kind == "match"))
     return Money(int(minor), donation.currency)

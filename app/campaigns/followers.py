@@ -95,13 +95,11 @@ def follow_by_giving(campaign_id, email, language):
     now = utcnow()
     statement = upsert(CampaignFollower).values(campaign_id=campaign_id, email=normalise_email(email),
                                                 language=language, source="donation", created_at=now, confirmed_at=now)
-    db.session.execute(statement.on_conflict_do_update(
+    # One statement: the row is written unless the address unsubscribed, and only then is its id returned.
+    return db.session.scalar(statement.on_conflict_do_update(
         index_elements=["campaign_id", "email"],
         set_={"confirmed_at": func.coalesce(_followers.c.confirmed_at, statement.excluded.confirmed_at)},
-        where=_followers.c.unsubscribed_at.is_(None)))
-    return db.session.scalar(select(_followers.c.id).where(
-        _followers.c.campaign_id == campaign_id, _followers.c.email == normalise_email(email),
-        _followers.c.unsubscribed_at.is_(None)))
+        where=_followers.c.unsubscribed_at.is_(None)).returning(_followers.c.id))
 
 
 def stop(follower_id):

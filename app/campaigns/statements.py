@@ -48,6 +48,11 @@ def _serializer():
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
 
 
+def token(email, year):
+    """The signed token of the statement of `email`'s gifts in `year` (what the mailed link carries)."""
+    return _serializer().dumps([normalise_email(email), year])
+
+
 def _gave(email):
     return func.lower(Donation.email) == email
 
@@ -58,14 +63,14 @@ def request_statement(email, year, language):
     email = normalise_email(email)
     if db.session.scalar(select(Donation.id).where(_gave(email), Donation.status.in_(GIVEN)).limit(1)) is None:
         return
-    token = _serializer().dumps([email, year])
-    donor_mail.statement_link(email, year, language, link("campaigns.statement", token=token), STATEMENT_LINK_DAYS)
+    donor_mail.statement_link(email, year, language, link("campaigns.statement", token=token(email, year)),
+                              STATEMENT_LINK_DAYS)
 
 
-def read_token(token):
+def read_token(signed):
     """(address, year) of a statement link, or 404 if it is forged, damaged or older than a week."""
     try:
-        email, year = _serializer().loads(token, max_age=STATEMENT_LINK_DAYS * 86_400)
+        email, year = _serializer().loads(signed, max_age=STATEMENT_LINK_DAYS * 86_400)
     except (BadSignature, ValueError, TypeError):
         raise NotFound(_("This link does not exist or has expired: ask for a new one."), code="link_invalid") from None
     if not isinstance(email, str) or not isinstance(year, int) or isinstance(year, bool):
