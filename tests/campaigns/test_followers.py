@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.campaigns.models import CampaignFollower, Donation
 from app.extensions import db
+from app.models_base import utcnow
 from app.notices.models import DigestItem
 from tests.conftest import csrf_token, login
 
@@ -171,3 +172,17 @@ def test_two_gifts_from_one_address_make_one_follower(app, funding, stripe_event
         assert rows == [("donor@example.org", "donation")]
         assert db.session.scalar(select(db.func.count(Donation.id)).where(Donation.campaign_id == campaign["id"],
                                                                           Donation.status == "succeeded")) == 2
+
+
+def test_the_unsubscribe_header_stays_a_link_whatever_the_followers_number(app, funding, outbox):
+    campaign = funding.live()
+    with app.app_context():
+        db.session.add(CampaignFollower(id=987_654_321, campaign_id=campaign["id"], email="late@example.org",
+                                        source="follow", confirmed_at=utcnow()))
+        db.session.commit()
+    _post_update(funding, campaign, "Panels ordered")
+    (mail,) = outbox.to("late@example.org")
+    (header,) = outbox.headers(mail)["List-Unsubscribe"]
+    # Not folded into RFC 2047 encoded words, which providers do not read as a link.
+    unsubscribe = re.fullmatch(r"<http://coopex\.test(/unsubscribe/[A-Za-z0-9_.-]+)>", header).group(1)
+    assert app.test_client().post(unsubscribe, data={"List-Unsubscribe": "One-Click"}).status_code == 200
