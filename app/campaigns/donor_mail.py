@@ -4,25 +4,68 @@ charged, not charged (the goal was missed) or refused. Also the link to a yearly
 
 Each is queued in the transaction that records what it tells: a verified webhook's, or settlement's. An event applied
 twice moves nothing the second time, so it mails nothing either."""
+import datetime as dt
+from dataclasses import dataclass
+
 from babel.dates import format_date
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from app.accounts.models import User
 from app.campaigns import followers
-from app.campaigns.models import Donation, LedgerEntry
+from app.campaigns.models import Campaign, Donation, LedgerEntry, receipt_number
 from app.extensions import db
 from app.mail import link, send_mail, unsubscribe
 from app.money import Money, formatter
 from app.notices.phrases import language_or_default
+from app.orgs.models import Organization
 from app.templating import number_symbols
 
 
-def language_of(donation):
-    """The donor's language: their account's if they gave signed in, else the one they gave in."""
-    user = db.session.get(User, donation.user_id) if donation.user_id else None
-    return language_or_default(user.language if user is not None else donation.language)
+@dataclass(frozen=True)
+class Gift:
+    """What a donor's mail tells of their gift, read in one statement."""
+
+    id: int
+    email: str
+    language: str
+    amount: Money
+    receipt_token: str
+    paid_at: dt.datetime | None
+    campaign_id: int
+    campaign: str
+    goal: Money
+    deadline: dt.datetime
+    organization: str
+    matched: Money
+
+    @property
+    def receipt_number(self):
+        return receipt_number(self.id)
+
+
+_ledger = LedgerEntry.__table__
+#: Built once: it runs in the webhook's transaction for each payment (see app.campaigns.funds).
+_GIFT = (
+    select(Donation.id, Donation.email, func.coalesce(User.language, Donation.language), Donation.amount_minor,
+           Donation.currency, Donation.receipt_token, Donation.paid_at, Campaign.id, Campaign.title, Campaign.goal_minor,
+           Campaign.deadline, Organization.name,
+           select(func.coalesce(func.sum(_ledger.c.amount_minor), 0))
+           .where(_ledger.c.donation_id == Donation.id, _ledger.c.kind == "match").scalar_subquery())
+    .select_from(Donation).join(Campaign, Campaign.id == Donation.campaign_id)
+    .join(Organization, Organization.id == Campaign.organization_id).outerjoin(User, User.id == Donation.user_id)
+    .where(Donation.id == bindparam("donation_id"))
+)
+
+
+def gift(donation_id):
+    """The gift as its mail tells it; the language is the donor's account's if they gave signed in, else the one they
+    gave in."""
+    (id_, email, language, minor, currency, token, paid_at, campaign_id, title, goal_minor, deadline, organization,
+     matched) = db.session.execute(_GIFT, {"donation_id": donation_id}).one()
+    return Gift(id_, email, language_or_default(language), Money(minor, currency), token, paid_at, campaign_id, title,
+                Money(goal_minor, currency), deadline, organization, Money(int(matched), currency))
 
 
 def money(value, language):
@@ -35,37 +78,27 @@ def day(moment, language):
     return format_date(moment, "d MMMM y", locale=language)
 
 
-def _matched(donation):
-    """What match funding added to the donation (nothing to read when the campaign was never matched)."""
-    if not donation.campaign.matched_minor:
-        return Money(0, donation.currency)
-    minor = db.session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount_minor), 0)).where(
-        LedgerEntry.donation_id == donation.id, LedgerEntry.kind == "match"))
-    return Money(int(minor), donation.currency)
-
-
-def _details(donation, language, status, matched=None):
+def _details(given, status):
     """The gift as the receipt shows it, one line per fact."""
-    campaign = donation.campaign
-    lines = [f"{_('Campaign')}: {campaign.title}", f"{_('Run by')}: {campaign.organization.name}",
-             f"{_('Amount')}: {money(donation.amount, language)}"]
-    if matched is not None and matched.minor:
-        lines.append(f"{_('Matched')}: {money(matched, language)}")
-    lines += [f"{_('Receipt number')}: {donation.receipt_number}", f"{_('Status')}: {status}"]
+    lines = [f"{_('Campaign')}: {given.campaign}", f"{_('Run by')}: {given.organization}",
+             f"{_('Amount')}: {money(given.amount, given.language)}"]
+    if given.matched.minor:
+        lines.append(f"{_('Matched')}: {money(given.matched, given.language)}")
+    lines += [f"{_('Receipt number')}: {given.receipt_number}", f"{_('Status')}: {status}"]
     return "\n".join(lines)
 
 
-def _receipt(donation):
+def _receipt(given):
     return _("Your receipt (keep this link: only you have it): %(link)s",
-             link=link("campaigns.receipt", donation_id=donation.id, token=donation.receipt_token))
+             link=link("campaigns.receipt", donation_id=given.id, token=given.receipt_token))
 
 
-def _send(donation, subject, paragraphs, follower_id=None):
+def _send(given, subject, paragraphs, follower_id=None):
     """Queue the mail; when the donor follows the campaign, it says so with the way to stop (and its headers)."""
     if follower_id is not None:
         paragraphs.append("-- \n" + _("You will receive the campaign's updates by mail. Stop them: %(unsubscribe)s",
                                       unsubscribe=unsubscribe.PLACEHOLDER))
-    send_mail(donation.email, subject, "\n\n".join(paragraphs),
+    send_mail(given.email, subject, "\n\n".join(paragraphs),
               unsubscribe=("follow", follower_id) if follower_id is not None else None)
 
 
@@ -75,82 +108,76 @@ def after_payment_event(donation_id, before, after):
     campaign. Nothing when the event moved nothing (a replay, or a second event for the same payment)."""
     if before == after or after not in ("succeeded", "pledged"):
         return
-    donation = db.session.get(Donation, donation_id)
-    language = language_of(donation)
-    follower_id = followers.follow_by_giving(donation.campaign_id, donation.email, language)
-    with force_locale(language):
+    given = gift(donation_id)
+    follower_id = followers.follow_by_giving(given.campaign_id, given.email, given.language)
+    with force_locale(given.language):
         if after == "pledged":
-            _card_saved(donation, language, follower_id)
+            _card_saved(given, follower_id)
         elif before == "pledged":
-            _charged(donation, language, follower_id)
+            _charged(given, follower_id)
         else:
-            _thank(donation, language, follower_id)
+            _thank(given, follower_id)
 
 
-def _thank(donation, language, follower_id):
-    campaign, matched = donation.campaign, _matched(donation)
+def _thank(given, follower_id):
     paragraphs = [_("Thank you: Stripe has confirmed your gift to “%(campaign)s”, run by %(organization)s.",
-                    campaign=campaign.title, organization=campaign.organization.name)]
-    if matched.minor:
+                    campaign=given.campaign, organization=given.organization)]
+    if given.matched.minor:
         paragraphs.append(_("With match funding, your gift brings %(total)s to the campaign.",
-                            total=money(Money(donation.amount_minor + matched.minor, donation.currency), language)))
-    paragraphs += [_details(donation, language, _("Paid on %(date)s", date=day(donation.paid_at, language)), matched),
-                   _receipt(donation)]
-    _send(donation, _("Thank you for your gift to “%(campaign)s”", campaign=campaign.title), paragraphs, follower_id)
+                            total=money(Money(given.amount.minor + given.matched.minor, given.amount.currency),
+                                        given.language)))
+    paragraphs += [_details(given, _("Paid on %(date)s", date=day(given.paid_at, given.language))), _receipt(given)]
+    _send(given, _("Thank you for your gift to “%(campaign)s”", campaign=given.campaign), paragraphs, follower_id)
 
 
-def _card_saved(donation, language, follower_id):
-    campaign = donation.campaign
-    deadline = day(campaign.deadline, language)
+def _card_saved(given, follower_id):
+    deadline = day(given.deadline, given.language)
     paragraphs = [
         _("Your card is saved for your pledge of %(amount)s to “%(campaign)s”. It is charged only if the campaign "
           "reaches its goal of %(goal)s by %(deadline)s; otherwise nothing is charged. We will tell you either way.",
-          amount=money(donation.amount, language), campaign=campaign.title, goal=money(campaign.goal, language),
-          deadline=deadline),
-        _details(donation, language, _("Pledged: your card is charged only if the campaign reaches its goal by "
-                                       "%(date)s.", date=deadline)),
-        _receipt(donation)]
-    _send(donation, _("Your pledge to “%(campaign)s” is saved", campaign=campaign.title), paragraphs, follower_id)
+          amount=money(given.amount, given.language), campaign=given.campaign,
+          goal=money(given.goal, given.language), deadline=deadline),
+        _details(given, _("Pledged: your card is charged only if the campaign reaches its goal by %(date)s.",
+                          date=deadline)),
+        _receipt(given)]
+    _send(given, _("Your pledge to “%(campaign)s” is saved", campaign=given.campaign), paragraphs, follower_id)
 
 
-def _charged(donation, language, follower_id):
-    campaign, matched = donation.campaign, _matched(donation)
+def _charged(given, follower_id):
     paragraphs = [
         _("“%(campaign)s” reached its goal: your pledge of %(amount)s has been charged, as promised. Thank you!",
-          campaign=campaign.title, amount=money(donation.amount, language)),
-        _details(donation, language, _("Paid on %(date)s", date=day(donation.paid_at, language)), matched),
-        _receipt(donation)]
-    _send(donation, _("“%(campaign)s” reached its goal: your pledge is charged", campaign=campaign.title), paragraphs,
+          campaign=given.campaign, amount=money(given.amount, given.language)),
+        _details(given, _("Paid on %(date)s", date=day(given.paid_at, given.language))),
+        _receipt(given)]
+    _send(given, _("“%(campaign)s” reached its goal: your pledge is charged", campaign=given.campaign), paragraphs,
           follower_id)
 
 
-def released(donation):
+def released(donation_id):
     """Settlement: the goal was missed, the pledge is not charged."""
-    language = language_of(donation)
-    campaign = donation.campaign
-    with force_locale(language):
+    given = gift(donation_id)
+    with force_locale(given.language):
         paragraphs = [
             _("“%(campaign)s” did not reach its goal of %(goal)s by its deadline. As promised, your pledge of "
-              "%(amount)s is not charged. Thank you for backing it.", campaign=campaign.title,
-              goal=money(campaign.goal, language), amount=money(donation.amount, language)),
-            _details(donation, language, _("Not charged: the campaign did not reach its goal.")),
-            _receipt(donation)]
-        _send(donation, _("“%(campaign)s”: the goal was not reached", campaign=campaign.title), paragraphs)
+              "%(amount)s is not charged. Thank you for backing it.", campaign=given.campaign,
+              goal=money(given.goal, given.language), amount=money(given.amount, given.language)),
+            _details(given, _("Not charged: the campaign did not reach its goal.")),
+            _receipt(given)]
+        _send(given, _("“%(campaign)s”: the goal was not reached", campaign=given.campaign), paragraphs)
 
 
-def charge_refused(donation, reason, pay_url, by_link):
+def charge_refused(donation_id, reason, pay_url, by_link):
     """Settlement: the goal was reached but the card was refused; the donor gets a link to pay by hand (a Checkout
     page, or, when Stripe could not make one, the campaign's page to give again)."""
-    language = language_of(donation)
-    campaign = donation.campaign
-    with force_locale(language):
+    given = gift(donation_id)
+    with force_locale(given.language):
         paragraphs = [
             _("“%(campaign)s” reached its goal, but your card was refused for your pledge of %(amount)s (%(reason)s).",
-              campaign=campaign.title, amount=money(donation.amount, language), reason=reason),
+              campaign=given.campaign, amount=money(given.amount, given.language), reason=reason),
             _("Please complete your pledge here: %(link)s", link=pay_url) if by_link else
             _("Please give again from the campaign's page: %(link)s", link=pay_url),
-            _details(donation, language, _("The payment did not go through."))]
-        _send(donation, _("“%(campaign)s”: your pledge could not be charged", campaign=campaign.title), paragraphs)
+            _details(given, _("The payment did not go through."))]
+        _send(given, _("“%(campaign)s”: your pledge could not be charged", campaign=given.campaign), paragraphs)
 
 
 def statement_link(email, year, language, url, days):

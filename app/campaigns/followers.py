@@ -4,11 +4,13 @@ one-click unsubscribe; those with an account get it as they chose for campaign n
 or not at all). An update to 10,000 followers is queued with one INSERT … SELECT per language."""
 import datetime as dt
 import secrets
+from functools import cache
 
 from flask import g, has_request_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import JSON, func, insert, literal, or_, select
+from sqlalchemy import JSON, bindparam, func, insert, literal, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app.accounts.links import digest
 from app.accounts.models import User
@@ -89,17 +91,25 @@ def confirm(secret):
     return follower
 
 
+@cache
+def _following_by_giving(dialect):
+    """INSERT … ON CONFLICT DO UPDATE … WHERE not unsubscribed RETURNING id, built once per database kind (it runs in
+    the webhook's transaction of every payment)."""
+    statement = (postgresql if dialect == "postgresql" else sqlite).insert(CampaignFollower).values(
+        campaign_id=bindparam("campaign_id"), email=bindparam("email"), language=bindparam("language"),
+        source="donation", created_at=bindparam("now"), confirmed_at=bindparam("now"))
+    return statement.on_conflict_do_update(
+        index_elements=["campaign_id", "email"],
+        set_={"confirmed_at": func.coalesce(_followers.c.confirmed_at, statement.excluded.confirmed_at)},
+        where=_followers.c.unsubscribed_at.is_(None)).returning(_followers.c.id)
+
+
 def follow_by_giving(campaign_id, email, language):
     """A gift (or a pledge) makes its donor follow the campaign, unless the address unsubscribed from it before.
     Returns the follower's id, or None if the address does not follow."""
-    now = utcnow()
-    statement = upsert(CampaignFollower).values(campaign_id=campaign_id, email=normalise_email(email),
-                                                language=language, source="donation", created_at=now, confirmed_at=now)
     # One statement: the row is written unless the address unsubscribed, and only then is its id returned.
-    return db.session.scalar(statement.on_conflict_do_update(
-        index_elements=["campaign_id", "email"],
-        set_={"confirmed_at": func.coalesce(_followers.c.confirmed_at, statement.excluded.confirmed_at)},
-        where=_followers.c.unsubscribed_at.is_(None)).returning(_followers.c.id))
+    return db.session.scalar(_following_by_giving(db.session.get_bind().dialect.name), {
+        "campaign_id": campaign_id, "email": normalise_email(email), "language": language, "now": utcnow()})
 
 
 def stop(follower_id):

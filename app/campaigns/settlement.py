@@ -77,7 +77,7 @@ def release_pledges(campaign):
         if released:
             db.session.execute(update(Campaign).where(Campaign.id == campaign.id)
                                .values(pledged_minor=Campaign.pledged_minor - donation.amount_minor))
-            donor_mail.released(donation)
+            donor_mail.released(donation.id)
         db.session.commit()
 
 
@@ -136,7 +136,7 @@ def _ask_to_pay(donation, campaign, failure):
         customer_id=donation.customer_id, payment_method_id=donation.payment_method_id,
         checkout_session_id=session_id or donation.checkout_session_id))
     # Queued in the same transaction as the failure: the donor is told exactly when it is recorded.
-    donor_mail.charge_refused(donation, failure.message, pay_url, by_link=session_id is not None)
+    donor_mail.charge_refused(donation.id, failure.message, pay_url, by_link=session_id is not None)
     db.session.commit()
 
 
