@@ -188,6 +188,6 @@ def statement_link(email, year, language, url, days):
             _("Here is the statement of the gifts made from this address in %(year)d, as you asked: a page to read and "
               "a PDF to download.", year=year),
             url,
-            _("The link works for %(days)d days. If you did not ask for it, ignore this mail: nobody else can open it.",
+            _("The link works for %(days)d days. If you did not ask for it, ignore this mail: the link was sent to this address only.",
               days=days)])
     send_mail(email, subject, body)

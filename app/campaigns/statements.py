@@ -26,7 +26,7 @@ _SALT = "coopex.donation-statement"
 
 
 @dataclass(frozen=True)
-class Gift:
+class GiftLine:
     receipt_number: str
     paid_at: dt.datetime
     campaign: str
@@ -39,7 +39,7 @@ class Gift:
 class Statement:
     email: str
     year: int
-    gifts: list[Gift]
+    gifts: list[GiftLine]
     #: What the address gave in the year, per currency (refunded gifts left out), in the currencies' order.
     totals: list[Money]
 
@@ -48,9 +48,10 @@ def _serializer():
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
 
 
-def token(email, year):
-    """The signed token of the statement of `email`'s gifts in `year` (what the mailed link carries)."""
-    return _serializer().dumps([normalise_email(email), year])
+def token(donation_id, year):
+    """The signed token of a statement (what the mailed link carries): a gift of the address and the year, so that the
+    address itself is not in the link (nor in the logs and histories that keep links)."""
+    return _serializer().dumps([donation_id, year])
 
 
 def _gave(email):
@@ -61,21 +62,26 @@ def request_statement(email, year, language):
     """Mail the address a link to its statement for `year` if it ever gave (else nothing: nobody is mailed who never
     gave). Returns nothing the caller could tell the asker."""
     email = normalise_email(email)
-    if db.session.scalar(select(Donation.id).where(_gave(email), Donation.status.in_(GIVEN)).limit(1)) is None:
+    first = db.session.scalar(select(func.min(Donation.id)).where(_gave(email), Donation.status.in_(GIVEN)))
+    if first is None:
         return
-    donor_mail.statement_link(email, year, language, link("campaigns.statement", token=token(email, year)),
+    donor_mail.statement_link(email, year, language, link("campaigns.statement", token=token(first, year)),
                               STATEMENT_LINK_DAYS)
 
 
 def read_token(signed):
     """(address, year) of a statement link, or 404 if it is forged, damaged or older than a week."""
+    invalid = NotFound(_("This link does not exist or has expired: ask for a new one."), code="link_invalid")
     try:
-        email, year = _serializer().loads(signed, max_age=STATEMENT_LINK_DAYS * 86_400)
+        donation_id, year = _serializer().loads(signed, max_age=STATEMENT_LINK_DAYS * 86_400)
     except (BadSignature, ValueError, TypeError):
-        raise NotFound(_("This link does not exist or has expired: ask for a new one."), code="link_invalid") from None
-    if not isinstance(email, str) or not isinstance(year, int) or isinstance(year, bool):
-        raise NotFound(_("This link does not exist or has expired: ask for a new one."), code="link_invalid")
-    return email, year
+        raise invalid from None
+    if not all(isinstance(value, int) and not isinstance(value, bool) for value in (donation_id, year)):
+        raise invalid
+    email = db.session.scalar(select(Donation.email).where(Donation.id == donation_id))
+    if email is None:
+        raise invalid
+    return normalise_email(email), year
 
 
 def statement(email, year):
@@ -88,7 +94,7 @@ def statement(email, year):
         .where(_gave(email), Donation.status.in_(GIVEN), Donation.paid_at >= start,
                Donation.paid_at < start.replace(year=year + 1))
         .order_by(Donation.paid_at, Donation.id)).all()
-    gifts = [Gift(receipt_number(donation_id), paid_at, title, organization, Money(minor, currency),
+    gifts = [GiftLine(receipt_number(donation_id), paid_at, title, organization, Money(minor, currency),
                   status == "refunded")
              for donation_id, paid_at, minor, currency, status, title, organization in rows]
     totals = {}
