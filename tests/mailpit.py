@@ -54,12 +54,6 @@ class Mailbox:
                               body=message["Text"], id=summary["ID"], base_url=self.base_url))
         return mails
 
-    def headers(self, mail):
-        """The message's headers as Mailpit received them: {name: [values]}."""
-        found = requests.get(f"{self.base_url}/api/v1/message/{mail.id}/headers", timeout=10)
-        found.raise_for_status()
-        return found.json()
-
     def to(self, address):
         return [mail for mail in self.messages() if mail.to == address]
 

@@ -16,9 +16,9 @@ from app.accounts.models import User
 from app.campaigns import followers
 from app.campaigns.models import Campaign, Donation, LedgerEntry, receipt_number
 from app.extensions import db
+from app.i18n import language_or_default
 from app.mail import link, send_mail, unsubscribe
 from app.money import Money, formatter
-from app.notices.phrases import language_or_default
 from app.orgs.models import Organization
 from app.templating import number_symbols
 

@@ -12,8 +12,8 @@ from app.errors import DomainError
 from app.extensions import db
 from app.forms import as_int, load_form
 from app.http import no_store
+from app.i18n import current_language
 from app.models_base import utcnow
-from app.notices.phrases import current_language
 from app.pdf import pdf_response
 
 

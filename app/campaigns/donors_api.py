@@ -6,7 +6,7 @@ from app.campaigns import followers, services, statements
 from app.campaigns.api import blp
 from app.campaigns.schemas import FollowSchema, StatementRequestSchema
 from app.extensions import db
-from app.notices.phrases import current_language
+from app.i18n import current_language
 
 
 @blp.route("/campaigns/<int:campaign_id>/followers", methods=["POST"])

@@ -20,11 +20,12 @@ from app.campaigns.models import CampaignFollower
 from app.database import upsert
 from app.errors import Conflict, NotFound
 from app.extensions import db
+from app.i18n import languages
 from app.mail import link, send_mail, unsubscribe
 from app.mail.models import MailOutbox
 from app.models_base import UTCDateTime, utcnow
 from app.notices.models import DigestItem
-from app.notices.phrases import Phrase, languages
+from app.notices.phrases import Phrase
 from app.notices.telling import COUNTED, mail_mode
 
 #: How long a confirmation link works.

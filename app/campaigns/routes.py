@@ -13,9 +13,8 @@ from app.campaigns.schemas import DonationCreateSchema, FollowSchema, MatchPledg
 from app.csv_export import csv_response
 from app.errors import DomainError, Forbidden, NotFound
 from app.extensions import db, limiter
-from app.i18n import localize
+from app.i18n import current_language, localize
 from app.navigation import page_number
-from app.notices.phrases import current_language
 
 BROWSE_PAGE_SIZE = 12
 

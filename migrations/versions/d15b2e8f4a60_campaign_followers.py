@@ -1,7 +1,7 @@
 """campaign followers: who receives a campaign's updates (double opt-in, or by giving)
 
 Revision ID: d15b2e8f4a60
-Revises: 27d1f20d7bc8
+Revises: 1fe15ad1f464
 Create Date: 2026-12-05 05:50:54.904893
 
 """
@@ -13,7 +13,7 @@ import app.models_base
 
 # revision identifiers, used by Alembic.
 revision = 'd15b2e8f4a60'
-down_revision = '27d1f20d7bc8'
+down_revision = '1fe15ad1f464'
 branch_labels = None
 depends_on = None
 
