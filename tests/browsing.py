@@ -5,11 +5,12 @@ import re
 
 from playwright.sync_api import expect
 
+from app.campaigns import statements
 from app.campaigns.models import Donation
 from app.extensions import db, limiter
 from app.indexing.sync import drain_all
 from app.models_base import utcnow
-from tests.campaigns.conftest import Funding
+from tests.campaigns.conftest import Funding, Stripe
 from tests.conftest import PASSWORD, Factory
 from tests.tenders.conftest import Market
 
@@ -73,6 +74,8 @@ def seed_site(app):
     listing = make.listing(market.coop, title="Fairtrade coffee, ground", cpv_code="15861000")
     campaign = funding.live()
     donation = funding.donate(campaign)
+    paid = Stripe(app, client)
+    assert paid.send(paid.checkout_completed(donation)).get_json()["outcome"] == "succeeded"
     tender = market.published()
     bid = market.bid(tender, 0, "coop", "1000.00")
     market.pass_deadline(tender)
@@ -86,6 +89,7 @@ def seed_site(app):
     trade = _trade(client, market, listing)
     with app.app_context():
         receipt_token = db.session.get(Donation, donation["id"]).receipt_token
+        statement_token = statements.token(donation["id"], utcnow().year)
         drain_all()
         db.session.remove()
         limiter.reset()  # a test logs in several times: earlier browser tests' log-ins may not count against it
@@ -95,7 +99,7 @@ def seed_site(app):
         "ids": {"listing": listing.id, "campaign": campaign["id"], "tender": open_tender["id"],
                 "lot": open_tender["lots"][0]["id"], "awarded": tender["id"], "draft": draft["id"],
                 "seller_org": market.coop.id, "buyer_org": market.buyer.id, "donation": donation["id"],
-                "receipt_token": receipt_token, **trade},
+                "receipt_token": receipt_token, "statement_token": statement_token, **trade},
     }
 
 

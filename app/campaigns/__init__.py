@@ -3,4 +3,13 @@ from flask import Blueprint
 
 bp = Blueprint("campaigns", __name__)
 
-from app.campaigns import api, manage, payment_events, routes, search_api, search_routes  # noqa: E402,F401
+from app.campaigns import (  # noqa: E402,F401
+    api,
+    donor_pages,
+    donors_api,
+    manage,
+    payment_events,
+    routes,
+    search_api,
+    search_routes,
+)

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
+    EmailField,
     FieldList,
     Form,
     FormField,
@@ -141,3 +142,8 @@ class DisbursementForm(FlaskForm):
     def payload(self, currency):
         return {"amount": {"amount": (self.amount.data or "").strip(), "currency": currency},
                 "description": self.description.data or ""}
+
+
+class StatementForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), render_kw={"autocomplete": "email"})
+    year = StringField(_l("Year"), render_kw={"inputmode": "numeric"})

@@ -27,6 +27,8 @@ LEDGER_KINDS = CAMPAIGN_LEDGER_KINDS + POOL_LEDGER_KINDS
 #: settled: the campaign was settled and nothing was left in the pool; refunded: what was left went back to the pledger;
 #: cancelled: withdrawn, or never paid before the campaign ended.
 MATCH_PLEDGE_STATUSES = ("offered", "accepted", "declined", "active", "settled", "refunded", "cancelled")
+#: How an address came to follow a campaign: it asked (and confirmed the mailed link), or it gave.
+FOLLOWER_SOURCES = ("follow", "donation")
 EXPENSE_CATEGORIES = ("equipment", "works", "services", "staff", "materials", "travel", "fees", "other")
 
 campaign_sdgs = Table(
@@ -144,6 +146,11 @@ def donor_name(name, anonymous, anonymous_as="Anonymous", nameless_as="A donor")
     return name or nameless_as
 
 
+def receipt_number(donation_id):
+    """What receipts and statements call a donation."""
+    return f"COOPEX-D{donation_id:08d}"
+
+
 class Donation(db.Model):
     __tablename__ = "donations"
     __table_args__ = (
@@ -188,6 +195,10 @@ class Donation(db.Model):
         return Money(self.amount_minor, self.currency)
 
     @property
+    def receipt_number(self):
+        return receipt_number(self.id)
+
+    @property
     def public_message(self):
         """The donor's message, unless the donor asked to be anonymous (a message can tell who wrote it)."""
         return "" if self.anonymous else self.message
@@ -195,6 +206,38 @@ class Donation(db.Model):
     @property
     def public_name(self):
         return donor_name(self.name, self.anonymous)
+
+
+class CampaignFollower(db.Model):
+    """An address that receives a campaign's updates by mail: following starts once the mailed link is confirmed
+    (double opt-in), or with a gift; every update carries a one-click unsubscribe, and an address that unsubscribed is
+    not made to follow again by giving."""
+
+    __tablename__ = "campaign_followers"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "email"),
+        CheckConstraint(one_of("source", FOLLOWER_SOURCES), name="source"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    #: Normalised (trimmed, lower case), as account addresses are: the update mail reaches an account's owner as they
+    #: chose for campaign news.
+    email: Mapped[str] = mapped_column(String(254))
+    language: Mapped[str] = mapped_column(String(5), default="en")
+    source: Mapped[str] = mapped_column(String(10), default="follow")
+    #: The SHA-256 of the confirmation link's secret (the secret is only mailed); cleared once used.
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    token_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    unsubscribed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    campaign: Mapped[Campaign] = relationship()
+
+    @property
+    def is_following(self):
+        return self.confirmed_at is not None and self.unsubscribed_at is None
 
 
 class MatchPledge(db.Model):

@@ -6,7 +6,7 @@ a pending or failed charge with the right amount counts nothing.
 """
 from sqlalchemy import select
 
-from app.campaigns import funds
+from app.campaigns import donor_mail, funds
 from app.campaigns.models import Donation, MatchPledge
 from app.extensions import db
 from app.payments import webhooks
@@ -123,7 +123,20 @@ def _with_fee(donation, charge, outcome):
     return f"{outcome}; {funds.record_fee(donation, fee, _id(transaction))}"
 
 
-DONATION_EVENTS = {
+def _telling_the_donor(handler):
+    """The handler, then the donor's mail if the event moved the donation (paid, or a card saved): in the same
+    transaction, so a replayed event, which moves nothing, mails nothing."""
+
+    def apply(donation, obj):
+        before = donation.status
+        outcome = handler(donation, obj)
+        donor_mail.after_payment_event(donation.id, before, donation.status)
+        return outcome
+
+    return apply
+
+
+DONATION_EVENTS = {event_type: _telling_the_donor(handler) for event_type, handler in {
     "checkout.session.completed": _checkout_completed,
     "checkout.session.async_payment_succeeded": _checkout_completed,
     "checkout.session.expired": _checkout_expired,
@@ -132,7 +145,7 @@ DONATION_EVENTS = {
     "charge.refunded": _charge_refunded,
     "charge.succeeded": _charge_succeeded,
     "charge.updated": _charge_updated,
-}
+}.items()}
 
 
 # Match pools ------------------------------------------------------------------------------------------------------------

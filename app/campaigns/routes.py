@@ -1,18 +1,19 @@
-"""Pages: the list of live campaigns, a campaign (progress, budget, updates, donate form, and its owners' actions), the
-donor's receipt, the public ledger and its CSV, and expense receipts (served only through the app)."""
+"""Pages: the list of live campaigns, a campaign (progress, budget, updates, donate and follow forms, and its owners'
+actions), the donor's receipt, the public ledger and its CSV, and expense receipts (served only through the app)."""
 from flask import current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
-from app.accounts.auth import current_membership
-from app.campaigns import bp, ledger, pages_support, pools, receipts, services, story
+from app.accounts.auth import current_membership, rate_limited_mail
+from app.accounts.services import normalise_email
+from app.campaigns import bp, followers, ledger, pages_support, pools, receipts, services, story
 from app.campaigns.models import Expense, donor_name
-from app.campaigns.schemas import DonationCreateSchema, MatchPledgeCreateSchema
+from app.campaigns.schemas import DonationCreateSchema, FollowSchema, MatchPledgeCreateSchema
 from app.csv_export import csv_response
 from app.errors import DomainError, Forbidden, NotFound
 from app.extensions import db, limiter
-from app.i18n import localize
+from app.i18n import current_language, localize
 from app.navigation import page_number
 
 BROWSE_PAGE_SIZE = 12
@@ -38,7 +39,8 @@ def campaign_page(campaign_id):
     return _campaign_page(services.visible_campaign(campaign_id, current_user))
 
 
-def _campaign_page(campaign, errors=None, given=None, status=200, pledge_errors=None, pledge_given=None):
+def _campaign_page(campaign, errors=None, given=None, status=200, pledge_errors=None, pledge_given=None,
+                   follow_errors=None, follow_given=None):
     membership = current_user.membership_of(campaign.organization_id) if current_user.is_authenticated else None
     acting = current_membership()
     outsider = acting is not None and acting.organization_id != campaign.organization_id
@@ -53,6 +55,8 @@ def _campaign_page(campaign, errors=None, given=None, status=200, pledge_errors=
                            spent=ledger.spent_by_line(campaign), pledges=pools.shown_pledges(campaign),
                            own_pledges=own_pledges, may_offer=may_offer, acting=acting,
                            pledge_errors=pledge_errors or {}, pledge_given=pledge_given or {},
+                           follow_errors=follow_errors or {},
+                           follow_given=follow_given or {"email": current_user.email if current_user.is_authenticated else ""},
                            donations=services.public_donations(campaign, 10), render=story.render,
                            errors=errors or {}, given=given or {}), status
 
@@ -104,6 +108,32 @@ def donate_form(campaign_id):
         return _campaign_page(campaign, _flatten(error.fields) or {"amount": [error.message]}, given, error.status)
     db.session.commit()
     return redirect(checkout_url, 303)
+
+
+@bp.route("/campaigns/<int:campaign_id>/follow", methods=["POST"])
+@rate_limited_mail
+def follow_form(campaign_id):
+    """The "Follow this campaign" form, checked like the API's: a confirmation link is mailed (a signed-in user's own
+    verified address follows at once). The same answer whether the address already followed or not."""
+    campaign = services.visible_campaign(campaign_id, current_user)
+    given = {"email": request.form.get("email", "").strip()}
+    proven = followers.proven_address(current_user)
+    try:
+        data = FollowSchema().load(given)
+        followers.follow(campaign, data["email"], current_language(), proven_email=proven)
+    except ValidationError as error:
+        return _campaign_page(campaign, follow_errors=_flatten(error.messages), follow_given=given, status=422)
+    except DomainError as error:
+        db.session.rollback()
+        return _campaign_page(campaign, follow_errors={"email": [error.message]}, follow_given=given,
+                              status=error.status)
+    db.session.commit()
+    if proven is not None and proven == normalise_email(data["email"]):
+        flash(_("You follow this campaign: its updates come to %(email)s.", email=proven), "success")
+    else:
+        flash(_("Check your mail: following starts once you confirm with the link we sent to %(email)s.",
+                email=data["email"]), "info")
+    return redirect(url_for("campaigns.campaign_page", campaign_id=campaign.id, _anchor="follow"), 303)
 
 
 def _flatten(messages):

@@ -258,3 +258,15 @@ class LedgerSchema(Schema):
     balance = MoneyField()
     pools = fields.Nested(PoolTotalsSchema, metadata={"description": "The match pools, beside the campaign's money."})
     next_cursor = fields.Integer(allow_none=True)
+
+
+class FollowSchema(Schema):
+    email = fields.Email(required=True, validate=validate.Length(max=254),
+                         metadata={"description": "Where the confirmation link, then the campaign's updates, go."})
+
+
+class StatementRequestSchema(Schema):
+    email = fields.Email(required=True, validate=validate.Length(max=254),
+                         metadata={"description": "The address the gifts were made from; the link is mailed there."})
+    year = WholeNumber(required=True, validate=validate.Range(2000, 2100),
+                       metadata={"description": "The calendar year (UTC) of the gifts."})

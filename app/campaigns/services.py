@@ -12,7 +12,7 @@ from sqlalchemy.orm import lazyload
 
 from app.accounts.services import is_member
 from app.audit.services import record
-from app.campaigns import funds, ledger, pools
+from app.campaigns import followers, funds, ledger, pools
 from app.campaigns.models import BudgetLine, Campaign, CampaignUpdate, Donation
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
@@ -174,11 +174,13 @@ def publish(campaign):
 
 
 def post_update(campaign, title, body):
+    """News for donors and members: shown on the campaign's page and mailed to its followers."""
     if campaign.status == "draft":
         raise Conflict(_("Updates are posted once the campaign is live."))
     update = CampaignUpdate(campaign=campaign, title=title, body=body)
     db.session.add(update)
     db.session.flush()
+    followers.tell_followers(update)
     return update
 
 

@@ -12,11 +12,11 @@ pledge; pledges never paid are cancelled.
 from flask import current_app
 from sqlalchemy import case, exists, select, update
 
-from app.campaigns import funds, services
+from app.campaigns import donor_mail, funds, services
 from app.campaigns.models import Campaign, Donation, MatchPledge
 from app.extensions import db
 from app.indexing import queue
-from app.mail import link, send_mail
+from app.mail import link
 from app.models_base import utcnow
 from app.payments.gateway import ChargeFailed, PaymentUnavailable, gateway
 
@@ -77,9 +77,7 @@ def release_pledges(campaign):
         if released:
             db.session.execute(update(Campaign).where(Campaign.id == campaign.id)
                                .values(pledged_minor=Campaign.pledged_minor - donation.amount_minor))
-            send_mail(donation.email, f"{campaign.title}: the goal was not reached",
-                      f"“{campaign.title}” did not reach its goal of {campaign.goal} by its deadline. As promised, your "
-                      f"pledge of {donation.amount} is not charged. Thank you for backing it.")
+            donor_mail.released(donation.id)
         db.session.commit()
 
 
@@ -129,19 +127,16 @@ def _ask_to_pay(donation, campaign, failure):
     try:
         session = gateway().payment_link(donation, campaign.title, success_url=receipt,
                                          cancel_url=link("campaigns.campaign_page", campaign_id=campaign.id))
-        text, session_id = f"Please complete your pledge here: {session.url}", session.id
+        pay_url, session_id = session.url, session.id
     except PaymentUnavailable:
-        text = f"Please give again from the campaign's page: {link('campaigns.campaign_page', campaign_id=campaign.id)}"
-        session_id = None
+        pay_url, session_id = link("campaigns.campaign_page", campaign_id=campaign.id), None
     funds.record_failure(funds.locked_donation(donation.id),
                          f"Off-session charge refused ({failure.code}): {failure.message}")
     db.session.execute(update(Donation).where(Donation.id == donation.id).values(
         customer_id=donation.customer_id, payment_method_id=donation.payment_method_id,
         checkout_session_id=session_id or donation.checkout_session_id))
     # Queued in the same transaction as the failure: the donor is told exactly when it is recorded.
-    send_mail(donation.email, f"{campaign.title}: your pledge could not be charged",
-              f"“{campaign.title}” reached its goal, but your card was refused for your pledge of {donation.amount} "
-              f"({failure.message}). {text}")
+    donor_mail.charge_refused(donation.id, failure.message, pay_url, by_link=session_id is not None)
     db.session.commit()
 
 
