@@ -148,12 +148,17 @@ def drain_all(batch=1000):
     """Drain until nothing is due; commits after each batch. Returns the summed result."""
     total = DrainResult()
     while True:
+        listeners.clear_pending_flag(db.session)
         result = drain(batch)
+        # What the after-write hooks queued (a supplier's default alerts) is delivered in the same run.
+        queued_meanwhile = listeners.has_pending_changes(db.session)
         db.session.commit()
         for name in ("rows", "written", "stale", "parked", "retried"):
             setattr(total, name, getattr(total, name) + getattr(result, name))
         total.unavailable = total.unavailable or result.unavailable
-        if result.rows < batch or result.unavailable or result.rows == result.retried + result.parked:
+        if result.unavailable or result.rows == result.retried + result.parked:
+            return total
+        if result.rows < batch and not queued_meanwhile:
             return total
 
 

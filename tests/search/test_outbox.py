@@ -13,7 +13,9 @@ from tests.search.helpers import found_ids, plain
 
 @pytest.fixture
 def seller(make):
-    return make.organization(make.user())
+    """An organisation without members: the counts of these tests are its listings' alone (a selling member would get
+    default alerts, whose percolator documents the same sync writes)."""
+    return make.organization()
 
 
 def _rows_in_database(listing_id):
