@@ -73,14 +73,29 @@ def register_security_headers(app):
 
 
 def register_blueprints(app):
-    from app import accounts, audit, campaigns, catalog, moderation, orgs, payments, public, reference, tenders, trade
+    from app import (
+        accounts,
+        audit,
+        campaigns,
+        catalog,
+        directory,
+        moderation,
+        orgs,
+        payments,
+        public,
+        reference,
+        reports,
+        tenders,
+        trade,
+    )
     from app.accounts import auth
     from app.extensions import api, csrf
 
     audit.attach_views()
-    for feature in (public, accounts, orgs, catalog, reference, tenders, campaigns, trade, payments, audit, moderation):
+    for feature in (public, accounts, orgs, catalog, reference, tenders, campaigns, trade, payments, audit, moderation,
+                    directory, reports):
         app.register_blueprint(feature.bp)
-    for feature in (accounts, orgs, catalog, reference, tenders, campaigns, trade, audit, moderation):
+    for feature in (accounts, orgs, catalog, reference, tenders, campaigns, trade, audit, moderation, directory, reports):
         csrf.exempt(feature.api.blp)
         api.register_blueprint(feature.api.blp)
     # The token is checked before anything else is read: without one, 401, whatever the request holds.
