@@ -51,6 +51,8 @@ def _total_lines(summary):
 
 
 ROW_COLUMNS = ("bought", "sold", "won", "awarded", "raised", "matched", "spent")
+#: The first column (a month, an SDG's name) wider than the figures, the currency narrower.
+ROW_WIDTHS = (3.2, 1.6, *[2] * len(ROW_COLUMNS))
 
 
 def _row_header(first):
@@ -71,10 +73,11 @@ def pdf_document(summary, title, subtitle):
         document.paragraph(_("Nothing in this period."))
     document.heading(_("By month"))
     document.rows(_row_header(_("Month")), [[row["month"], row["currency"], *[_plain(row[name]) for name in ROW_COLUMNS]]
-                                            for row in summary["by_month"]], align_right_from=2)
+                                            for row in summary["by_month"]], align_right_from=2, widths=ROW_WIDTHS)
     document.heading(_("By SDG"))
     document.paragraph(_("A value counts in full under each SDG it serves: the SDG rows do not add up to the totals."))
     document.rows(_row_header(_("SDG")),
                   [[f"{row['sdg']}. {row['label']}" if row["sdg"] else row["label"], row["currency"],
-                    *[_plain(row[name]) for name in ROW_COLUMNS]] for row in summary["by_sdg"]], align_right_from=2)
+                    *[_plain(row[name]) for name in ROW_COLUMNS]] for row in summary["by_sdg"]], align_right_from=2,
+                  widths=ROW_WIDTHS)
     return document
