@@ -94,7 +94,7 @@ def federations_page(organization_id):
     """The federations the organisation belongs to and, for a federation, its members (the organisation's members); its
     admins declare, confirm, decline and end memberships here."""
     organization = get_organization(organization_id)
-    services.federations_of(current_user, organization)  # members only: 404 for anybody else
+    services.require_reader(current_user, organization)
     if request.method == "GET":
         return _page(organization)
     try:

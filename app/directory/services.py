@@ -90,21 +90,22 @@ def confirmed_federations(organization_id):
 # Reading memberships ---------------------------------------------------------------------------------------------------
 
 
-def _require_member(actor, organization):
+def require_reader(actor, organization):
+    """An organisation's memberships are for its members (any role); 404 for anybody else."""
     if not (actor and actor.is_authenticated and actor.membership_of(organization.id) is not None):
         raise NotFound(_("No such organisation."))
 
 
 def federations_of(actor, member):
     """Every membership the organisation declared, newest first (its members)."""
-    _require_member(actor, member)
+    require_reader(actor, member)
     return list(db.session.scalars(select(FederationMembership).where(FederationMembership.member_id == member.id)
                                    .order_by(FederationMembership.declared_at.desc(), FederationMembership.id.desc())))
 
 
 def members_of(actor, federation, status=None):
     """The memberships declared to the federation, newest first, optionally of one status (its members)."""
-    _require_member(actor, federation)
+    require_reader(actor, federation)
     statement = select(FederationMembership).where(FederationMembership.federation_id == federation.id)
     if status:
         statement = statement.where(FederationMembership.status == status)

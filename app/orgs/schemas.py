@@ -23,9 +23,17 @@ class OrganizationCreateSchema(Schema):
 
 
 class OrganizationUpdateSchema(PartialMixin, OrganizationCreateSchema):
+    class Meta:
+        # A scope with another legal form in the same request is refused (one with the organisation's current legal
+        # form, when the request gives none, is checked by the service).
+        openapi = {"if": {"required": ["legal_form"],
+                          "properties": {"legal_form": {"not": {"const": "cooperative_federation"}}}},
+                   "then": {"properties": {"federation_scope": {"type": "null"}}}}
+
     federation_scope = fields.String(allow_none=True, validate=validate.OneOf(FEDERATION_SCOPES), metadata={
         "description": "A federation's scope: territorial (a national or regional apex body) or sectoral (the apex body "
-                       "of its sector); null for any other legal form"})
+                       "of its sector). Only a federation has one (the legal form given, else the organisation's): "
+                       "null for any other legal form, which also clears it"})
     report_public = JsonBoolean(metadata={"description": "Anyone may read the organisation's report (its members always "
                                                          "may)"})
 

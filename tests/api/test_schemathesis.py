@@ -10,8 +10,9 @@ with an API token; valid requests aim at the objects of a seeded `World` (drawn 
 The document states every rule a request must follow except a few it cannot: those relative to the present (deadlines),
 across fields (a minimum not above its maximum, weights summing to 100, a cap per donation not above the cap in all,
 budget lines in the goal's currency and listed once), against the object a request goes to (money in its currency, a
-budget line of its own) and membership in the CPV list (9,454 codes, too many to list). Valid requests are kept within
-them below, so that a refusal of one is a failure; invalid requests are sent as drawn.
+budget line of its own, a scope for a federation only) and membership in the CPV list (9,454 codes, too many to
+list). Valid requests are kept within them below, so that a refusal of one is a failure; invalid requests are sent as
+drawn.
 """
 import base64
 import datetime as dt
@@ -66,6 +67,8 @@ def within_rules(values):
         values["cpv_code"] = COFFEE
     if "deadline" in values:
         values["deadline"] = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).isoformat()
+    if values.get("federation_scope") is not None:  # only a federation has a scope (the world's are co-operatives)
+        values["legal_form"] = "cooperative_federation"
     preference = values.get("preference")
     if isinstance(preference, dict) and preference.get("policy") == "weighted":
         preference["weights"] = {"price": 50, "quality": 30, "cooperative": 20}
