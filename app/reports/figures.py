@@ -9,9 +9,9 @@ What counts:
   and their matches given back), fees and spent (expenses and disbursements), and net, their sum; the balance is
   everything the campaigns hold at the end of the period.
 
-SDGs: an order line counts under the SDGs of its listing (a free-text line, a listing without SDGs: "no SDG"), a contract
-under those of its supplier, campaign money under its campaign's. A value counts in full under each of its SDGs, so the
-SDG rows do not add up to the total.
+SDGs: an order line counts under the SDGs of its listing (a free-text line, a listing without SDGs or one deleted since:
+"no SDG"), a contract under those of its supplier, campaign money under its campaign's, as each declares them now. A
+value counts in full under each of its SDGs, so the SDG rows do not add up to the total.
 """
 import dataclasses
 import datetime as dt

@@ -7,6 +7,8 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 
+from app.models_base import utcnow
+from app.reports.figures import Period
 from tests.conftest import login
 
 QUERY = "from=2026-01-01&to=2026-06-30"
@@ -39,9 +41,15 @@ def test_the_page_draws_charts_per_currency_and_tables_by_month_and_sdg(signed_i
     assert "This report is private" in html
 
 
-def test_the_page_defaults_to_the_last_twelve_months(signed_in, movement):
+def test_the_page_defaults_to_the_last_twelve_months_and_is_linked_for_members(signed_in, movement):
     html = signed_in.get(f"/organizations/{movement.subject.id}/report").get_data(as_text=True)
-    assert 'type="date" id="from" name="from"' in html and 'value="' in html
+    period = Period.ending(utcnow().date())
+    assert f'name="from"\n           value="{period.first.isoformat()}"' in html
+    assert f'name="to"\n           value="{period.last.isoformat()}"' in html
+    assert (period.last - period.first).days in range(333, 366)
+    link = f'href="/organizations/{movement.subject.id}/report"'
+    assert link in signed_in.get("/dashboard").get_data(as_text=True)
+    assert link in signed_in.get(f"/organizations/{movement.subject.id}").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("query, field", [("from=2026-07-01&to=2026-01-01", "from"), ("from=2026-13-01", "from"),
