@@ -94,10 +94,6 @@ class Organization(db.Model):
         return self.verification_status == "verified"
 
     @property
-    def is_sectoral_federation(self):
-        return self.legal_form == "cooperative_federation" and self.federation_scope == "sectoral"
-
-    @property
     def ica_region(self):
         return self.country.ica_region if self.country else None
 

@@ -19,7 +19,7 @@ from app.reports import bp, exports, services
 from app.reports.policy import require_federation_report_reader, require_report_reader
 from app.reports.schemas import ReportQuerySchema
 
-#: What each page reports: the service, who is asked first, and the page's title.
+#: What each page reports: the service that computes it, and the check of who may read it, asked first.
 KINDS = {
     "report": (services.organization_report, require_report_reader),
     "federation": (services.federation_report, require_federation_report_reader),
