@@ -73,21 +73,7 @@ def register_security_headers(app):
 
 
 def register_blueprints(app):
-    from app import (
-        accounts,
-        audit,
-        campaigns,
-        catalog,
-        directory,
-        moderation,
-        orgs,
-        payments,
-        public,
-        reference,
-        reports,
-        tenders,
-        trade,
-    )
+    from app import accounts, audit, campaigns, catalog, directory, moderation, orgs, payments, public, reference, reports, tenders, trade
     from app.accounts import auth
     from app.extensions import api, csrf
 

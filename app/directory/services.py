@@ -4,10 +4,9 @@ The directory lists verified, active apex bodies: federations whose scope is a t
 banks (`cooperative_bank`), and federations whose scope is a sector (`sectoral`: its `sector` is the one it federates).
 
 A member of the cooperative family declares the federation it belongs to (its admins); the federation's admins confirm
-or decline; the admins of either side may end it. Each step is in the audit trail of the side that took it and in the
-other side's notices. Who may read and act is decided here, from the acting user.
+or decline; the admins of either side may end it. Each step is in the audit trail of the side that took it; both sides'
+members see it on their organisation's federations page. Who may read and act is decided here, from the acting user.
 """
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, or_, select
 
@@ -20,7 +19,6 @@ from app.extensions import db
 from app.models_base import utcnow
 from app.orgs.models import Organization
 from app.reference.models import Country
-from app.tenders.models import Notification
 
 KINDS = ("federation", "cooperative_bank", "sectoral")
 DECISIONS = ("confirmed", "declined")
@@ -134,12 +132,8 @@ def _federation_named(federation_id):
     return federation
 
 
-def _notice(organization_id, message, link):
-    db.session.add(Notification(organization_id=organization_id, message=message, link=link))
-
-
 def declare(actor, member, federation_id, *, ip=None):
-    """The member's admins declare that it belongs to a verified federation; the federation is told and decides."""
+    """The member's admins declare that it belongs to a verified federation, which then decides."""
     require_membership(actor, member, "admin")
     if not member.is_cooperative:
         raise Conflict(_("Only co-operatives, federations and co-operative banks belong to a federation."))
@@ -159,14 +153,11 @@ def declare(actor, member, federation_id, *, ip=None):
     db.session.flush()
     record("federation_membership.declared", actor=actor, organization=member,
            subject=f"federation_membership:{membership.id}", details={"federation_id": federation.id}, ip=ip)
-    _notice(federation.id, _("%(member)s declares it is a member of %(federation)s: confirm or decline it.",
-                             member=member.name, federation=federation.name),
-            url_for("directory.federations_page", organization_id=federation.id))
     return membership
 
 
 def decide(actor, membership, decision, *, ip=None):
-    """The federation's admins confirm or decline a declared membership; the member is told."""
+    """The federation's admins confirm or decline a declared membership."""
     require_membership(actor, membership.federation, "admin")
     if decision not in DECISIONS:
         raise ValidationFailed(_("Unknown decision."), {"decision": [_("Choose confirmed or declined.")]})
@@ -176,17 +167,11 @@ def decide(actor, membership, decision, *, ip=None):
     db.session.flush()
     record(f"federation_membership.{decision}", actor=actor, organization=membership.federation,
            subject=f"federation_membership:{membership.id}", details={"member_id": membership.member_id}, ip=ip)
-    names = {"federation": membership.federation.name, "member": membership.member.name}
-    if decision == "confirmed":
-        message = _("%(federation)s confirmed that %(member)s is a member.", **names)
-    else:
-        message = _("%(federation)s declined the membership declared by %(member)s.", **names)
-    _notice(membership.member_id, message, url_for("directory.federations_page", organization_id=membership.member_id))
     return membership
 
 
 def end(actor, membership, *, ip=None):
-    """The admins of either side end a declared or confirmed membership; the other side is told."""
+    """The admins of either side end a declared or confirmed membership."""
     sides = [organization for organization in (membership.member, membership.federation)
              if (role := actor.membership_of(organization.id)) is not None and role.role == "admin"]
     side = sides[0] if sides else membership.member
@@ -199,8 +184,4 @@ def end(actor, membership, *, ip=None):
     record("federation_membership.ended", actor=actor, organization=side,
            subject=f"federation_membership:{membership.id}",
            details={"member_id": membership.member_id, "federation_id": membership.federation_id}, ip=ip)
-    other = membership.federation if side.id == membership.member_id else membership.member
-    _notice(other.id, _("%(side)s ended the membership of %(member)s in %(federation)s.", side=side.name,
-                        member=membership.member.name, federation=membership.federation.name),
-            url_for("directory.federations_page", organization_id=other.id))
     return membership
