@@ -75,15 +75,17 @@ def register_security_headers(app):
 
 
 def register_blueprints(app):
-    from app import accounts, alerts, audit, campaigns, catalog, moderation, notices, orgs, payments, public, reference, tenders, trade
+    from app import (accounts, alerts, audit, campaigns, catalog, directory, moderation, notices, orgs, payments, public,
+                     reference, reports, tenders, trade)
     from app.accounts import auth
     from app.extensions import api, csrf
 
     audit.attach_views()
     for feature in (public, accounts, orgs, catalog, reference, tenders, campaigns, trade, payments, audit, moderation,
-                    notices, alerts):
+                    notices, alerts, directory, reports):
         app.register_blueprint(feature.bp)
-    for feature in (accounts, orgs, catalog, reference, tenders, campaigns, trade, audit, moderation, notices, alerts):
+    for feature in (accounts, orgs, catalog, reference, tenders, campaigns, trade, audit, moderation, notices, alerts,
+                    directory, reports):
         csrf.exempt(feature.api.blp)
         api.register_blueprint(feature.api.blp)
     # The token is checked before anything else is read: without one, 401, whatever the request holds.

@@ -114,6 +114,13 @@ LABELS = {
         "seller": pgettext("role", "seller"),
         "finance": pgettext("role", "finance"),
     },
+    # app.directory.models.FEDERATION_MEMBERSHIP_STATUSES
+    "federation_membership": {
+        "declared": pgettext("federation_membership", "declared"),
+        "confirmed": pgettext("federation_membership", "confirmed"),
+        "declined": pgettext("federation_membership", "declined"),
+        "ended": pgettext("federation_membership", "ended"),
+    },
     # app.orgs.models.VERIFICATION_STATUSES
     "verification": {
         "unverified": pgettext("verification", "unverified"),

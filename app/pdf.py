@@ -46,11 +46,13 @@ class Document(FPDF):
         self.multi_cell(0, 5, str(text), new_x="LMARGIN", new_y="NEXT")
         self.ln(2)
 
-    def rows(self, header, rows, *, align_right_from=1):
-        """A table: a bold header row, then one row per item; columns from `align_right_from` on are figures."""
+    def rows(self, header, rows, *, align_right_from=1, widths=None):
+        """A table: a bold header row, then one row per item; columns from `align_right_from` on are figures; `widths`:
+        the columns' relative widths (equal by default)."""
         self.set_font("DejaVu", "", 9)
         alignment = tuple("LEFT" if index < align_right_from else "RIGHT" for index in range(len(header)))
-        with self.table(text_align=alignment, headings_style=FontFace(emphasis="BOLD"), line_height=5) as table:
+        with self.table(text_align=alignment, headings_style=FontFace(emphasis="BOLD"), line_height=5,
+                        col_widths=widths) as table:
             for values in (header, *rows):
                 line = table.row()
                 for value in values:

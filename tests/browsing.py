@@ -87,6 +87,7 @@ def seed_site(app):
     assert asked.status_code == 201, asked.get_json()
     admin = make.user(name="Platform Admin", platform_admin=True)
     trade = _trade(client, market, listing)
+    movement = _movement(client, make, market)
     with app.app_context():
         receipt_token = db.session.get(Donation, donation["id"]).receipt_token
         statement_token = statements.token(donation["id"], utcnow().year)
@@ -95,11 +96,11 @@ def seed_site(app):
         limiter.reset()  # a test logs in several times: earlier browser tests' log-ins may not count against it
     return {
         "people": {"seller": market.coop_admin.email, "buyer": market.buyer_admin.email,
-                   "owner": funding.owner_user.email, "admin": admin.email},
+                   "owner": funding.owner_user.email, "admin": admin.email, "federation": movement.pop("admin")},
         "ids": {"listing": listing.id, "campaign": campaign["id"], "tender": open_tender["id"],
                 "lot": open_tender["lots"][0]["id"], "awarded": tender["id"], "draft": draft["id"],
                 "seller_org": market.coop.id, "buyer_org": market.buyer.id, "donation": donation["id"],
-                "receipt_token": receipt_token, "statement_token": statement_token, **trade},
+                "receipt_token": receipt_token, "statement_token": statement_token, **trade, **movement},
     }
 
 
@@ -128,6 +129,30 @@ def _trade(client, market, listing):
         "quotes_due": (utcnow() + dt.timedelta(days=10)).isoformat()}, "buyer")
     post(f"/api/v1/rfqs/{rfq['id']}/publish", None, "buyer")
     return {"conversation": conversation["id"], "quote": waiting["id"], "order": order["id"], "rfq": rfq["id"]}
+
+
+def _movement(client, make, market):
+    """A verified federation and a co-operative bank in the directory; the buyer's co-operative is a confirmed member
+    with a public report, the supplier's has declared it belongs and waits. Returns the federation's id and its admin's
+    e-mail address."""
+    admin = make.user(name="Fred Federation")
+    federation = make.organization(admin, name="Co-operatives UK", legal_form="cooperative_federation", country="GB",
+                                   sector="other", verified=True)
+    make.organization(make.user(), name="Crédit Coopératif", legal_form="cooperative_bank", country="FR",
+                      sector="banking", verified=True)
+    headers = _bearer(make.token(admin))
+    for member, who in ((market.buyer, "buyer"), (market.coop, "coop")):
+        answer = client.post(f"/api/v1/organizations/{member.id}/federations", json={"federation_id": federation.id},
+                             headers=market.h[who])
+        assert answer.status_code == 201, answer.get_json()
+        if who == "buyer":
+            decided = client.post(f"/api/v1/federation-memberships/{answer.get_json()['id']}/decision",
+                                  json={"decision": "confirmed"}, headers=headers)
+            assert decided.status_code == 200, decided.get_json()
+    public = client.patch(f"/api/v1/organizations/{market.buyer.id}", json={"report_public": True},
+                          headers=market.h["buyer"])
+    assert public.status_code == 200, public.get_json()
+    return {"federation": federation.id, "admin": admin.email}
 
 
 def _bearer(secret):

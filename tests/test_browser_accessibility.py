@@ -92,6 +92,15 @@ PAGES = (
     ("seller", "/quotes/{quote}/revise", 200),
     ("seller", "/orders/{order}", 200),
     ("seller", "/rfqs/{rfq}", 200),
+    ("anonymous", "/directory", 200),
+    ("anonymous", "/directory?kind=cooperative_bank", 200),
+    ("anonymous", "/organizations/{buyer_org}/report", 200),
+    ("seller", "/organizations/{seller_org}/report", 200),
+    ("seller", "/organizations/{seller_org}/report?from=2026-13-01", 422),
+    ("seller", "/organizations/{seller_org}/federations", 200),
+    ("federation", "/organizations/{federation}/federations", 200),
+    ("federation", "/organizations/{federation}/federation-report", 200),
+    ("federation", "/organizations/{federation}", 200),
 )
 
 #: Forms sent empty, and the status of the answer: the page again, with its error messages. (who, path, button, status)
@@ -111,6 +120,7 @@ FORMS_SENT_EMPTY = (
     ("owner", "/campaigns/new", "Save draft", 422),
     ("owner", "/campaigns/{campaign}/updates/new", "Post the update", 422),
     ("owner", "/campaigns/{campaign}/expenses/new", "Book the expense", 422),
+    ("seller", "/organizations/{seller_org}/federations", "Declare membership", 422),
 )
 
 PEOPLE = sorted({row[0] for row in PAGES + FORMS_SENT_EMPTY})

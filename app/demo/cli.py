@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.accounts.models import Membership, User
 from app.demo.alerts import seed_demo_alerts
 from app.demo.market import seed_demo_market
+from app.demo.movement import seed_demo_movement
 from app.demo.seed import DEMO_PASSWORD, seed_demo_data
 from app.demo.trade import seed_demo_trade
 from app.extensions import db
@@ -43,6 +44,11 @@ def seed_demo(organizations, listings_per_org):
             searches = seed_demo_alerts(buyer.user)
             db.session.commit()
         click.echo(f"{tenders} tenders, {campaigns} campaigns, {orders} orders and {searches} saved searches added.")
+        federation = _membership_of("federation@coopex.example")
+        if federation is not None:
+            added = seed_demo_movement(federation.user, seller.organization)
+            db.session.commit()
+            click.echo(f"{added} federation memberships added; the seller's co-operative makes its report public.")
     click.echo(f"Demo logins (password: {DEMO_PASSWORD}):")
     for email, what in summary["logins"]:
         click.echo(f"  {email:28} {what}")

@@ -1,7 +1,7 @@
 """Organisations and the record of their cooperative-identity verification."""
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -18,6 +18,9 @@ SECTORS = (
     "housing", "industry_services", "insurance", "other",
 )
 VERIFICATION_STATUSES = ("unverified", "pending", "verified", "rejected")
+#: What a federation federates: the co-operatives of a territory (a national or regional apex body), or of one sector
+#: (its own `sector`), as the ICA's sectoral organisations do worldwide. Only federations have a scope.
+FEDERATION_SCOPES = ("territorial", "sectoral")
 #: A step of the verification record; "voided": a change of name, legal form or country undid the standing status.
 VERIFICATION_EVENT_KINDS = ("requested", "verified", "rejected", "voided")
 
@@ -37,6 +40,8 @@ class Organization(db.Model):
         CheckConstraint(one_of("size", SIZES), name="size"),
         CheckConstraint(one_of("sector", SECTORS), name="sector"),
         CheckConstraint(one_of("verification_status", VERIFICATION_STATUSES), name="verification_status"),
+        CheckConstraint(f"federation_scope IS NULL OR (legal_form = 'cooperative_federation' AND "
+                        f"{one_of('federation_scope', FEDERATION_SCOPES)})", name="federation_scope"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,6 +61,10 @@ class Organization(db.Model):
     suspended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     external_ref: Mapped[str | None] = mapped_column(String(120), unique=True)
     verification_status: Mapped[str] = mapped_column(String(12), default="unverified")
+    #: A federation's scope (FEDERATION_SCOPES); None for every other legal form, and read as territorial for a federation.
+    federation_scope: Mapped[str | None] = mapped_column(String(11))
+    #: Anyone may read the organisation's report (app.reports) when True; its members always may.
+    report_public: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: Bumped with every change the search index shows; the engine refuses a write older than what it holds.
     search_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -52,6 +52,7 @@ def _organization_form(organization=None):
     if organization is not None and request.method == "GET":
         form.country.data = organization.country_code
         form.sdgs.data = [str(g.number) for g in organization.sdgs]
+        form.federation_scope.data = organization.federation_scope or ""
     return form
 
 
@@ -67,6 +68,7 @@ def edit(organization_id):
             "country": form.country.data or "", "city": form.city.data or "", "sector": form.sector.data,
             "website": form.website.data or None, "description": form.description.data or "",
             "sdgs": [as_int(n) for n in form.sdgs.data or []],
+            "federation_scope": form.federation_scope.data or None, "report_public": bool(form.report_public.data),
         }
         changes = load_form(OrganizationUpdateSchema(), payload, form)
         if changes is not None:

@@ -2,8 +2,8 @@
 from marshmallow import Schema, fields, validate
 
 from app.accounts.models import ROLES
-from app.orgs.models import LEGAL_FORMS, SECTORS, SIZES
-from app.schemas import CountryCode, PartialMixin, Pattern, Trimmed, sdg_list
+from app.orgs.models import FEDERATION_SCOPES, LEGAL_FORMS, SECTORS, SIZES
+from app.schemas import CountryCode, JsonBoolean, PartialMixin, Pattern, Trimmed, sdg_list
 
 #: http(s), a host name with a dot, then anything but spaces and control characters.
 WEBSITE_PATTERN = r"^https?://[^\u0000-\u0020/?#]+\.[^\u0000-\u0020/?#]+(?:[/?#][^\u0000-\u0020]*)?$"
@@ -23,7 +23,19 @@ class OrganizationCreateSchema(Schema):
 
 
 class OrganizationUpdateSchema(PartialMixin, OrganizationCreateSchema):
-    pass
+    class Meta:
+        # A scope with another legal form in the same request is refused (one with the organisation's current legal
+        # form, when the request gives none, is checked by the service).
+        openapi = {"if": {"required": ["legal_form"],
+                          "properties": {"legal_form": {"not": {"const": "cooperative_federation"}}}},
+                   "then": {"properties": {"federation_scope": {"type": "null"}}}}
+
+    federation_scope = fields.String(allow_none=True, validate=validate.OneOf(FEDERATION_SCOPES), metadata={
+        "description": "A federation's scope: territorial (a national or regional apex body) or sectoral (the apex body "
+                       "of its sector). Only a federation has one (the legal form given, else the organisation's): "
+                       "null for any other legal form, which also clears it"})
+    report_public = JsonBoolean(metadata={"description": "Anyone may read the organisation's report (its members always "
+                                                         "may)"})
 
 
 class VerificationDecisionSchema(Schema):
@@ -59,6 +71,8 @@ class OrganizationSchema(OrganizationSummarySchema):
     description = fields.String()
     sdgs = fields.Function(lambda org: [goal.number for goal in org.sdgs])
     verification_status = fields.String()
+    federation_scope = fields.String(allow_none=True)
+    report_public = fields.Boolean()
     verification = fields.Nested(VerificationRecordSchema, attribute="latest_decision", allow_none=True)
     suspended = fields.Boolean(attribute="is_suspended")
     created_at = fields.DateTime()

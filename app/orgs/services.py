@@ -67,6 +67,10 @@ def update_organization(actor, organization, changes, *, ip=None):
     verification, pending, granted or refused: it was about the organisation as it was, and it asks again."""
     may_edit(actor, organization)
     changes = dict(changes)
+    _check_federation_scope(organization, changes)
+    if changes.get("report_public", organization.report_public) != organization.report_public:
+        record("organization.report_visibility", actor=actor, organization=organization,
+               subject=f"organization:{organization.id}", details={"public": changes["report_public"]}, ip=ip)
     voided_by = []
     if "country" in changes:
         country = resolve_country(changes.pop("country"))
@@ -87,6 +91,17 @@ def update_organization(actor, organization, changes, *, ip=None):
         _void_verification(organization, actor, voided_by, ip=ip)
     db.session.flush()
     return organization
+
+
+def _check_federation_scope(organization, changes):
+    """Only a federation has a scope: one asked for another legal form is refused, and a federation that becomes
+    something else loses its own."""
+    if changes.get("legal_form", organization.legal_form) == "cooperative_federation":
+        return
+    if changes.get("federation_scope") is not None:
+        raise ValidationFailed(_("Only federations have a scope."),
+                               {"federation_scope": [_("Leave empty: only a federation has a scope.")]})
+    changes["federation_scope"] = None
 
 
 def _void_verification(organization, actor, changes, *, ip=None):

@@ -1,5 +1,7 @@
-"""Home page, language switch, and the transparency dashboard (contracts from tenders, trade from orders)."""
+"""Home page, language switch, and the transparency dashboard (contracts from tenders, trade from orders, SDGs from
+reports)."""
 from flask import current_app, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -11,6 +13,7 @@ from app.money import is_currency
 from app.navigation import safe_next
 from app.orgs.forms import SECTOR_LABELS
 from app.public import bp
+from app.reports.services import transparency_by_sdg, transparency_currencies
 from app.tenders import transparency as contract_figures
 from app.tenders.labels import POLICY_LABELS
 from app.trade import totals as trade_figures
@@ -40,13 +43,15 @@ def healthz():
 
 @bp.route("/transparency")
 def transparency():
-    """Public: where contract value and trade go, and the shares of verified co-operatives, as charts and tables."""
+    """Public: where contract value and trade go, the shares of verified co-operatives, and contract value, trade value and
+    campaign money per SDG, as charts and tables."""
     asked = request.args.get("currency")
     if asked is not None and not is_currency(asked):
         raise NotFound(_("No such currency."), {"currency": [_("Not an ISO 4217 currency code.")]})
-    available = list(dict.fromkeys(contract_figures.currencies() + trade_figures.currencies()))
+    available = transparency_currencies()
     currency = contract_figures.chosen_currency(asked, available)
     return render_template("public/transparency.html", data=contract_figures.dashboard(currency),
                            trade=trade_figures.dashboard(currency), currencies=available,
+                           sdgs=transparency_by_sdg(currency, str(get_locale() or "en")),
                            sector_labels={key: str(label) for key, label in SECTOR_LABELS.items()},
                            policy_labels={key: str(label) for key, label in POLICY_LABELS.items()})

@@ -10,8 +10,9 @@ with an API token; valid requests aim at the objects of a seeded `World` (drawn 
 The document states every rule a request must follow except a few it cannot: those relative to the present (deadlines),
 across fields (a minimum not above its maximum, weights summing to 100, a cap per donation not above the cap in all,
 budget lines in the goal's currency and listed once), against the object a request goes to (money in its currency, a
-budget line of its own) and membership in the CPV list (9,454 codes, too many to list). Valid requests are kept within
-them below, so that a refusal of one is a failure; invalid requests are sent as drawn.
+budget line of its own, a scope for a federation only) and membership in the CPV list (9,454 codes, too many to
+list). Valid requests are kept within them below, so that a refusal of one is a failure; invalid requests are sent as
+drawn.
 """
 import base64
 import datetime as dt
@@ -40,7 +41,7 @@ COFFEE = "15861000-1"
 EUROS = re.compile(amount_pattern(2))
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=")
 RANGES = (("price_min", "price_max"), ("budget_min", "budget_max"), ("deadline_from", "deadline_to"),
-          ("start_date", "end_date"))
+          ("start_date", "end_date"), ("from", "to"))
 
 
 @schema.hook
@@ -66,6 +67,8 @@ def within_rules(values):
         values["cpv_code"] = COFFEE
     if "deadline" in values:
         values["deadline"] = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).isoformat()
+    if values.get("federation_scope") is not None:  # only a federation has a scope (the world's are co-operatives)
+        values["legal_form"] = "cooperative_federation"
     preference = values.get("preference")
     if isinstance(preference, dict) and preference.get("policy") == "weighted":
         preference["weights"] = {"price": 50, "quality": 30, "cooperative": 20}
@@ -110,8 +113,9 @@ def _point(value):
 
 class World:
     """What the caller's requests can reach: a verified user, admin of two verified co-operatives (a buyer and a
-    supplier), a listing, a published tender with a bid and a notification, a live campaign with a match pledge offered
-    and another accepted (by the supplier), an invitation, another member and a second token. Valid requests name them
+    supplier) and of a verified federation the supplier declared it belongs to, a listing, a published tender with a bid
+    and a notification, a live campaign with a match pledge offered and another accepted (by the supplier), an
+    invitation, another member and a second token. Valid requests name them
     (`aim`); without that, the ids drawn at random would reach nothing but 404s."""
 
     def __init__(self, client, make, auth):
@@ -151,6 +155,15 @@ class World:
         self._trade(client, make, buyer, supplier)
         self.ids["saved_search_id"] = self._post(client, "/api/v1/saved-searches", {
             "kind": "listings", "name": "Coffee", "query": {"q": "coffee"}})["id"]
+        self._movement(client, make, user, supplier)
+
+    def _movement(self, client, make, user, supplier):
+        """A verified federation the user administers, which the supplier declared it belongs to (to be decided and
+        ended); the buyer has declared nothing yet."""
+        federation = make.organization(user, legal_form="cooperative_federation", verified=True)
+        membership = self._post(client, f"/api/v1/organizations/{supplier.id}/federations",
+                                {"federation_id": federation.id})
+        self.ids.update({"federation_id": federation.id, "membership_id": membership["id"]})
 
     def _trade(self, client, make, buyer, supplier):
         """The buyer asks the supplier about its listing, gets two quotes and accepts one (an order); it has a draft and a
@@ -188,6 +201,8 @@ class World:
             case.path_parameters["rfq_id"] = self.trade["draft"]
         if isinstance(case.query, dict) and "organization_id" in case.query:
             case.query["organization_id"] = self.trade["buyer"]
+        if case.path.endswith(("/federation-report", "/federation-members")):
+            case.path_parameters["organization_id"] = self.ids["federation_id"]
         if case.path.startswith(("/api/v1/conversations", "/api/v1/rfqs", "/api/v1/quotes", "/api/v1/organizations/{"
                                  "organization_id}/blocks")) and isinstance(case.body, dict):
             self._aim_trade(case)
@@ -198,7 +213,7 @@ class World:
         if case.path.endswith("/checkout"):
             case.path_parameters["pledge_id"] = self.accepted_pledge
         if isinstance(case.body, dict):
-            for name in ("organization_id", "bid_id"):
+            for name in ("organization_id", "bid_id", "federation_id"):
                 if name in case.body:
                     case.body[name] = self.ids[name]
             if "ids" in case.body:
