@@ -75,8 +75,23 @@ def register_security_headers(app):
 
 
 def register_blueprints(app):
-    from app import (accounts, alerts, audit, campaigns, catalog, directory, moderation, notices, orgs, payments, public,
-                     reference, reports, tenders, trade)
+    from app import (
+        accounts,
+        alerts,
+        audit,
+        campaigns,
+        catalog,
+        directory,
+        moderation,
+        notices,
+        orgs,
+        payments,
+        public,
+        reference,
+        reports,
+        tenders,
+        trade,
+    )
     from app.accounts import auth
     from app.extensions import api, csrf
 
