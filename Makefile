@@ -23,7 +23,7 @@ help:
 	@echo "make install   virtual environment and dependencies only"
 	@echo "make services  start the background services (idempotent)"
 	@echo "make stop      stop them"
-	@echo "make bench     run the benchmarks under bench/ (pages, search, search relevance, tenders, webhooks, accounts, trade)"
+	@echo "make bench     run the benchmarks under bench/ (pages, search, search relevance, tenders, webhooks, accounts, trade, alerts)"
 	@echo "make translations  extract the messages to translate and merge them into the fr and es catalogues"
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -87,6 +87,7 @@ bench: services
 	@scripts/postgres.sh createdb coopex_search_bench
 	@scripts/postgres.sh createdb coopex_relevance
 	@scripts/postgres.sh createdb coopex_trade_bench
+	@scripts/postgres.sh createdb coopex_alerts_bench
 	@$(BIN)/python bench/pages.py
 	@$(BIN)/python bench/search.py
 	@$(BIN)/python bench/relevance.py
@@ -94,6 +95,7 @@ bench: services
 	@$(BIN)/python bench/webhooks.py
 	@$(BIN)/python bench/accounts.py
 	@$(BIN)/python bench/trade.py
+	@$(BIN)/python bench/alerts.py
 
 lint: install
 	@$(BIN)/ruff check .

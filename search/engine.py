@@ -118,8 +118,10 @@ class SearchEngine:
             self._call(self.client.indices.delete, index=",".join(names), ignore_unavailable=True)
 
     def drop(self, kind):
-        """Remove every index of the kind (tests and resets)."""
-        pattern = f"{self.alias(kind)}-*"
+        """Remove every index of the kind (tests and resets), not those of kinds named after it (listings-alerts)."""
+        alias = self.alias(kind)
+        longer = [f"-{self.alias(other)}-*" for other in KINDS if self.alias(other).startswith(f"{alias}-")]
+        pattern = ",".join([f"{alias}-*", *longer])
         self._call(self.client.indices.delete, index=pattern, ignore_unavailable=True, allow_no_indices=True)
         self._ready.discard(kind)
 
@@ -256,24 +258,29 @@ class SearchEngine:
 
     def percolate(self, kind, documents, page=5000):
         """The saved searches of `kind` (a percolator kind) that match any of `documents`: {saved_search_id: [indexes
-        into documents]}. Pages through the matches in saved search order, so any number of searches is read."""
+        into documents]}. Scrolls through the matches in index order, so that any number of searches is read and each
+        stored query is run once (sorting them, every page would run them all again). Waits as long as a bulk write
+        (the sync worker's, not a page's): each stored query may be run against the documents."""
         if not documents:
             return {}
-        matches, after = {}, None
-        while True:
-            body = {"query": {"percolate": {"field": "query", "documents": documents}}, "size": page,
-                    "sort": [{"saved_search_id": "asc"}], "_source": ["saved_search_id"], "track_total_hits": False}
-            if after is not None:
-                body["search_after"] = [after]
-            answer = self._read(kind, lambda body=body: self._call(
-                self.client.search, index=self.alias(kind), body=body,
-                filter_path="hits.hits._source,hits.hits.fields._percolator_document_slot"))
-            hits = answer.get("hits", {}).get("hits", [])
-            for hit in hits:
-                matches[hit["_source"]["saved_search_id"]] = hit["fields"]["_percolator_document_slot"]
-            if len(hits) < page:
-                return matches
-            after = hits[-1]["_source"]["saved_search_id"]
+        body = {"query": {"percolate": {"field": "query", "documents": documents}}, "size": page, "sort": ["_doc"],
+                "_source": ["saved_search_id"]}
+        fields = "_scroll_id,hits.hits._source,hits.hits.fields._percolator_document_slot"
+        answer = self._read(kind, lambda: self._call(self.client.search, index=self.alias(kind), body=body, scroll="2m",
+                                                     request_timeout=self.bulk_timeout, filter_path=fields))
+        matches = {}
+        try:
+            while True:
+                hits = answer.get("hits", {}).get("hits", [])
+                for hit in hits:
+                    matches[hit["_source"]["saved_search_id"]] = hit["fields"]["_percolator_document_slot"]
+                if len(hits) < page:
+                    return matches
+                answer = self._call(self.client.scroll, body={"scroll_id": answer["_scroll_id"], "scroll": "2m"},
+                                    request_timeout=self.bulk_timeout, filter_path=fields)
+        finally:
+            if answer.get("_scroll_id"):
+                self._call(self.client.clear_scroll, body={"scroll_id": answer["_scroll_id"]}, ignore=(404,))
 
     def get_version(self, kind, doc_id):
         """The stored version of a document, or None."""

@@ -15,7 +15,7 @@ from app.tenders.search_schemas import TenderSearchQuerySchema
 from app.trade import search_service as rfq_search
 from app.trade.schemas import RfqSearchQuerySchema
 from search.campaign_queries import campaign_search_body
-from search.queries import listing_search_body
+from search.queries import FUZZY_FIELD, listing_search_body
 from search.rfq_queries import rfq_search_body
 from search.tender_queries import tender_search_body
 
@@ -68,7 +68,24 @@ def percolator_query(kind, saved):
                                     sort="relevance")
         body = campaign_search_body(query)
         extra = [{"term": {"status": "live"}}]
-    return {"bool": {"filter": [body["query"], body["post_filter"], *extra]}}
+    return {"bool": {"filter": [_matching_only(body["query"]), body["post_filter"], *extra]}}
+
+
+def _matching_only(query):
+    """The query without what only scores (a relevance function, the title phrase: a phrase match is also a match of
+    its words) or costs the percolator most for least (the typo-tolerant match, which it can neither pre-select nor
+    skip: every saved search with words would be run against every batch of documents)."""
+    if isinstance(query, list):
+        return [_matching_only(part) for part in query if not _scoring_only(part)]
+    if not isinstance(query, dict):
+        return query
+    if "function_score" in query:
+        return _matching_only(query["function_score"]["query"])
+    return {name: _matching_only(part) for name, part in query.items()}
+
+
+def _scoring_only(clause):
+    return isinstance(clause, dict) and ("match_phrase" in clause or FUZZY_FIELD in clause.get("match", {}))
 
 
 def parameters_from_query_string(kind, query_string):
