@@ -256,26 +256,49 @@ class SearchEngine:
         ]
         return suggestions
 
-    def percolate(self, kind, documents, page=5000):
+    def percolate(self, kind, documents, scopes=None, page=10_000):
         """The saved searches of `kind` (a percolator kind) that match any of `documents`: {saved_search_id: [indexes
-        into documents]}. Scrolls through the matches in index order, so that any number of searches is read and each
-        stored query is run once (sorting them, every page would run them all again). Waits as long as a bulk write
-        (the sync worker's, not a page's): each stored query may be run against the documents."""
+        into documents]}. `scopes` gives each document's (country, CPV division): only the saved searches limited to
+        them, or not limited, are tried.
+
+        One percolate request per document, all in one _msearch: for a single document the percolator pre-selects the
+        stored queries whose terms the document holds and runs only those, where one request for a whole batch would
+        hold the terms of every document and run nearly every stored query. A document matched by `page` searches or
+        more is read again by scrolling. Waits as long as a bulk write (the sync worker's, not a page's)."""
         if not documents:
             return {}
-        body = {"query": {"percolate": {"field": "query", "documents": documents}}, "size": page, "sort": ["_doc"],
-                "_source": ["saved_search_id"]}
-        fields = "_scroll_id,hits.hits._source,hits.hits.fields._percolator_document_slot"
-        answer = self._read(kind, lambda: self._call(self.client.search, index=self.alias(kind), body=body, scroll="2m",
-                                                     request_timeout=self.bulk_timeout, filter_path=fields))
+        alias = self.alias(kind)
+        lines = []
+        for slot, document in enumerate(documents):
+            query = _within_scope({"percolate": {"field": "query", "document": document}}, scopes and scopes[slot])
+            lines.extend(({"index": alias}, {"query": query, "size": page, "_source": ["saved_search_id"],
+                                             "track_total_hits": False}))
+        responses = self._read(kind, lambda: _raise_first_error(self._call(
+            self.client.msearch, body=lines, request_timeout=self.bulk_timeout,
+            filter_path="responses.hits.hits._source,responses.error,responses.status")))
         matches = {}
+        for slot, (document, response) in enumerate(zip(documents, responses, strict=True)):
+            hits = response.get("hits", {}).get("hits", [])
+            if len(hits) >= page:
+                hits = self._scroll_percolate(alias, document, scopes and scopes[slot], page)
+            for hit in hits:
+                matches.setdefault(hit["_source"]["saved_search_id"], []).append(slot)
+        return matches
+
+    def _scroll_percolate(self, alias, document, scope, page):
+        """Every saved search matching one document, scrolled in index order (each stored query runs once)."""
+        body = {"query": _within_scope({"percolate": {"field": "query", "document": document}}, scope), "size": page,
+                "sort": ["_doc"], "_source": ["saved_search_id"]}
+        fields = "_scroll_id,hits.hits._source"
+        answer = self._call(self.client.search, index=alias, body=body, scroll="2m", request_timeout=self.bulk_timeout,
+                            filter_path=fields)
+        found = []
         try:
             while True:
                 hits = answer.get("hits", {}).get("hits", [])
-                for hit in hits:
-                    matches[hit["_source"]["saved_search_id"]] = hit["fields"]["_percolator_document_slot"]
+                found.extend(hits)
                 if len(hits) < page:
-                    return matches
+                    return found
                 answer = self._call(self.client.scroll, body={"scroll_id": answer["_scroll_id"], "scroll": "2m"},
                                     request_timeout=self.bulk_timeout, filter_path=fields)
         finally:
@@ -288,6 +311,15 @@ class SearchEngine:
             return self._call(self.client.get, index=self.alias(kind), id=str(doc_id), _source=False)["_version"]
         except os_errors.NotFoundError:
             return None
+
+
+def _within_scope(percolate, scope):
+    """The percolate query limited to the saved searches whose countries and divisions include the document's."""
+    if not scope:
+        return percolate
+    country, division = scope
+    return {"bool": {"must": [percolate], "filter": [{"terms": {"scope_countries": [country or "*", "*"]}},
+                                                     {"terms": {"scope_divisions": [division or "*", "*"]}}]}}
 
 
 def _raise_first_error(answer):

@@ -260,6 +260,10 @@ def _percolator(mapping):
     return {"dynamic": "strict", "properties": {
         **mapping["properties"],
         "query": {"type": "percolator"},
+        # The countries and CPV divisions the search is limited to ("*": any): a document is matched only against the
+        # searches that could find it, so the percolator runs few of the stored queries for each document.
+        "scope_countries": {"type": "keyword"},
+        "scope_divisions": {"type": "keyword"},
         "saved_search_id": {"type": "integer"},
         "user_id": {"type": "integer"},
     }}

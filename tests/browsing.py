@@ -9,6 +9,7 @@ from app.campaigns import statements
 from app.campaigns.models import Donation
 from app.extensions import db, limiter
 from app.indexing.sync import drain_all
+from app.mail import unsubscribe
 from app.models_base import utcnow
 from tests.campaigns.conftest import Funding, Stripe
 from tests.conftest import PASSWORD, Factory
@@ -91,6 +92,7 @@ def seed_site(app):
     with app.app_context():
         receipt_token = db.session.get(Donation, donation["id"]).receipt_token
         statement_token = statements.token(donation["id"], utcnow().year)
+        unsubscribe_token = unsubscribe.token("kind:tenders", market.coop_admin.id)
         drain_all()
         db.session.remove()
         limiter.reset()  # a test logs in several times: earlier browser tests' log-ins may not count against it
@@ -100,7 +102,8 @@ def seed_site(app):
         "ids": {"listing": listing.id, "campaign": campaign["id"], "tender": open_tender["id"],
                 "lot": open_tender["lots"][0]["id"], "awarded": tender["id"], "draft": draft["id"],
                 "seller_org": market.coop.id, "buyer_org": market.buyer.id, "donation": donation["id"],
-                "receipt_token": receipt_token, "statement_token": statement_token, **trade, **movement},
+                "receipt_token": receipt_token, "statement_token": statement_token,
+                "unsubscribe_token": unsubscribe_token, **trade, **movement},
     }
 
 

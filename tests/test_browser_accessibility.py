@@ -101,6 +101,10 @@ PAGES = (
     ("federation", "/organizations/{federation}/federations", 200),
     ("federation", "/organizations/{federation}/federation-report", 200),
     ("federation", "/organizations/{federation}", 200),
+    ("seller", "/saved-searches", 200),
+    ("seller", "/account/notifications", 200),
+    ("seller", "/tenders?q=transport", 200),
+    ("anonymous", "/unsubscribe/{unsubscribe_token}", 200),
 )
 
 #: Forms sent empty, and the status of the answer: the page again, with its error messages. (who, path, button, status)

@@ -16,10 +16,17 @@ def _writer(kind):
             return {}
         rows = db.session.scalars(select(SavedSearch).where(ids_in(SavedSearch.id, ids), SavedSearch.kind == kind))
         return {row.id: (row.id, row.search_version, {"query": percolator_query(kind, row.query),
-                                                      "saved_search_id": row.id, "user_id": row.user_id})
+                                                      **scope_of(row.query), "saved_search_id": row.id,
+                                                      "user_id": row.user_id})
                 for row in rows}
 
     return saved_search_writes
+
+
+def scope_of(saved):
+    """The countries and CPV divisions a saved search is limited to ("*": any), for the percolator to skip the others."""
+    divisions = set(saved.get("cpv_division") or ()) | {code[:2] for code in saved.get("cpv") or ()}
+    return {"scope_countries": sorted(saved.get("country") or ()) or ["*"], "scope_divisions": sorted(divisions) or ["*"]}
 
 
 def register():

@@ -33,6 +33,17 @@ def document_link(kind, doc_id):
     return link(endpoint, **{parameter: doc_id})
 
 
+def scope(kind, document):
+    """(country, CPV division) of a document as the saved searches of its kind filter them: the seller's or buyer's
+    country (the delivery country for a request for quotation); campaigns have no CPV code."""
+    if kind == "rfqs":
+        country = document.get("delivery_country")
+    else:
+        party = document.get("buyer" if kind == "tenders" else "organization") or {}
+        country = party.get("country")
+    return country, (document.get("cpv") or {}).get("division")
+
+
 def _record(pairs, titles):
     """Insert the (saved search, document) pairs not seen before; returns the new ones."""
     new = []
@@ -51,7 +62,8 @@ def percolate(kind, documents):
     if not documents:
         return
     ids = list(documents)
-    matches = search_engine().percolate(ALERT_KINDS[kind], [documents[doc_id] for doc_id in ids])
+    matches = search_engine().percolate(ALERT_KINDS[kind], [documents[doc_id] for doc_id in ids],
+                                        [scope(kind, documents[doc_id]) for doc_id in ids])
     pairs = sorted({(search_id, ids[slot]) for search_id, slots in matches.items() for slot in slots})
     if not pairs:
         return

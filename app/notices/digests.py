@@ -7,12 +7,13 @@ from itertools import groupby
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
 from app.accounts.models import User
 from app.extensions import db
 from app.i18n import language_or_default
-from app.mail import link, send_mail, unsubscribe
+from app.mail import link, unsubscribe
+from app.mail.models import MailOutbox
 from app.models_base import utcnow
 from app.notices import preferences
 from app.notices.kinds import KIND_LABELS
@@ -63,13 +64,18 @@ def send_digests(frequency, batch=500):
         items = db.session.scalars(select(DigestItem).where(DigestItem.frequency == frequency,
                                                             DigestItem.user_id.in_(user_ids))
                                    .order_by(DigestItem.user_id, DigestItem.kind, DigestItem.heading, DigestItem.id)).all()
+        mails, now = [], utcnow()
         for user_id, group in groupby(items, key=lambda item: item.user_id):
             user = users[user_id]
             group = list(group)
             if user.suspended_at is None:
-                send_mail(user.email, *_write(user, frequency, group), unsubscribe=("digest", user.id))
+                subject, body = _write(user, frequency, group)
+                mails.append({"recipient": user.email, "subject": subject[:300], "body": body, "created_at": now,
+                              "unsubscribe_scope": "digest", "unsubscribe_ref": user.id})
                 result.users += 1
                 result.items += len(group)
+        if mails:  # one multi-row INSERT per batch of users
+            db.session.execute(insert(MailOutbox), mails)
         db.session.execute(delete(DigestItem).where(DigestItem.id.in_([item.id for item in items]))
                            .execution_options(synchronize_session=False))
         db.session.commit()

@@ -3,6 +3,7 @@ language; mail to one domain is throttled; preferences are a person's own."""
 import datetime as dt
 import re
 
+from flask_babel import force_locale, gettext
 from sqlalchemy import select, update
 
 from app.accounts.models import User
@@ -107,3 +108,21 @@ def test_mail_to_one_domain_waits_beyond_the_per_minute_limit(app, make):
         db.session.execute(update(MailOutbox).values(next_attempt_at=None))
         assert deliver().sent == 2
         db.session.rollback()
+
+
+def test_account_mail_is_written_in_the_account_holders_language(app, client, make, outbox):
+    user = make.user(email="elena@example.coop")
+    _speaks(app, user, "es")
+    client.post("/api/v1/auth/password-reset", json={"email": user.email})
+    [mail] = outbox.to(user.email)
+    assert mail.subject != "Reset your Coopex password" and "/reset-password/" in mail.body
+    with app.app_context(), force_locale("es"):
+        assert mail.subject == gettext("Reset your Coopex password")
+
+
+def test_switching_language_while_logged_in_sets_the_language_of_mail(app, client, make):
+    user = make.user()
+    login(client, user)
+    client.post("/language/fr", data={"csrf_token": csrf_token(client, "/")})
+    with app.app_context():
+        assert db.session.get(User, user.id).language == "fr"
