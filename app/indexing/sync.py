@@ -85,15 +85,9 @@ def _deliver(kind, rows_by_doc, result):
     writes = [found.get(doc_id) or (doc_id, time.time_ns(), None) for doc_id in rows_by_doc]
     try:
         outcome = search_engine().bulk(kind, writes)
-    except SearchUnavailable as error:
-        for doc_rows in rows_by_doc.values():
-            _retry_later(doc_rows, str(error))
-            result.retried += len(doc_rows)
-        result.unavailable = True
-        return
-    finished = {int(doc_id) for doc_id in outcome.done + outcome.stale}
-    written = {doc_id: found[doc_id][2] for doc_id in sorted(finished) if doc_id in found and found[doc_id][2] is not None}
-    try:
+        finished = {int(doc_id) for doc_id in outcome.done + outcome.stale}
+        written = {doc_id: found[doc_id][2] for doc_id in sorted(finished)
+                   if doc_id in found and found[doc_id][2] is not None}
         for after_write in AFTER_WRITE.get(kind, ()):
             after_write(written)
     except SearchUnavailable as error:
