@@ -3,6 +3,7 @@ import threading
 
 from sqlalchemy import func, select
 
+from app.alerts.models import SavedSearch
 from app.extensions import db
 from app.indexing.models import SearchOutbox
 from app.indexing.sync import drain
@@ -41,12 +42,15 @@ def test_two_workers_share_the_outbox_without_double_work(committed_app):
     for thread in threads:
         thread.join(timeout=120)
     assert errors == []
-    assert sum(r.written for r in results) == 121
+    # The listings, their organisation, and its member's two default alerts (tenders, RFQs), made once though both
+    # workers indexed its listings at the same time.
+    assert sum(r.written for r in results) == 123
     assert sum(r.stale for r in results) == 0
-    assert sum(r.rows for r in results) == 121
+    assert sum(r.rows for r in results) == 123
     engine.refresh_now("listings")
     engine.refresh_now("organizations")
     assert engine.count("listings") == 120
     assert engine.count("organizations") == 1
     with committed_app.app_context():
         assert db.session.scalar(select(func.count(SearchOutbox.id))) == 0
+        assert db.session.scalar(select(func.count(SavedSearch.id)).where(SavedSearch.is_default.is_(True))) == 2

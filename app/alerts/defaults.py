@@ -6,16 +6,20 @@ import secrets
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app.accounts.models import Membership, User
 from app.alerts.models import MAX_SAVED_SEARCHES, SavedSearch
 from app.alerts.services import reindex
 from app.catalog.models import Listing, listing_delivery_countries
+from app.database import upsert
 from app.extensions import db
 from app.i18n import language_or_default
+from app.indexing import queue
+from app.models_base import utcnow
 from app.orgs.models import Organization
 from app.reference.models import CpvCode
+from search import ALERT_KINDS
 
 DEFAULT_KINDS = ("tenders", "rfqs")
 
@@ -62,6 +66,7 @@ def refresh_default_alerts(documents):
         select(SavedSearch).where(SavedSearch.is_default.is_(True), SavedSearch.organization_id.in_(list(scopes))))}
     kept = dict(db.session.execute(select(SavedSearch.user_id, func.count(SavedSearch.id)).where(
         SavedSearch.user_id.in_({member.user_id for member in members})).group_by(SavedSearch.user_id)).all())
+    new_rows = []
     for user_id, organization_id, organization_name, language in members:
         for kind in DEFAULT_KINDS:
             query = scopes[organization_id]
@@ -70,11 +75,25 @@ def refresh_default_alerts(documents):
                 if kept.get(user_id, 0) >= MAX_SAVED_SEARCHES:
                     continue
                 kept[user_id] = kept.get(user_id, 0) + 1
-                saved = SavedSearch(user_id=user_id, organization_id=organization_id, kind=kind, is_default=True,
-                                    name=_name(kind, organization_name, language), query=query,
-                                    frequency="immediately", feed_token=secrets.token_urlsafe(32), search_version=0)
-                db.session.add(saved)
-                reindex(saved)
+                new_rows.append({"user_id": user_id, "organization_id": organization_id, "kind": kind, "is_default": True,
+                                 "name": _name(kind, organization_name, language), "query": query,
+                                 "frequency": "immediately", "feed_token": secrets.token_urlsafe(32),
+                                 "search_version": 1, "created_at": utcnow(), "updated_at": utcnow()})
             elif saved.customised_at is None and saved.query != query:
                 saved.query = query
                 reindex(saved)
+    if new_rows:
+        _add_defaults(new_rows)
+
+
+def _add_defaults(rows):
+    """Insert default alerts; one another sync worker made meanwhile is kept (ON CONFLICT on the default's unique
+    index), and only those inserted here go to the percolator."""
+    statement = upsert(SavedSearch).values(rows).on_conflict_do_nothing(
+        index_elements=["user_id", "organization_id", "kind"], index_where=text("is_default")
+    ).returning(SavedSearch.id, SavedSearch.kind)
+    made = {}
+    for saved_id, kind in db.session.execute(statement).all():
+        made.setdefault(kind, []).append(saved_id)
+    for kind, ids in made.items():
+        queue(ALERT_KINDS[kind], ids)

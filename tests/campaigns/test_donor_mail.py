@@ -103,7 +103,7 @@ def test_all_or_nothing_goal_missed_the_pledger_is_told_in_their_language(app, f
     with app.app_context():
         assert close_due() == {campaign["id"]: "failed"}
     released = outbox.to("lea@example.org")[-1]
-    assert "not reached" in released.subject
+    assert "l’objectif n’a pas été atteint" in released.subject
     assert "Non débité : la campagne n’a pas atteint son objectif." in released.body
     assert "Montant: 40,00 EUR" in released.body
     assert not [call for call in stripe_calls.calls if call.path == "/v1/payment_intents"]  # nothing charged
