@@ -5,13 +5,15 @@ from feedgen.feed import FeedGenerator
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from marshmallow import ValidationError
 from sqlalchemy import select
 
 from app.alerts import bp, services
 from app.alerts.matching import document_link
 from app.alerts.models import FREQUENCIES, SEARCH_KINDS, AlertMatch, SavedSearch
 from app.alerts.queries import parameters_from_query_string
-from app.errors import DomainError
+from app.alerts.schemas import SavedSearchCreateSchema, SavedSearchUpdateSchema
+from app.errors import DomainError, ValidationFailed
 from app.extensions import db
 from app.i18n import localize
 
@@ -42,6 +44,14 @@ def _texts(messages):
     return [str(messages)]
 
 
+def _loaded(schema, payload):
+    """The form's values checked by the API's own schema; refused ones are a field error like the API's."""
+    try:
+        return schema.load(payload)
+    except ValidationError as error:
+        raise ValidationFailed(_("This search cannot be saved."), error.messages) from None
+
+
 def _form_text(name, default=""):
     return (request.form.get(name) or default).strip()
 
@@ -53,13 +63,12 @@ def save_from_page():
     kind = request.form.get("kind")
     if kind not in SEARCH_KINDS:
         abort(404)
-    frequency = request.form.get("frequency", "immediately")
-    name = _form_text("name")[:120] or _("My search")
     try:
-        if frequency not in FREQUENCIES:
-            raise DomainError(_("Choose how often to be alerted."), {"frequency": [_("Not a choice.")]})
-        services.save_search(current_user, kind, name, parameters_from_query_string(kind, request.form.get("query", "")),
-                             frequency)
+        chosen = _loaded(SavedSearchCreateSchema(), {
+            "kind": kind, "name": _form_text("name")[:120] or _("My search"),
+            "frequency": request.form.get("frequency", "immediately"),
+            "query": parameters_from_query_string(kind, request.form.get("query", ""))})
+        services.save_search(current_user, kind, chosen["name"], chosen["query"], chosen["frequency"])
     except DomainError as error:
         db.session.rollback()
         flash(" ".join([error.message, *_texts(localize(error.fields or {}))]), "danger")
@@ -80,10 +89,12 @@ def change_saved_search(saved_search_id):
             message = _("Saved search deleted.")
         else:
             changes = {"frequency": request.form.get("frequency", saved.frequency)}
-            if changes["frequency"] not in FREQUENCIES:
-                abort(422)
             if _form_text("name"):
                 changes["name"] = _form_text("name")[:120]
+            try:
+                changes = SavedSearchUpdateSchema().load(changes)
+            except ValidationError:
+                abort(422)
             services.update_search(current_user, saved, changes)
             message = _("Saved search updated.")
     except DomainError as error:

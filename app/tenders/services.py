@@ -21,7 +21,7 @@ from app.orgs.models import COOPERATIVE_FAMILY, Organization
 from app.reference.services import parse_cpv
 from app.tenders import evaluation, transparency
 from app.tenders.models import Bid, Contract, Lot, Tender
-from app.tenders.notifications import notify, notify_bidders
+from app.tenders.notifications import award_outcome, notify, notify_bidders
 
 BUYER_ROLES = ("buyer",)
 SUPPLIER_ROLES = ("seller",)
@@ -387,21 +387,10 @@ def award(tender, lot, bid_id, justification, start_date=None, end_date=None, *,
     # Each bid keeps its rank; one UPDATE per bid, sent as a batch (a lot may hold thousands).
     db.session.execute(update(Bid), [{"id": ranked_bid.bid_id, "final_rank": ranked.rank} for ranked_bid, ranked in ranking])
     for ranked_bid, ranked in ranking:
-        notify(ranked_bid.organization_id, _award_outcome(ranked_bid.bid_id == bid.id, ranked, len(ranking), lot, tender),
+        notify(ranked_bid.organization_id, award_outcome(ranked_bid.bid_id == bid.id, ranked, len(ranking), lot, tender),
                url_for("tenders.tender_page", tender_id=tender.id))
     db.session.flush()
     return contract
-
-
-def _award_outcome(won, ranked, bids, lot, tender):
-    """What a bidder is told of the award: won, its rank, or not eligible, with the evaluation's explanation."""
-    values = {"lot": lot.number, "title": tender.title, "explanation": ranked.explanation}
-    if won:
-        return Phrase("Your bid on lot %(lot)s of “%(title)s” won: %(explanation)s.", **values)
-    if ranked.rank:
-        return Phrase("Your bid on lot %(lot)s of “%(title)s” ranked %(rank)s of %(bids)s: %(explanation)s.",
-                      rank=ranked.rank, bids=bids, **values)
-    return Phrase("Your bid on lot %(lot)s of “%(title)s” was not eligible: %(explanation)s.", **values)
 
 
 def award_notice(lot):
