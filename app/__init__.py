@@ -121,6 +121,7 @@ def register_errorhandlers(app):
 
 def register_commands(app):
     from app.accounts.cli import create_admin
+    from app.alerts.cli import alerts_cli
     from app.campaigns.cli import campaigns_cli
     from app.demo.cli import seed_demo
     from app.indexing.cli import search_cli
@@ -141,6 +142,7 @@ def register_commands(app):
     app.cli.add_command(moderation_cli)
     app.cli.add_command(trade_cli)
     app.cli.add_command(notices_cli)
+    app.cli.add_command(alerts_cli)
 
 
 def register_template_helpers(app):

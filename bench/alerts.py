@@ -31,6 +31,7 @@ import random
 import re
 import secrets
 import smtplib
+import subprocess
 import sys
 import time
 import uuid
@@ -245,33 +246,35 @@ def prepare(app, args):
     return listing_ids, stored, size
 
 
-class Stopwatch:
-    """Seconds spent in some of the app's functions, wrapped for the run with percolation."""
-
-    def __init__(self):
-        self.seconds = {}
-
-    def wrap(self, name, function):
-        def timed(*args, **kwargs):
-            started = time.perf_counter()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
-
-        return timed
+def start_alert_worker():
+    """The alert worker (`flask alerts percolate --watch`) in a process of its own, on the bench's app settings."""
+    return subprocess.Popen([str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "alerts", "percolate", "--watch",
+                             "--interval", "0.1"], cwd=ROOT, env=os.environ, stdout=subprocess.DEVNULL)
 
 
-def drain_turn(listing_ids, with_alerts, stopwatch):
-    """Seconds to drain the outbox rows of `listing_ids` into a fresh listings index, with or without the alerts'
-    hooks; the stopwatch times the parts of percolation."""
+def queued_percolations():
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.indexing.models import SearchOutbox
+
+    count = db.session.scalar(select(func.count()).where(SearchOutbox.kind.like("percolate:%")))
+    db.session.rollback()
+    return count
+
+
+def drain_turn(listing_ids, with_alerts, worker):
+    """(indexing seconds, alerts seconds or None): the sync worker's drain of the outbox rows of `listing_ids` into a
+    fresh listings index, with the alerts' hooks or without them; with them, the seconds from the start until the
+    alert worker has percolated every document too."""
     from sqlalchemy import insert
 
     from app.alerts import defaults, matching
     from app.extensions import db
     from app.indexing import search_engine
+    from app.indexing.documents import WRITERS
     from app.indexing.models import SearchOutbox
-    from app.indexing.sync import AFTER_WRITE, drain_all
+    from app.indexing.sync import AFTER_WRITE, TASKS, drain_all
     from app.models_base import utcnow
 
     engine = search_engine()
@@ -282,50 +285,73 @@ def drain_turn(listing_ids, with_alerts, stopwatch):
                                               for doc_id in listing_ids])
     db.session.commit()
     hooks = AFTER_WRITE["listings"][:]
-    patched = {}
-    if with_alerts:
-        patched = {(matching, "_record"): matching._record, (matching, "alert"): matching.alert,
-                   (engine, "percolate"): engine.percolate}
-        for (owner, name), function in patched.items():
-            setattr(owner, name, stopwatch.wrap(name, function))
-        AFTER_WRITE["listings"] = [stopwatch.wrap("refresh_default_alerts", hook)
-                                   if hook is defaults.refresh_default_alerts else hook for hook in hooks]
-    else:
+    if not with_alerts:
         AFTER_WRITE["listings"] = [hook for hook in hooks if hook is not defaults.refresh_default_alerts
                                    and hook not in matching.HOOKS.values()]
     try:
         started = time.perf_counter()
-        result = drain_all()
+        result = drain_all(kinds=sorted(set(WRITERS) - set(TASKS)))  # what `flask search sync` drains
         seconds = time.perf_counter() - started
     finally:
         AFTER_WRITE["listings"] = hooks
-        for (owner, name), function in patched.items():
-            if owner is engine:
-                delattr(engine, name)
-            else:
-                setattr(owner, name, function)
     assert result.written >= len(listing_ids) and not result.unavailable and not result.parked, result
-    return seconds
+    if not with_alerts:
+        return seconds, None
+    while queued_percolations():
+        if worker.poll() is not None:
+            raise SystemExit(f"the alert worker stopped ({worker.returncode})")
+        time.sleep(0.05)
+    return seconds, time.perf_counter() - started
 
 
 def bench_indexing(app, listing_ids, turns):
-    """(seconds without, seconds with, stopwatch) over `turns` turns of an equal share of the listings each."""
-    stopwatch = Stopwatch()
-    without, with_ = [], []
+    """(seconds without, seconds with, seconds until alerted) over `turns` turns of an equal share of the listings
+    each, the alert worker running beside the sync worker throughout."""
+    without, with_, alerted = [], [], []
     share = -(-len(listing_ids) // turns)
-    with app.app_context():
-        for turn in range(turns):
-            ids = listing_ids[turn * share:(turn + 1) * share]
-            order = (False, True) if turn % 2 == 0 else (True, False)
-            for with_alerts in order:
-                seconds = drain_turn(ids, with_alerts, stopwatch)
-                (with_ if with_alerts else without).append(seconds)
-                print(f"  turn {turn + 1}: {len(ids):,} listings {'with' if with_alerts else 'without'} percolation "
-                      f"in {seconds:.2f} s ({len(ids) / seconds:,.0f} docs/s)")
-        from app.extensions import db
+    worker = start_alert_worker()
+    try:
+        with app.app_context():
+            for turn in range(turns):
+                ids = listing_ids[turn * share:(turn + 1) * share]
+                order = (False, True) if turn % 2 == 0 else (True, False)
+                for with_alerts in order:
+                    seconds, until_alerted = drain_turn(ids, with_alerts, worker)
+                    (with_ if with_alerts else without).append(seconds)
+                    line = (f"  turn {turn + 1}: {len(ids):,} listings {'with' if with_alerts else 'without'} "
+                            f"percolation indexed in {seconds:.2f} s ({len(ids) / seconds:,.0f} docs/s)")
+                    if until_alerted is not None:
+                        alerted.append(until_alerted)
+                        line += f", all percolated {until_alerted:.2f} s after the start"
+                    print(line)
+            from app.extensions import db
 
-        db.session.remove()
-    return without, with_, stopwatch
+            db.session.remove()
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    return without, with_, alerted
+
+
+def engine_percolation(app, listing_ids, batch=500):
+    """Seconds the engine takes to answer the alert worker's percolate requests for these listings, sent straight
+    to it (the documents read from the index first, the clock off)."""
+    from app.alerts.matching import scope
+    from app.indexing import search_engine
+    from search import ALERT_KINDS
+    from search.alert_queries import alert_document
+
+    seconds = 0.0
+    with app.app_context():
+        engine = search_engine()
+        for start in range(0, len(listing_ids), batch):
+            documents = list(engine.sources("listings", listing_ids[start:start + batch]).values())
+            scopes = [scope("listings", document) for document in documents]
+            documents = [alert_document("listings", document) for document in documents]
+            started = time.perf_counter()
+            engine.percolate(ALERT_KINDS["listings"], documents, scopes)
+            seconds += time.perf_counter() - started
+    return seconds
 
 
 def produced(app):
@@ -460,8 +486,9 @@ def main():
     app = bench_app(args.database_url, tag, args.index_prefix)
     listing_ids, stored, size = prepare(app, args)
     try:
-        without, with_, stopwatch = bench_indexing(app, listing_ids, args.turns)
+        without, with_, alerted = bench_indexing(app, listing_ids, args.turns)
         counts = produced(app)
+        raw_percolation = engine_percolation(app, listing_ids)
         digest, plain_digest, mailed, items = bench_digest(app, counts["users with daily items"])
         worker, smtp, sent = bench_delivery(app, args.mails, tag)
     finally:
@@ -478,12 +505,11 @@ def main():
     print(f"percolator: {stored:,} saved searches of {args.users:,} users, {size / 2**20:.1f} MiB; {docs:,} listings "
           f"indexed in {args.turns} turns without and with percolation (sync worker, batches of 1,000)")
     print("produced: " + ", ".join(f"{count:,} {name}" for name, count in counts.items()))
-    spent = sum(with_) - sum(without)
-    print("with percolation, time in: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in stopwatch.seconds.items())
-          + f" (the extra time over indexing alone: {spent:.2f} s)")
     print(f"digest: {mailed:,} users, {items:,} items, one mail each (checked); mail delivery: a sample of {sent:,} "
           "digest mails, per-domain throttle off (MAIL_PER_DOMAIN_PER_MINUTE=0)")
+    rate_alerted, rate_engine = docs / sum(alerted), docs / raw_percolation
     rows = [("indexing with percolation", rate_with, "docs/s", "indexing without (same docs)", rate_without),
+            ("percolated and alerted", rate_alerted, "docs/s", "engine's percolate, same docs", rate_engine),
             (f"daily digest, {mailed:,} users", digest, "s", "plain INSERT of the same mails", plain_digest),
             (f"digest mails to Mailpit ({sent:,})", sent / worker, "mails/s", "smtplib straight to Mailpit", sent / smtp)]
     print(f"{'figure':34} {'value':>10} {'':7}   {'limit (same run)':30} {'value':>10} {'ratio':>7}")

@@ -21,6 +21,8 @@ scripts/mailpit.sh start || echo "[run] WARNING: Mailpit did not start; mail wai
 
 "${FLASK[@]}" search sync --watch --interval 2 >> var/log/search-worker.log 2>&1 &
 worker=$!
+"${FLASK[@]}" alerts percolate --watch --interval 2 >> var/log/alerts-worker.log 2>&1 &
+percolator=$!
 "${FLASK[@]}" campaigns close-due --watch --interval 60 >> var/log/campaigns-worker.log 2>&1 &
 settler=$!
 "${FLASK[@]}" mail deliver --watch --interval 2 >> var/log/mail-worker.log 2>&1 &
@@ -29,8 +31,9 @@ mailer=$!
 completer=$!
 "${FLASK[@]}" notices digest --watch --interval 60 >> var/log/digest-worker.log 2>&1 &
 digester=$!
-trap 'kill "$worker" "$settler" "$mailer" "$completer" "$digester" 2>/dev/null || true' EXIT INT TERM
+trap 'kill "$worker" "$percolator" "$settler" "$mailer" "$completer" "$digester" 2>/dev/null || true' EXIT INT TERM
 echo "[run] search worker pid $worker (log: var/log/search-worker.log)"
+echo "[run] alert worker pid $percolator (log: var/log/alerts-worker.log)"
 echo "[run] campaign settler pid $settler, every minute (log: var/log/campaigns-worker.log)"
 echo "[run] order completer pid $completer, every hour (log: var/log/trade-worker.log)"
 

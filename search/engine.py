@@ -258,38 +258,40 @@ class SearchEngine:
 
     def percolate(self, kind, documents, scopes=None, page=10_000):
         """The saved searches of `kind` (a percolator kind) that match any of `documents`: {saved_search_id: [indexes
-        into documents]}. `scopes` gives each document's (country, CPV division): only the saved searches limited to
-        them, or not limited, are tried.
-
-        One percolate request per document, all in one _msearch: for a single document the percolator pre-selects the
-        stored queries whose terms the document holds and runs only those, where one request for a whole batch would
-        hold the terms of every document and run nearly every stored query. A document matched by `page` searches or
-        more is read again by scrolling. Waits as long as a bulk write (the sync worker's, not a page's)."""
+        into documents]}. `scopes` gives each document's (country, CPV division): the documents of one scope go in
+        one percolate request, tried only against the saved searches limited to that country and division or not
+        limited (`scope_countries`, `scope_divisions`); all the requests go in one _msearch. A request matched by
+        `page` searches or more is read again by scrolling. Waits as long as a bulk write (a worker's, not a page's)."""
         if not documents:
             return {}
         alias = self.alias(kind)
+        groups = {}
+        for slot, scope in enumerate(scopes or [None] * len(documents)):
+            groups.setdefault(scope, []).append(slot)
+        requests = [(slots, _within_scope({"percolate": {"field": "query", "documents": [documents[n] for n in slots]}},
+                                          scope)) for scope, slots in groups.items()]
         lines = []
-        for slot, document in enumerate(documents):
-            query = _within_scope({"percolate": {"field": "query", "document": document}}, scopes and scopes[slot])
+        for _slots, query in requests:
             lines.extend(({"index": alias}, {"query": query, "size": page, "_source": ["saved_search_id"],
                                              "track_total_hits": False}))
         responses = self._read(kind, lambda: _raise_first_error(self._call(
             self.client.msearch, body=lines, request_timeout=self.bulk_timeout,
-            filter_path="responses.hits.hits._source,responses.error,responses.status")))
+            filter_path="responses.hits.hits._source,responses.hits.hits.fields,responses.error,responses.status")))
         matches = {}
-        for slot, (document, response) in enumerate(zip(documents, responses, strict=True)):
+        for (slots, query), response in zip(requests, responses, strict=True):
             hits = response.get("hits", {}).get("hits", [])
             if len(hits) >= page:
-                hits = self._scroll_percolate(alias, document, scopes and scopes[slot], page)
+                hits = self._scroll_percolate(alias, query, page)
             for hit in hits:
-                matches.setdefault(hit["_source"]["saved_search_id"], []).append(slot)
+                # The documents of the request it matched (a request of one document names none).
+                matched = hit.get("fields", {}).get("_percolator_document_slot", [0])
+                matches.setdefault(hit["_source"]["saved_search_id"], []).extend(slots[n] for n in matched)
         return matches
 
-    def _scroll_percolate(self, alias, document, scope, page):
-        """Every saved search matching one document, scrolled in index order (each stored query runs once)."""
-        body = {"query": _within_scope({"percolate": {"field": "query", "document": document}}, scope), "size": page,
-                "sort": ["_doc"], "_source": ["saved_search_id"]}
-        fields = "_scroll_id,hits.hits._source"
+    def _scroll_percolate(self, alias, query, page):
+        """Every saved search matching a percolate query, scrolled in index order (each stored query runs once)."""
+        body = {"query": query, "size": page, "sort": ["_doc"], "_source": ["saved_search_id"]}
+        fields = "_scroll_id,hits.hits._source,hits.hits.fields"
         answer = self._call(self.client.search, index=alias, body=body, scroll="2m", request_timeout=self.bulk_timeout,
                             filter_path=fields)
         found = []
@@ -304,6 +306,16 @@ class SearchEngine:
         finally:
             if answer.get("_scroll_id"):
                 self._call(self.client.clear_scroll, body={"scroll_id": answer["_scroll_id"]}, ignore=(404,))
+
+    def sources(self, kind, doc_ids):
+        """The stored documents of these ids, {id: document}; ids the index does not hold are left out. Real-time:
+        a document just written is read even before the next refresh."""
+        if not doc_ids:
+            return {}
+        answer = self._read(kind, lambda: self._call(
+            self.client.mget, index=self.alias(kind), body={"ids": [str(doc_id) for doc_id in doc_ids]},
+            request_timeout=self.bulk_timeout, filter_path="docs._id,docs.found,docs._source"))
+        return {int(doc["_id"]): doc["_source"] for doc in answer.get("docs", []) if doc.get("found")}
 
     def get_version(self, kind, doc_id):
         """The stored version of a document, or None."""

@@ -254,6 +254,12 @@ KINDS = {"listings": LISTING_MAPPING, "organizations": ORGANIZATION_MAPPING, "te
          "campaigns": CAMPAIGN_MAPPING, "rfqs": RFQ_MAPPING}
 
 
+#: A document's searchable text in one field of the percolator indices, analysed as its text fields are (see
+#: search.alert_queries).
+ALERT_TEXT_FIELD = {"type": "text", "analyzer": "folded", "search_analyzer": "folded_synonyms",
+                    "fields": {lang: {"type": "text", "analyzer": f"folded_{lang}"} for lang in ("en", "fr", "es")}}
+
+
 def _percolator(mapping):
     """Saved searches over documents of `mapping`: each is a stored query (the percolator field), with the fields its
     query names mapped as in the documents' own index, so that a new document is matched as a search would match it."""
@@ -266,6 +272,7 @@ def _percolator(mapping):
         "scope_divisions": {"type": "keyword"},
         "saved_search_id": {"type": "integer"},
         "user_id": {"type": "integer"},
+        "alert_text": ALERT_TEXT_FIELD,
     }}
 
 

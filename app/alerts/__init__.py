@@ -9,7 +9,7 @@ bp = Blueprint("alerts", __name__)
 def init_app(app):
     """Saved searches are written to the percolator indexes and percolate what the sync worker writes."""
     from app.alerts import defaults, documents, matching, unsubscribing
-    from app.indexing.sync import AFTER_WRITE
+    from app.indexing.sync import AFTER_WRITE, TASKS
     from search import ALERT_KINDS
 
     documents.register()
@@ -17,6 +17,7 @@ def init_app(app):
         hooks = AFTER_WRITE.setdefault(kind, [])
         if matching.HOOKS[kind] not in hooks:
             hooks.append(matching.HOOKS[kind])
+    TASKS.update(matching.TASKS)
     if defaults.refresh_default_alerts not in AFTER_WRITE["listings"]:
         AFTER_WRITE["listings"].append(defaults.refresh_default_alerts)
     unsubscribing.register()

@@ -1,31 +1,34 @@
-"""Alerts: as the sync worker writes new or changed documents, they are matched against every saved search by the
-engine's percolator; each (search, document) pair is recorded once, and only a new pair alerts — by mail at once, in
-the next daily or weekly digest, or only in the feed, as the search and its owner chose."""
+"""Alerts: as the sync worker writes new or changed documents, it queues them in the outbox, and the alert worker
+matches them against every saved search with the engine's percolator; each (search, document) pair is recorded once,
+and only a new pair alerts — by mail at once, in the next daily or weekly digest, or only in the feed, as the search
+and its owner chose."""
 from flask import g, has_request_context
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import insert, select
+from sqlalchemy import BigInteger, Integer, String, bindparam, func, insert, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.accounts.models import User
 from app.alerts.models import AlertMatch, SavedSearch
 from app.database import upsert
 from app.extensions import db
 from app.i18n import N_, language_or_default
-from app.indexing import search_engine
+from app.indexing import listeners, search_engine
 from app.mail import link, unsubscribe
 from app.mail.models import MailOutbox
-from app.models_base import utcnow
+from app.models_base import UTCDateTime, utcnow
 from app.notices.models import DigestItem, Notification
 from app.notices.telling import mail_mode
 from search import ALERT_KINDS
+from search.alert_queries import alert_document
 
 #: kind -> (page endpoint, its id parameter, the document's id field).
 PAGES = {"listings": ("catalog.show", "listing_id"), "tenders": ("tenders.tender_page", "tender_id"),
          "rfqs": ("trade.rfq_page", "rfq_id"), "campaigns": ("campaigns.campaign_page", "campaign_id")}
 #: A line of a digest: the title of a document new to a saved search.
 NEW_RESULT = N_("New: %(title)s")
-#: Matches recorded per INSERT (the engine may find many searches for a batch of documents).
-CHUNK = 1000
+#: Matches recorded per INSERT (the engine may find many searches for a batch of documents): as rows, as arrays.
+CHUNK, ARRAY_CHUNK = 1000, 50_000
 
 
 def document_link(kind, doc_id):
@@ -45,15 +48,29 @@ def scope(kind, document):
 
 
 def _record(pairs, titles):
-    """Insert the (saved search, document) pairs not seen before; returns the new ones."""
+    """Insert the (saved search, document) pairs not seen before, in order (two workers lock rows in the same order);
+    returns the new ones. PostgreSQL takes them as three arrays per statement: a percolated batch can match hundreds of
+    thousands of pairs, and one bound value per column costs far less than one per row."""
     new = []
     now = utcnow()
-    for start in range(0, len(pairs), CHUNK):
-        rows = [{"saved_search_id": search_id, "doc_id": doc_id, "title": titles[doc_id][:300], "created_at": now}
-                for search_id, doc_id in pairs[start:start + CHUNK]]
-        statement = upsert(AlertMatch).values(rows).on_conflict_do_nothing(
-            index_elements=["saved_search_id", "doc_id"]).returning(AlertMatch.saved_search_id, AlertMatch.doc_id)
-        new += db.session.execute(statement).all()
+    from_arrays = db.session.get_bind().dialect.name == "postgresql"
+    chunk = ARRAY_CHUNK if from_arrays else CHUNK
+    for start in range(0, len(pairs), chunk):
+        part = pairs[start:start + chunk]
+        if from_arrays:
+            rows = func.unnest(bindparam("searches", [search_id for search_id, _doc in part], ARRAY(BigInteger)),
+                               bindparam("docs", [doc_id for _search, doc_id in part], ARRAY(Integer)),
+                               bindparam("titles", [titles[doc_id][:300] for _search, doc_id in part], ARRAY(String))
+                               ).table_valued("saved_search_id", "doc_id", "title").render_derived()
+            statement = upsert(AlertMatch).from_select(
+                ["saved_search_id", "doc_id", "title", "created_at"],
+                select(rows.c.saved_search_id, rows.c.doc_id, rows.c.title, literal(now, UTCDateTime())))
+        else:
+            statement = upsert(AlertMatch).values([
+                {"saved_search_id": search_id, "doc_id": doc_id, "title": titles[doc_id][:300], "created_at": now}
+                for search_id, doc_id in part])
+        new += db.session.execute(statement.on_conflict_do_nothing(index_elements=["saved_search_id", "doc_id"])
+                                  .returning(AlertMatch.saved_search_id, AlertMatch.doc_id)).all()
     return new
 
 
@@ -62,7 +79,7 @@ def percolate(kind, documents):
     if not documents:
         return
     ids = list(documents)
-    matches = search_engine().percolate(ALERT_KINDS[kind], [documents[doc_id] for doc_id in ids],
+    matches = search_engine().percolate(ALERT_KINDS[kind], [alert_document(kind, documents[doc_id]) for doc_id in ids],
                                         [scope(kind, documents[doc_id]) for doc_id in ids])
     pairs = sorted({(search_id, ids[slot]) for search_id, slots in matches.items() for slot in slots})
     if not pairs:
@@ -72,15 +89,31 @@ def percolate(kind, documents):
         alert(kind, new, documents)
 
 
+def task_kind(kind):
+    """The outbox kind of "percolate these documents of `kind`"."""
+    return f"percolate:{kind}"
+
+
 def _after_write(kind):
-    def percolate_written(documents):
-        percolate(kind, documents)
+    def queue_percolation(documents):
+        listeners.queue(db.session, task_kind(kind), sorted(documents))
 
-    return percolate_written
+    return queue_percolation
 
 
-#: kind -> what the sync worker calls with the documents of that kind it has just written.
+def _percolation(kind):
+    def percolate_queued(doc_ids):
+        percolate(kind, search_engine().sources(kind, doc_ids))
+
+    return percolate_queued
+
+
+#: kind -> what the sync worker calls with the documents of that kind it has just written: it queues them for the
+#: alert worker (`flask alerts percolate`), so that indexing never waits for the percolator.
 HOOKS = {kind: _after_write(kind) for kind in PAGES}
+#: outbox kind -> the alert worker's task: percolate the documents as the index holds them (one written and then
+#: withdrawn before its turn is no longer there, and alerts no one).
+TASKS = {task_kind(kind): _percolation(kind) for kind in PAGES}
 
 
 def alert(kind, new_pairs, documents):

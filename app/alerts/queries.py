@@ -14,6 +14,7 @@ from app.tenders import search_service as tender_search
 from app.tenders.search_schemas import TenderSearchQuerySchema
 from app.trade import search_service as rfq_search
 from app.trade.schemas import RfqSearchQuerySchema
+from search.alert_queries import alert_words
 from search.campaign_queries import campaign_search_body
 from search.queries import FUZZY_FIELD, listing_search_body
 from search.rfq_queries import rfq_search_body
@@ -74,13 +75,21 @@ def percolator_query(kind, saved):
 def _matching_only(query):
     """The query without what only scores (a relevance function, the title phrase: a phrase match is also a match of
     its words) or costs the percolator most for least (the typo-tolerant match, which it can neither pre-select nor
-    skip: every saved search with words would be run against every batch of documents)."""
+    skip: every saved search with words would be run against every batch of documents), its words looked for in the
+    percolator's one text field (search.alert_queries) — the search's two ways of matching them become one."""
     if isinstance(query, list):
-        return [_matching_only(part) for part in query if not _scoring_only(part)]
+        kept = []
+        for part in query:
+            part = _matching_only(part)
+            if not _scoring_only(part) and part not in kept:
+                kept.append(part)
+        return kept
     if not isinstance(query, dict):
         return query
     if "function_score" in query:
         return _matching_only(query["function_score"]["query"])
+    if "multi_match" in query:
+        return alert_words(query["multi_match"])
     return {name: _matching_only(part) for name, part in query.items()}
 
 

@@ -8,7 +8,7 @@ from app.indexing import search_engine
 from app.indexing.documents import WRITERS
 from app.indexing.reindex import public_ids
 from app.indexing.reindex import reindex as rebuild_index
-from app.indexing.sync import drain_all, outbox_status
+from app.indexing.sync import TASKS, drain_all, outbox_status
 from search import SearchUnavailable
 
 search_cli = AppGroup("search", help="The search index: sync the outbox, rebuild, status.")
@@ -18,7 +18,8 @@ search_cli = AppGroup("search", help="The search index: sync the outbox, rebuild
 @click.option("--watch", is_flag=True, help="Keep running as a worker.")
 @click.option("--interval", default=1.0, show_default=True, help="Seconds between polls when idle.")
 def sync(watch, interval):
-    """Deliver outbox changes to the engine (once, or continuously with --watch)."""
+    """Deliver outbox changes to the engine (once, or continuously with --watch). The work queued about written
+    documents (alerts) is left to its own worker."""
 
     def report(result):
         if result.rows or not watch:
@@ -26,7 +27,10 @@ def sync(watch, interval):
             click.echo(f"{result.written} written, {result.stale} stale, {result.parked} parked, "
                        f"{result.retried} to retry ({state})")
 
-    workers.run(drain_all, report, watch=watch, interval=interval)
+    def writes():
+        return drain_all(kinds=sorted(set(WRITERS) - set(TASKS)))
+
+    workers.run(writes, report, watch=watch, interval=interval)
 
 
 @search_cli.command("reindex")

@@ -18,6 +18,10 @@ MAX_BACKOFF_SECONDS = 60
 #: outbox rows go: saved-search alerts percolate them. One that raises SearchUnavailable has the rows tried again
 #: (the write then comes back as stale, and is given to it again).
 AFTER_WRITE: dict[str, list] = {}
+#: Outbox kinds that are work to do about documents already written, not documents to write: kind -> function given
+#: the doc ids of its due rows. One that raises SearchUnavailable has the rows tried again. Saved-search alerts
+#: percolate this way, in a worker of their own, so that indexing never waits for them.
+TASKS: dict[str, object] = {}
 
 
 @dataclass
@@ -27,6 +31,7 @@ class DrainResult:
     stale: int = 0
     parked: int = 0
     retried: int = 0
+    ran: int = 0
     unavailable: bool = False
 
 
@@ -35,7 +40,7 @@ def backoff(attempts):
     return min(MAX_BACKOFF_SECONDS, 2 ** max(attempts - 1, 0))
 
 
-def _due_rows(limit):
+def _due_rows(limit, kinds):
     now = utcnow()
     # Plain rows, not ORM objects: a worker takes thousands at a time and only reads these columns.
     statement = (
@@ -45,6 +50,8 @@ def _due_rows(limit):
         .order_by(SearchOutbox.id)
         .limit(limit)
     )
+    if kinds is not None:
+        statement = statement.where(SearchOutbox.kind.in_(kinds))
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
         # Several workers share the outbox: each takes rows no other worker holds.
@@ -55,9 +62,10 @@ def _due_rows(limit):
     return db.session.execute(statement).all()
 
 
-def drain(limit=1000):
-    """Deliver up to `limit` due outbox rows, one bulk request per kind of document; the caller commits."""
-    rows = _due_rows(limit)
+def drain(limit=1000, kinds=None):
+    """Deliver up to `limit` due outbox rows (of `kinds`, or all), one bulk request per kind of document, one call
+    per kind of task; the caller commits."""
+    rows = _due_rows(limit, kinds)
     result = DrainResult(rows=len(rows))
     if not rows:
         return result
@@ -65,7 +73,8 @@ def drain(limit=1000):
     for row in rows:
         by_doc.setdefault((row.kind, row.doc_id), []).append(row)
     for kind in sorted({kind for kind, _doc_id in by_doc}):
-        _deliver(kind, {doc_id: group for (row_kind, doc_id), group in by_doc.items() if row_kind == kind}, result)
+        rows_by_doc = {doc_id: group for (row_kind, doc_id), group in by_doc.items() if row_kind == kind}
+        (_run if kind in TASKS else _deliver)(kind, rows_by_doc, result)
         if result.unavailable:
             break
     db.session.flush()
@@ -116,6 +125,22 @@ def _deliver(kind, rows_by_doc, result):
         result.retried += 1
 
 
+def _run(kind, rows_by_doc, result):
+    """Run a task for the documents of its due rows; the rows go once it has run."""
+    try:
+        TASKS[kind](sorted(rows_by_doc))
+    except SearchUnavailable as error:
+        for doc_rows in rows_by_doc.values():
+            _retry_later(doc_rows, str(error))
+            result.retried += len(doc_rows)
+        result.unavailable = True
+        return
+    result.ran += len(rows_by_doc)
+    db.session.execute(delete(SearchOutbox).where(ids_in(SearchOutbox.id, [row.id for group in rows_by_doc.values()
+                                                                           for row in group]))
+                       .execution_options(synchronize_session=False))
+
+
 def _retry_later(rows, reason):
     """Try these rows again later: 1, 2, 4 … seconds after their latest attempt."""
     now, ids_by_attempts = utcnow(), {}
@@ -138,16 +163,16 @@ def _park(rows, reason):
     )
 
 
-def drain_all(batch=1000):
-    """Drain until nothing is due; commits after each batch. Returns the summed result."""
+def drain_all(batch=1000, kinds=None):
+    """Drain (rows of `kinds`, or all) until nothing is due; commits after each batch. Returns the summed result."""
     total = DrainResult()
     while True:
         listeners.clear_pending_flag(db.session)
-        result = drain(batch)
+        result = drain(batch, kinds)
         # What the after-write hooks queued (a supplier's default alerts) is delivered in the same run.
         queued_meanwhile = listeners.has_pending_changes(db.session)
         db.session.commit()
-        for name in ("rows", "written", "stale", "parked", "retried"):
+        for name in ("rows", "written", "stale", "parked", "retried", "ran"):
             setattr(total, name, getattr(total, name) + getattr(result, name))
         total.unavailable = total.unavailable or result.unavailable
         if result.unavailable or result.rows == result.retried + result.parked:

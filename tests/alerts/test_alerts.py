@@ -4,7 +4,6 @@ immediately by mail (with one-click unsubscribe), in digests, or only in the fee
 import re
 import xml.etree.ElementTree as ElementTree
 
-import pytest
 from sqlalchemy import func, select
 
 from app.alerts.models import AlertMatch, SavedSearch
@@ -16,13 +15,6 @@ from tests.tenders.conftest import Market, tender_payload
 from tests.trade.conftest import Trade, rfq_payload
 
 API = "/api/v1/saved-searches"
-
-
-@pytest.fixture
-def watcher(app, make, auth, search):
-    user = make.user(name="Wanda Watcher", email="wanda@example.coop")
-    make.organization(user, name="Watchers Co-operative")
-    return {"user": user, "h": auth(make.token(user))}
 
 
 def save(client, watcher, kind, query, frequency="immediately", name="My alert", status=201):

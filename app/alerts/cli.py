@@ -1,0 +1,27 @@
+"""`flask alerts percolate`: the alert worker."""
+import click
+from flask.cli import AppGroup
+
+from app.alerts.matching import TASKS
+from app.indexing.sync import drain_all
+from app.workers import run
+
+alerts_cli = AppGroup("alerts", help="Saved-search alerts.")
+
+
+@alerts_cli.command("percolate")
+@click.option("--watch", is_flag=True, help="Keep running as a worker.")
+@click.option("--interval", default=1.0, show_default=True, help="Seconds between polls when idle.")
+@click.option("--batch", default=500, show_default=True, help="Documents percolated per transaction.")
+def percolate(watch, interval, batch):
+    """Match the documents the sync worker wrote against the saved searches, and alert (several workers may run)."""
+
+    def step():
+        return drain_all(batch, kinds=sorted(TASKS))
+
+    def report(result):
+        if result.rows or not watch:
+            state = "engine unavailable, will retry" if result.unavailable else "ok"
+            click.echo(f"{result.ran} document(s) percolated, {result.retried} to retry ({state})")
+
+    run(step, report, watch=watch, interval=interval)
