@@ -8,11 +8,15 @@ a limit measured in the same run.
    (app.alerts.documents) in bulk requests. Reports the time and the percolator index's size.
 2. Indexing: 10,000 listings of 200 organisations (18 countries, titles, descriptions and CPV codes of the product
    catalogue) are queued in the search outbox as the flush listener would, and drained by app.indexing.sync.drain_all
-   (the sync worker's loop) in turns: each turn takes a share of the listings, drains it once with the alerts' hooks
-   taken out of AFTER_WRITE and once with them, each time into a fresh, empty listings index (the order of the two
-   alternates between turns). Figure: docs/s with percolation; limit: docs/s without it (target ratio ≥ 0.5). Every
+   on the kinds `flask search sync` drains (the sync worker's loop) in turns: each turn takes a share of the listings,
+   drains it once with the alerts' hooks taken out of AFTER_WRITE and once with them, each time into a fresh, empty
+   listings index (the order of the two alternates between turns). With the hooks, the sync worker queues each
+   written listing for the alert worker, which runs beside it throughout (`flask alerts percolate --watch`, a process
+   of its own) and percolates, records the matches and queues the alerts. Figures: indexing docs/s with percolation;
+   limit: docs/s without it (target ratio >= 0.5); and docs/s percolated and alerted (from the start of the turn to
+   the last alert queued) against the engine answering the same percolate requests sent straight to it. Every
    user's first saved search is daily and built from one of the listings (its CPV class and country), so that each
-   user has at least one daily match. Also reports where the time with percolation went, and what it produced.
+   user has at least one daily match.
 3. Digest: app.notices.digests.send_digests("daily") for every user with items, checked (one digest mail per user),
    against the plain write of the same mails (recipient, subject, body, unsubscribe reference), INSERTed from arrays
    into a scratch table shaped like mail_outbox in one transaction.

@@ -3,7 +3,7 @@ import click
 from flask.cli import AppGroup
 
 from app.alerts.matching import TASKS
-from app.indexing.sync import drain_all
+from app.indexing.sync import drain_all, writes_due
 from app.workers import run
 
 alerts_cli = AppGroup("alerts", help="Saved-search alerts.")
@@ -14,10 +14,11 @@ alerts_cli = AppGroup("alerts", help="Saved-search alerts.")
 @click.option("--interval", default=1.0, show_default=True, help="Seconds between polls when idle.")
 @click.option("--batch", default=500, show_default=True, help="Documents percolated per transaction.")
 def percolate(watch, interval, batch):
-    """Match the documents the sync worker wrote against the saved searches, and alert (several workers may run)."""
+    """Match the documents the sync worker wrote against the saved searches, and alert (several workers may run).
+    Between batches it gives way to the sync worker: while documents wait to be written, search comes first."""
 
     def step():
-        return drain_all(batch, kinds=sorted(TASKS))
+        return drain_all(batch, kinds=sorted(TASKS), give_way=writes_due)
 
     def report(result):
         if result.rows or not watch:

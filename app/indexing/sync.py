@@ -163,10 +163,22 @@ def _park(rows, reason):
     )
 
 
-def drain_all(batch=1000, kinds=None):
-    """Drain (rows of `kinds`, or all) until nothing is due; commits after each batch. Returns the summed result."""
+def writes_due():
+    """Whether documents wait to be written to the engine (not tasks): the alert worker lets the sync worker go first."""
+    now = utcnow()
+    return db.session.scalar(select(SearchOutbox.id).where(
+        SearchOutbox.kind.not_in(sorted(TASKS)), SearchOutbox.parked_at.is_(None),
+        or_(SearchOutbox.next_attempt_at.is_(None), SearchOutbox.next_attempt_at <= now)).limit(1)) is not None
+
+
+def drain_all(batch=1000, kinds=None, give_way=None):
+    """Drain (rows of `kinds`, or all) until nothing is due, or until `give_way()` says to stop before a batch;
+    commits after each batch. Returns the summed result."""
     total = DrainResult()
     while True:
+        if give_way is not None and give_way():
+            db.session.commit()
+            return total
         listeners.clear_pending_flag(db.session)
         result = drain(batch, kinds)
         # What the after-write hooks queued (a supplier's default alerts) is delivered in the same run.

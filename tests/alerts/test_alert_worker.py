@@ -78,3 +78,18 @@ def test_one_percolation_matches_each_document_to_its_own_searches(app, client, 
 
     assert matched(coffee_fr) == {ids["coffee", "FR"]}
     assert matched(any_honey) == {ids["honey", "FR"], ids["honey", "PE"]}
+
+
+def test_the_alert_worker_gives_way_while_documents_wait_to_be_written(app, client, make, watcher, search):
+    save(client, watcher, "listings", {"q": "arabica coffee"})
+    app.config["SEARCH_SYNC_ON_COMMIT"] = False
+    seller = make.organization(make.user(), name="Coffee Growers Co-operative")
+    make.listing(seller, title="Washed arabica coffee beans")
+    run(app, "search", "sync")
+    make.listing(seller, title="Natural arabica coffee beans")  # not written yet
+
+    assert "0 document(s) percolated" in run(app, "alerts", "percolate")
+    assert len(search.outbox("percolate:listings")) == 1
+    run(app, "search", "sync")
+    assert "2 document(s) percolated" in run(app, "alerts", "percolate")
+    assert len(alert_mails(app)) == 1  # one mail of the two new results
