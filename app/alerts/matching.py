@@ -5,7 +5,7 @@ and its owner chose."""
 from flask import g, has_request_context
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import BigInteger, Integer, String, bindparam, func, insert, literal, select
+from sqlalchemy import BigInteger, Integer, String, bindparam, func, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.accounts.models import User
@@ -147,11 +147,11 @@ def alert(kind, new_pairs, documents):
                         "heading": name, "phrase": NEW_RESULT, "params": {"title": title}, "link": url,
                         "created_at": now} for title, url in found]
     if mails:
-        db.session.execute(insert(MailOutbox), mails)
+        db.session.execute(MailOutbox.__table__.insert(), mails)  # Core: no ORM bookkeeping per row
         if has_request_context():
             g.mail_queued = True  # development and tests: sent right after the request that published the document
     if digest:
-        db.session.execute(insert(DigestItem), digest)
+        db.session.execute(DigestItem.__table__.insert(), digest)
 
 
 def _told_already(kind, rows, by_search):

@@ -7,7 +7,7 @@ from itertools import groupby
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 
 from app.accounts.models import User
 from app.extensions import db
@@ -75,7 +75,7 @@ def send_digests(frequency, batch=500):
                 result.users += 1
                 result.items += len(group)
         if mails:  # one multi-row INSERT per batch of users
-            db.session.execute(insert(MailOutbox), mails)
+            db.session.execute(MailOutbox.__table__.insert(), mails)  # Core: no ORM bookkeeping per row
         db.session.execute(delete(DigestItem).where(DigestItem.id.in_([item.id for item in items]))
                            .execution_options(synchronize_session=False))
         db.session.commit()
