@@ -68,19 +68,28 @@ db: install
 run: db
 	@scripts/run.sh
 
+# They stop and restart the shared search node: they run alone, before the two databases' runs go side by side (test
+# sessions share the services otherwise: each has its own index prefix, mail tag, rate-limit prefix and database).
+NODE_TESTS := tests/search/test_reliability.py
+PG_ENV := COOPEX_TEST_DATABASE_URL=$(TEST_PG_URL) COOPEX_TEST_MIGRATIONS_URL=postgresql://coopex@127.0.0.1:$(PG_PORT)/coopex_migrations
+
 test: services
 	@scripts/chromium.sh install
 	@scripts/postgres.sh createdb coopex_test
 	@scripts/postgres.sh createdb coopex_migrations
-	@$(MAKE) --no-print-directory test-pg test-sqlite
+	@echo "== the search node's failure tests, on PostgreSQL then SQLite (alone: they restart the shared node)"
+	@$(PG_ENV) $(BIN)/pytest $(NODE_TESTS)
+	@$(BIN)/pytest $(NODE_TESTS)
+	@echo "== every other test on PostgreSQL and on SQLite, side by side (each run's output is shown when it ends)"
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-pg test-sqlite PYTEST_ARGS="--ignore=$(NODE_TESTS)"
 
 test-pg:
 	@echo "== tests on PostgreSQL"
-	@COOPEX_TEST_DATABASE_URL=$(TEST_PG_URL) COOPEX_TEST_MIGRATIONS_URL=postgresql://coopex@127.0.0.1:$(PG_PORT)/coopex_migrations $(BIN)/pytest
+	@$(PG_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 
 test-sqlite:
 	@echo "== tests on SQLite"
-	@$(BIN)/pytest
+	@$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: services
 	@scripts/postgres.sh createdb coopex_bench
