@@ -100,10 +100,7 @@ def _deliver(kind, rows_by_doc, result):
         for after_write in AFTER_WRITE.get(kind, ()):
             after_write(written)
     except SearchUnavailable as error:
-        for doc_rows in rows_by_doc.values():
-            _retry_later(doc_rows, str(error))
-            result.retried += len(doc_rows)
-        result.unavailable = True
+        _engine_unavailable(rows_by_doc, error, result)
         return
     result.written += len(outcome.done)
     result.stale += len(outcome.stale)
@@ -130,15 +127,20 @@ def _run(kind, rows_by_doc, result):
     try:
         TASKS[kind](sorted(rows_by_doc))
     except SearchUnavailable as error:
-        for doc_rows in rows_by_doc.values():
-            _retry_later(doc_rows, str(error))
-            result.retried += len(doc_rows)
-        result.unavailable = True
+        _engine_unavailable(rows_by_doc, error, result)
         return
     result.ran += len(rows_by_doc)
     db.session.execute(delete(SearchOutbox).where(ids_in(SearchOutbox.id, [row.id for group in rows_by_doc.values()
                                                                            for row in group]))
                        .execution_options(synchronize_session=False))
+
+
+def _engine_unavailable(rows_by_doc, error, result):
+    """The engine could not answer: every row of the batch is tried again later, and the drain stops."""
+    for doc_rows in rows_by_doc.values():
+        _retry_later(doc_rows, str(error))
+        result.retried += len(doc_rows)
+    result.unavailable = True
 
 
 def _retry_later(rows, reason):
