@@ -66,3 +66,33 @@ def lock(obj):
     db.session.execute(select(key).where(key == getattr(obj, key.key)).with_for_update())
     db.session.refresh(obj)
     return obj
+
+
+def insert_many(table, rows):
+    """INSERT many rows (dicts with the same keys) into `table` in the session's transaction: one COPY on PostgreSQL
+    (an executemany there is a statement per row), an executemany elsewhere. Scalar defaults of the columns left out
+    are filled in; JSON values are written as JSON text."""
+    import json
+
+    from psycopg import sql
+    from sqlalchemy import JSON
+
+    from app.extensions import db
+
+    if not rows:
+        return
+    connection = db.session.connection()
+    defaults = {column.name: column.default.arg for column in table.c
+                if column.name not in rows[0] and column.default is not None and column.default.is_scalar}
+    if connection.dialect.name != "postgresql":
+        connection.execute(table.insert(), [{**defaults, **row} for row in rows])
+        return
+    names = [*rows[0], *defaults]
+    as_json = [isinstance(table.c[name].type, JSON) for name in names]
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table.name),
+                                                          sql.SQL(", ").join(map(sql.Identifier, names)))
+    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            values = [row[name] if name in row else defaults[name] for name in names]
+            copy.write_row([json.dumps(value) if is_json and value is not None else value
+                            for value, is_json in zip(values, as_json, strict=True)])

@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.accounts.models import User
 from app.alerts.models import AlertMatch, SavedSearch
-from app.database import upsert
+from app.database import insert_many, upsert
 from app.extensions import db
 from app.i18n import N_, language_or_default
 from app.indexing import listeners, search_engine
@@ -147,11 +147,11 @@ def alert(kind, new_pairs, documents):
                         "heading": name, "phrase": NEW_RESULT, "params": {"title": title}, "link": url,
                         "created_at": now} for title, url in found]
     if mails:
-        db.session.execute(MailOutbox.__table__.insert(), mails)  # Core: no ORM bookkeeping per row
+        insert_many(MailOutbox.__table__, mails)
         if has_request_context():
             g.mail_queued = True  # development and tests: sent right after the request that published the document
     if digest:
-        db.session.execute(DigestItem.__table__.insert(), digest)
+        insert_many(DigestItem.__table__, digest)
 
 
 def _told_already(kind, rows, by_search):
