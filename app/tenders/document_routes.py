@@ -71,7 +71,7 @@ def replace_document(document_id):
     document, _path = documents.visible_document(current_user, document_id)
     data = _form(DocumentVersionFormSchema(), {"title": request.form["title"]} if request.form.get("title") else {})
     if data is not None:
-        attempt(lambda: documents.replace(current_user, document, request.files.get("file"), data["title"]),
+        attempt(lambda: documents.replace(current_user, document, request.files.get("file"), data.get("title")),
                 _("New version attached; the old one is kept."))
     return _to_manage(document.tender)
 

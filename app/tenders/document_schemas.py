@@ -2,7 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from app.converters import MAX_ID
-from app.schemas import Trimmed, WholeNumber, trimmed_pattern
+from app.schemas import Trimmed, WholeNumber
 
 TITLE_LENGTH = (3, 200)
 QUESTION_LENGTH = (10, 5_000)
@@ -15,8 +15,7 @@ class DocumentFormSchema(Schema):
     """A new document as multipart/form-data: its title and its file."""
 
     class Meta:
-        openapi = {"properties": {"file": FILE_PROPERTY,
-                                  "title": {"pattern": trimmed_pattern(*TITLE_LENGTH)}}, "required": ["file"]}
+        openapi = {"properties": {"file": FILE_PROPERTY}, "required": ["file"]}
 
     title = Trimmed(required=True, validate=validate.Length(*TITLE_LENGTH))
 
@@ -25,10 +24,9 @@ class DocumentVersionFormSchema(Schema):
     """A new version of a document as multipart/form-data: its file, and a new title if it changes."""
 
     class Meta:
-        openapi = {"properties": {"file": FILE_PROPERTY,
-                                  "title": {"pattern": trimmed_pattern(*TITLE_LENGTH)}}, "required": ["file"]}
+        openapi = {"properties": {"file": FILE_PROPERTY}, "required": ["file"]}
 
-    title = Trimmed(load_default=None, validate=validate.Length(*TITLE_LENGTH))
+    title = Trimmed(validate=validate.Length(*TITLE_LENGTH))
 
 
 class BidFileFormSchema(Schema):

@@ -1,4 +1,6 @@
 """JSON API: a tender's documents, bids' files and clarification questions (on the tenders blueprint)."""
+import io
+
 from flask import request, send_file, url_for
 from flask_babel import gettext as _
 from marshmallow import ValidationError
@@ -24,9 +26,10 @@ from app.uploads import TENDER_FILES
 
 #: The largest file and its form around it.
 MAX_BODY_BYTES = (TENDER_FILES.max_megabytes + 1) * 1024 * 1024
-#: A file is answered as its own type (PDF, DOCX, …), which the document cannot list in advance.
-FILE_ANSWER = {"content_type": "application/octet-stream"}
 BINARY = {"type": "string", "format": "binary"}
+#: A file is answered as its own type, one of those it was taken as.
+FILE_ANSWER = {"responses": {"200": {"description": "The file, as a download",
+                                     "content": {media_type: {"schema": BINARY} for media_type in TENDER_FILES.types}}}}
 
 
 def document_json(document):
@@ -54,7 +57,9 @@ def _multipart(schema):
 
 
 def _download(path, media_type, name):
-    response = send_file(path, mimetype=media_type, as_attachment=True, download_name=name, max_age=0)
+    # Read whole (at most 25 MB): no open file outlives the request, whether or not the caller closes the answer.
+    response = send_file(io.BytesIO(path.read_bytes()), mimetype=media_type, as_attachment=True, download_name=name,
+                         max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -88,7 +93,7 @@ def list_documents(tender_id):
 
 @blp.route("/tender-documents/<int:document_id>", methods=["GET"])
 @token_optional
-@blp.response(200, BINARY, description="The document's file, as a download", **FILE_ANSWER)
+@blp.doc(**FILE_ANSWER)
 def document_file(document_id):
     """A document's file (any version), for whoever may read its tender."""
     document, path = documents.visible_document(api_user(), document_id)
@@ -105,7 +110,7 @@ def replace_document(document_id):
     user = require_api_user()
     document, _path = documents.visible_document(user, document_id)
     fields_, upload = _multipart(DocumentVersionFormSchema)
-    successor = documents.replace(user, document, upload, fields_["title"])
+    successor = documents.replace(user, document, upload, fields_.get("title"))
     db.session.commit()
     return document_json(successor)
 
@@ -136,7 +141,7 @@ def list_bid_files(bid_id):
 
 
 @blp.route("/bid-files/<int:file_id>", methods=["GET"])
-@blp.response(200, BINARY, description="The bid's file, as a download", **FILE_ANSWER)
+@blp.doc(**FILE_ANSWER)
 def bid_file(file_id):
     """A bid's file, sealed like the bid."""
     bid_file_, path = bid_files.visible_file(require_api_user(), file_id)
