@@ -2,15 +2,18 @@
 in the API, in OCDS and in mail; a late answer keeps six days to the deadline."""
 import datetime as dt
 import json
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from app.extensions import db
 from app.tenders.deadlines import MIN_TIME_LEFT
 from app.tenders.document_models import Question
+from app.tenders.models import Tender
 from tests.conftest import csrf_token, login
 from tests.tenders.samples import DAY, deadline_of, pdf, set_times, tender_files_folder, upload  # noqa: F401
 from tests.tenders.test_ocds import _problems, validator  # noqa: F401
+from tests.tenders.test_pages import _errors, _form
 
 QUESTION = "Do the north routes include the island ferry crossings?"
 ANSWER = "Yes: two crossings a week, ferry fares paid by the buyer."
@@ -130,3 +133,19 @@ def test_a_supplier_asks_and_the_buyer_answers_from_the_pages(market, client, ap
     assert "Answer published" in published.get_data(as_text=True)
     public = app.test_client().get(page).get_data(as_text=True)
     assert ANSWER in public and "Valley Haulage" not in public.split('id="questions"')[1].split("</section>")[0]
+
+
+def test_the_tender_form_takes_a_clarification_deadline_in_the_deadline_s_time_zone(app, market, client):
+    login(client, market.buyer_admin)
+    deadline = (dt.datetime.now(dt.UTC) + dt.timedelta(days=10)).astimezone(dt.timezone(dt.timedelta(hours=2)))
+    too_late = (deadline - dt.timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")
+    refused = _form(client, "/tenders/new", clarification_deadline=too_late)
+    assert refused.status_code == 422 and "At the latest 6 days before the deadline." in _errors(refused)
+    in_time = (deadline - dt.timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
+    assert _form(client, "/tenders/new", clarification_deadline=in_time).status_code == 302
+    with app.app_context():
+        tender = db.session.scalar(select(Tender).order_by(Tender.id.desc()))
+        paris = dt.datetime.fromisoformat(in_time).replace(tzinfo=ZoneInfo("Europe/Paris"))
+        assert tender.clarification_deadline == paris  # read in the form's time zone, kept in UTC
+    shown_in_utc = paris.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M")  # the edit form shows UTC, as for the deadline
+    assert f'value="{shown_in_utc}"' in client.get(f"/tenders/{tender.id}/edit").get_data(as_text=True)
