@@ -111,10 +111,10 @@ def seed_site(app):
 
 
 def _tender_papers(client, market, tender):
-    """The open tender's specification, a question answered and one waiting, and the co-op's bid with a file."""
+    """The open tender's specification, a question answered and one waiting, and the co-op's bid (lot 2) with a file."""
     assert upload(client, f"/api/v1/tenders/{tender['id']}/documents", market.h["buyer"], pdf(),
                   title="Specification of the packaging").status_code == 201
-    bid = market.bid(tender, 0, "coop", "1200.00")
+    bid = market.bid(tender, 1, "coop", "1200.00")  # on the second lot: the first one's bid form stays a new bid
     assert upload(client, f"/api/v1/bids/{bid['id']}/files", market.h["coop"], pdf(), name="samples.pdf").status_code == 201
     asked = [client.post(f"/api/v1/tenders/{tender['id']}/questions", headers=market.h["coop"], json={
         "organization_id": market.coop.id, "question": question}).get_json() for question in (
