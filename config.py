@@ -82,6 +82,8 @@ class Config:
         self.RECEIPTS_DIR = env.get("RECEIPTS_DIR", str(VAR_DIR / f"receipts-{self.ENV_NAME}"))
         #: Where files attached to messages are kept, likewise.
         self.ATTACHMENTS_DIR = env.get("ATTACHMENTS_DIR", str(VAR_DIR / f"attachments-{self.ENV_NAME}"))
+        #: Where tenders' documents and bids' files are kept, likewise.
+        self.TENDER_FILES_DIR = env.get("TENDER_FILES_DIR", str(VAR_DIR / f"tender-files-{self.ENV_NAME}"))
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
         #: Prefix of the rate-limit keys, so that several sites (or test runs) can share one Redis.
         self.RATELIMIT_KEY_PREFIX = env.get("RATELIMIT_KEY_PREFIX", "coopex")

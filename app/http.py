@@ -3,7 +3,7 @@ import io
 from functools import wraps
 
 from flask import Request as FlaskRequest
-from flask import abort, make_response, request
+from flask import abort, current_app, make_response, request
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import RAISE, ValidationError
@@ -28,6 +28,30 @@ class Request(FlaskRequest):
         if self.max_content_length is None:
             return super()._get_file_stream(total_content_length, content_type, filename, content_length)
         return io.BytesIO()
+
+    @property
+    def max_content_length(self):
+        """MAX_CONTENT_LENGTH, or the larger bound of a view that takes big files (takes_body_up_to)."""
+        if self._max_content_length is None and self.url_rule is not None:
+            larger = getattr(current_app.view_functions.get(self.endpoint), "max_body_bytes", None)
+            if larger:
+                return larger
+        return super().max_content_length
+
+    @max_content_length.setter
+    def max_content_length(self, value):
+        self._max_content_length = value
+
+
+def takes_body_up_to(max_bytes):
+    """A view (page or API operation) whose body may be larger than MAX_CONTENT_LENGTH: known before anything reads
+    the body (the CSRF check included), as the bound must be."""
+
+    def decorate(view):
+        view.max_body_bytes = max_bytes
+        return view
+
+    return decorate
 
 
 def no_store(view):

@@ -16,7 +16,10 @@ from app.errors import ValidationFailed
 
 PDF, PNG, JPEG = "application/pdf", "image/png", "image/jpeg"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EXTENSIONS = {PDF: "pdf", PNG: "png", JPEG: "jpg", XLSX: "xlsx"}
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+ODT, ODS = "application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet"
+ZIP = "application/zip"
+EXTENSIONS = {PDF: "pdf", PNG: "png", JPEG: "jpg", XLSX: "xlsx", DOCX: "docx", ODT: "odt", ODS: "ods", ZIP: "zip"}
 
 
 @dataclass(frozen=True)
@@ -73,3 +76,6 @@ class UploadKind:
 
 RECEIPTS = UploadKind("RECEIPTS_DIR", (PDF, PNG, JPEG), 5, "receipt", _l("PDF, PNG or JPEG"))
 ATTACHMENTS = UploadKind("ATTACHMENTS_DIR", (PDF, PNG, JPEG, XLSX), 10, "attachment", _l("PDF, PNG, JPEG or XLSX"))
+#: A tender's documents and the files of a bid: what procurement is written in (an archive for the rest).
+TENDER_FILES = UploadKind("TENDER_FILES_DIR", (PDF, DOCX, XLSX, ODT, ODS, ZIP), 25, "file",
+                          _l("PDF, DOCX, XLSX, ODT, ODS or ZIP"))

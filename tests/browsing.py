@@ -14,6 +14,7 @@ from app.models_base import utcnow
 from tests.campaigns.conftest import Funding, Stripe
 from tests.conftest import PASSWORD, Factory
 from tests.tenders.conftest import Market
+from tests.tenders.samples import pdf, upload
 
 
 def log_in(page, base, email, password=PASSWORD):
@@ -81,7 +82,9 @@ def seed_site(app):
     bid = market.bid(tender, 0, "coop", "1000.00")
     market.pass_deadline(tender)
     assert market.award(tender, 0, bid["id"], justification="Best evaluated price.").status_code == 201
-    open_tender = market.published(title="Packaging for dried fruit", cpv_code="44000000")
+    open_tender = market.published(title="Packaging for dried fruit", cpv_code="44000000",
+                                   clarification_deadline=(utcnow() + dt.timedelta(days=7)).isoformat())
+    _tender_papers(client, market, open_tender)
     draft = market.create(title="Cleaning of the packhouse")
     make.member(market.sme, role="seller", user=market.coop_admin)
     asked = client.post(f"/api/v1/organizations/{market.unverified.id}/verification-requests", headers=market.h["unverified"])
@@ -105,6 +108,19 @@ def seed_site(app):
                 "receipt_token": receipt_token, "statement_token": statement_token,
                 "unsubscribe_token": unsubscribe_token, **trade, **movement},
     }
+
+
+def _tender_papers(client, market, tender):
+    """The open tender's specification, a question answered and one waiting, and the co-op's bid (lot 2) with a file."""
+    assert upload(client, f"/api/v1/tenders/{tender['id']}/documents", market.h["buyer"], pdf(),
+                  title="Specification of the packaging").status_code == 201
+    bid = market.bid(tender, 1, "coop", "1200.00")  # on the second lot: the first one's bid form stays a new bid
+    assert upload(client, f"/api/v1/bids/{bid['id']}/files", market.h["coop"], pdf(), name="samples.pdf").status_code == 201
+    asked = [client.post(f"/api/v1/tenders/{tender['id']}/questions", headers=market.h["coop"], json={
+        "organization_id": market.coop.id, "question": question}).get_json() for question in (
+        "May the trays be made of recycled cardboard?", "Is a delivery every two weeks acceptable?")]
+    assert client.post(f"/api/v1/questions/{asked[0]['id']}/answer", headers=market.h["buyer"],
+                       json={"answer": "Yes, if it is food-safe."}).status_code == 200
 
 
 def _trade(client, market, listing):

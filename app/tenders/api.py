@@ -41,7 +41,7 @@ def tender_json(tender, user):
     return {
         "id": tender.id, "organization": tender.organization, "title": tender.title, "description": tender.description,
         "cpv_code": tender.cpv.code, "cpv_label": tender.cpv.label_en, "currency": tender.currency, "budget": tender.budget,
-        "deadline": tender.deadline, "status": tender.state(),
+        "deadline": tender.deadline, "clarification_deadline": tender.clarification_deadline, "status": tender.state(),
         "preference": {"policy": tender.policy, "weights": weights,
                        "margin_percent": f"{tender.margin_percent:f}" if tender.policy == "price_margin" else None},
         "lots": [{"id": lot.id, "number": lot.number, "title": lot.title, "description": lot.description,

@@ -32,6 +32,10 @@ class TenderForm(DeadlineFields, FlaskForm):
     )
     currency = SelectField(_l("Currency of bids"))
     budget_amount = StringField(_l("Budget (optional)"), render_kw={"inputmode": "decimal"})
+    clarification_deadline = StringField(
+        _l("Questions until (optional)"), render_kw={"type": "datetime-local"},
+        description=_l("In the deadline's time zone, at the latest 6 days before the deadline; left blank, suppliers "
+                       "cannot ask questions."))
     lots = FieldList(FormField(LotForm), min_entries=1, max_entries=MAX_LOTS)
     add_lot = SubmitField(_l("Add a lot"))
     policy = SelectField(_l("Preference policy"), choices=options(POLICY_CHOICES), default="none")
@@ -59,6 +63,8 @@ class TenderForm(DeadlineFields, FlaskForm):
             "cpv_code": (self.cpv_code.data or "").strip().split(" ")[0],
             "currency": self.currency.data or "",
             "deadline": aware_moment(self.deadline.data, self.timezone.data),
+            "clarification_deadline": aware_moment(self.clarification_deadline.data, self.timezone.data)
+            if (self.clarification_deadline.data or "").strip() else None,
             "budget": {"amount": budget, "currency": self.currency.data or ""} if budget else None,
             # Blank lots (the spare row of a new form) are left out; a tender without any is refused by the schema.
             "lots": [{"title": lot.form.title.data or "", "description": lot.form.description.data or ""}

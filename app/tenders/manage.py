@@ -76,6 +76,8 @@ def _tender_form(tender=None):
         else:
             form.cpv_code.data = tender.cpv.code
             form.deadline.data = local_moment(tender.deadline)
+            if tender.clarification_deadline:
+                form.clarification_deadline.data = local_moment(tender.clarification_deadline)
             form.budget_amount.data = tender.budget.as_decimal_string() if tender.budget else ""
             form.margin_percent.data = tender.margin_text if tender.policy == "price_margin" else ""
             if tender.policy == "weighted":

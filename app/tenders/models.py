@@ -34,6 +34,8 @@ class Tender(db.Model):
     currency: Mapped[str] = mapped_column(String(3))
     budget_minor: Mapped[int | None] = mapped_column(BigInteger)
     deadline: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: The end of the enquiry period (questions are taken from publication until then); None: no questions.
+    clarification_deadline: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(10), default="draft")
     policy: Mapped[str] = mapped_column(String(12), default="none")
     #: The margin of preference in hundredths of a percent (750 = 7.5 %): exact, on every database.

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models_base import utcnow
+from app.tenders import ocds_documents
 from app.tenders.models import Lot, Tender
 from app.tenders.services import bid_counts
 
@@ -63,6 +64,7 @@ def release(tender, ocid_prefix, now=None):
         tender_part["value"] = _value(tender.budget)
     if tender.is_past_deadline(now):
         tender_part["numberOfTenderers"] = sum(bid_counts(tender).values())
+    tender_part.update(ocds_documents.tender_fields(tender))
     if tender.status == "cancelled":
         tender_part["statusDetails"] = tender.cancel_reason
     tags = ["tenderCancellation"] if tender.status == "cancelled" else ["tender"]

@@ -14,6 +14,7 @@ from app.navigation import filter_chips, query_arguments
 from app.reference.services import countries
 from app.tenders import bp, search_service, services
 from app.tenders import transparency as transparency_figures
+from app.tenders.document_routes import tender_page_context
 from app.tenders.forms import RatingForm
 from app.tenders.labels import POLICY_LABELS
 from app.tenders.search_schemas import TenderSearchQuerySchema
@@ -26,13 +27,14 @@ def tender_page(tender_id):
     tender = services.visible_tender(tender_id, current_user)
     is_buyer = services.is_member(current_user, tender.organization_id)
     acting = current_membership()
+    own_bids = {bid.lot_id: bid for bid in services.own_bids(tender, current_user)}
     return render_template(
         "tenders/show.html", tender=tender, state=tender.state(), is_buyer=is_buyer,
         can_manage=is_buyer and current_user.membership_of(tender.organization_id).allows(*services.BUYER_ROLES),
         can_bid=acting is not None and acting.organization_id != tender.organization_id
         and acting.allows(*services.SUPPLIER_ROLES),
         counts=services.bid_counts(tender) if is_buyer else {},
-        own_bids={bid.lot_id: bid for bid in services.own_bids(tender, current_user)},
+        own_bids=own_bids, **tender_page_context(tender, current_user, acting, own_bids),
         notices={lot.id: services.award_notice(lot) for lot in tender.lots if lot.contract is not None},
         rating_form=RatingForm(), policy_labels=POLICY_LABELS,
     )

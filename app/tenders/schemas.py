@@ -10,6 +10,7 @@ from app.i18n import LazyErrorMessages
 from app.money import currency_codes, is_currency
 from app.orgs.schemas import OrganizationSummarySchema
 from app.schemas import DecimalString, MoneyField, PartialMixin, Pattern, Trimmed, WholeNumber
+from app.tenders.deadlines import clarification_deadline_problem
 from app.tenders.evaluation import MAX_MARGIN_PERCENT, POLICIES
 
 MAX_LOTS = 50
@@ -99,6 +100,9 @@ class TenderFieldsSchema(Schema):
     )
     currency = CurrencyCode(required=True)
     deadline = UtcDateTime(required=True)
+    clarification_deadline = UtcDateTime(load_default=None, allow_none=True, metadata={
+        "description": "The end of the enquiry period: in the future, at the latest 6 days before `deadline`; "
+                       "null: the tender takes no questions."})
     budget = MoneyField(load_default=None, allow_none=True)
     lots = fields.List(fields.Nested(LotFieldsSchema), required=True,
                        validate=validate.Length(1, MAX_LOTS, error=_l("Give between {min} and {max} lots.")))
@@ -109,6 +113,12 @@ class TenderFieldsSchema(Schema):
         deadline = data.get("deadline")
         if deadline and deadline > dt.datetime.now(dt.UTC) + dt.timedelta(days=MAX_DEADLINE_DAYS):
             raise ValidationError(_("A deadline at most two years away."), "deadline")
+
+    @validates_schema
+    def time_for_questions(self, data, **kwargs):
+        clarification = data.get("clarification_deadline")
+        if clarification is not None:
+            clarification_deadline_problem(clarification, data.get("deadline"))
 
 
 class TenderCreateSchema(TenderFieldsSchema):
@@ -192,6 +202,7 @@ class TenderSchema(Schema):
     currency = fields.String()
     budget = MoneyField(allow_none=True)
     deadline = fields.DateTime()
+    clarification_deadline = fields.DateTime(allow_none=True, metadata={"description": "End of the enquiry period"})
     status = fields.String(metadata={"description": "draft, open, closed, awarded or cancelled"})
     preference = fields.Nested(PreferenceOutSchema)
     lots = fields.List(fields.Nested(LotSchema))

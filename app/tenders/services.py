@@ -19,7 +19,7 @@ from app.money import Money
 from app.notices.phrases import Phrase
 from app.orgs.models import COOPERATIVE_FAMILY, Organization
 from app.reference.services import parse_cpv
-from app.tenders import evaluation, transparency
+from app.tenders import deadlines, evaluation, transparency
 from app.tenders.models import Bid, Contract, Lot, Tender
 from app.tenders.notifications import award_outcome, notify, notify_bidders
 
@@ -150,6 +150,7 @@ def _apply(tender, fields):
             raise ValidationFailed(_("The budget is in the tender's currency."),
                                    {"budget": [_("Give the budget in %(currency)s.", currency=tender.currency)]})
         tender.budget_minor = None if budget is None else budget.minor
+    deadlines.check_clarification_deadline(tender)
 
 
 def create_tender(organization, fields):
@@ -193,6 +194,7 @@ def publish(tender):
     if tender.status != "draft":
         raise Conflict(_("A %(state)s tender cannot be published.", state=label("tender", tender.state())))
     _require_future(tender.deadline)
+    deadlines.check_clarification_deadline(tender)
     if not tender.lots:
         raise ValidationFailed(_("A tender needs at least one lot."), {"lots": [_("Add at least one lot.")]})
     tender.status = "published"

@@ -16,6 +16,7 @@ drawn.
 """
 import base64
 import datetime as dt
+import io
 import re
 from decimal import Decimal
 
@@ -39,6 +40,7 @@ schema = schemathesis.openapi.from_dict(_document(), config=config)
 COFFEE = "15861000-1"
 #: The world's tender and campaign are in euros: money sent to them is too.
 EUROS = re.compile(amount_pattern(2))
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=")
 RANGES = (("price_min", "price_max"), ("budget_min", "budget_max"), ("deadline_from", "deadline_to"),
           ("start_date", "end_date"), ("from", "to"))
@@ -67,6 +69,8 @@ def within_rules(values):
         values["cpv_code"] = COFFEE
     if "deadline" in values:
         values["deadline"] = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).isoformat()
+    if values.get("clarification_deadline") is not None:  # in the future, at least six days before the deadline
+        values["clarification_deadline"] = (dt.datetime.now(dt.UTC) + dt.timedelta(days=10)).isoformat()
     if values.get("federation_scope") is not None:  # only a federation has a scope (the world's are co-operatives)
         values["legal_form"] = "cooperative_federation"
     preference = values.get("preference")
@@ -125,7 +129,8 @@ class World:
         make.token(user)
         tender = self._post(client, "/api/v1/tenders", {
             "organization_id": buyer.id, "title": "Cold-chain transport", "cpv_code": COFFEE, "currency": "EUR",
-            "deadline": (dt.datetime.now(dt.UTC) + dt.timedelta(days=14)).isoformat(), "lots": [{"title": "North"}]})
+            "deadline": (dt.datetime.now(dt.UTC) + dt.timedelta(days=14)).isoformat(), "lots": [{"title": "North"}],
+            "clarification_deadline": (dt.datetime.now(dt.UTC) + dt.timedelta(days=7)).isoformat()})
         self._post(client, f"/api/v1/tenders/{tender['id']}/publish")
         lot = tender["lots"][0]["id"]
         bid = self._post(client, f"/api/v1/tenders/{tender['id']}/lots/{lot}/bids", {
@@ -156,6 +161,21 @@ class World:
         self.ids["saved_search_id"] = self._post(client, "/api/v1/saved-searches", {
             "kind": "listings", "name": "Coffee", "query": {"q": "coffee"}})["id"]
         self._movement(client, make, user, supplier)
+        self._tender_papers(client, tender["id"], bid["id"], supplier)
+
+    def _tender_papers(self, client, tender_id, bid_id, supplier):
+        """A document of the tender, a file of the bid, and a question the supplier asked (to be answered)."""
+        document = self._upload(client, f"/api/v1/tenders/{tender_id}/documents", title="Specification")
+        bid_file = self._upload(client, f"/api/v1/bids/{bid_id}/files")
+        question = self._post(client, f"/api/v1/tenders/{tender_id}/questions", {
+            "organization_id": supplier.id, "question": "Are deliveries on Saturdays expected?"})
+        self.ids.update({"document_id": document["id"], "file_id": bid_file["id"], "question_id": question["id"]})
+
+    def _upload(self, client, path, **fields):
+        response = client.post(path, headers=self.headers, content_type="multipart/form-data",
+                               data={**fields, "file": (io.BytesIO(PDF), "specification.pdf")})
+        assert response.status_code == 201, response.get_data(as_text=True)[:500]
+        return response.get_json()
 
     def _movement(self, client, make, user, supplier):
         """A verified federation the user administers, which the supplier declared it belongs to (to be decided and
@@ -218,6 +238,10 @@ class World:
                     case.body[name] = self.ids[name]
             if "ids" in case.body:
                 case.body["ids"] = [self.ids["notification_id"]]
+            if "file" in case.body:  # a tender's document or a bid's file: a real PDF (as schemathesis holds a file)
+                case.body["file"] = PDF.decode()
+            if case.path.endswith("/questions"):  # asked by a supplier, not by the buyer
+                case.body["organization_id"] = self.supplier
             if "receipt" in case.body:  # an expense: a real receipt, no budget line (the campaign has none)
                 case.body["receipt"] = PNG
                 case.body.pop("budget_line_id", None)
