@@ -17,13 +17,13 @@ import dataclasses
 import datetime as dt
 from collections import Counter, defaultdict
 
-from sqlalchemy import case, distinct, func, or_, select, true
+from sqlalchemy import case, distinct, exists, func, join, or_, select, true, union_all
 
 from app.campaigns.models import CAMPAIGN_LEDGER_KINDS, Campaign, LedgerEntry, campaign_sdgs
 from app.catalog.models import listing_sdgs
 from app.extensions import db
 from app.orgs.models import organization_sdgs
-from app.tenders.models import Contract
+from app.tenders.models import Contract, ContractShare
 from app.trade.models import Order, OrderLine
 
 #: Money figures, in minor units of one currency.
@@ -145,15 +145,27 @@ def _trade(side, scope, period, currency, grouping):
                     month_of(Order.placed_at) if grouping == MONTH else None)
 
 
+def _won_parts():
+    """Each supplier's part of each contract: the whole value, or a joint bid member's declared share of it."""
+    single = (select(Contract.id.label("contract_id"), Contract.supplier_id.label("organization_id"), Contract.value_minor)
+              .where(~exists().where(ContractShare.contract_id == Contract.id)))
+    joint = select(ContractShare.contract_id, ContractShare.organization_id, ContractShare.value_minor)
+    return union_all(single, joint).subquery("won_parts")
+
+
 def _contracts(side, scope, period, currency, grouping):
-    party = Contract.supplier_id if side == "won" else Contract.buyer_id
+    if side == "won":
+        parts = _won_parts()
+        party, value = parts.c.organization_id, parts.c.value_minor
+        source = join(parts, Contract.__table__, Contract.id == parts.c.contract_id)
+    else:
+        party, value, source = Contract.buyer_id, Contract.value_minor, Contract.__table__
     conditions = [scope.of(party), *_in_currency(Contract.currency, currency)]
     conditions += period.within(Contract.awarded_at) if period else []
     statement = select(func.count(distinct(Contract.id)).label(f"{side}_contracts"),
-                       func.sum(Contract.value_minor).label(side))
+                       func.sum(value).label(side)).select_from(source)
     if grouping == SDG:
-        statement = statement.select_from(Contract).outerjoin(
-            organization_sdgs, organization_sdgs.c.organization_id == Contract.supplier_id)
+        statement = statement.outerjoin(organization_sdgs, organization_sdgs.c.organization_id == party)
         return _grouped(statement.where(*conditions), Contract.currency, grouping, organization_sdgs.c.sdg_number)
     return _grouped(statement.where(*conditions), Contract.currency, grouping,
                     month_of(Contract.awarded_at) if grouping == MONTH else None)

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("tenders", __name__)
 
-from app.tenders import api, manage, routes, search_api  # noqa: E402,F401
+from app.tenders import api, award_api, award_pages, manage, routes, search_api  # noqa: E402,F401
