@@ -184,7 +184,7 @@ class Contract(db.Model):
     buyer: Mapped["Organization"] = relationship(foreign_keys=[buyer_id], lazy="joined")  # noqa: F821
     supplier: Mapped["Organization"] = relationship(foreign_keys=[supplier_id], lazy="joined")  # noqa: F821
     #: A joint bid's contract names every member with its part of the value; empty for one supplier.
-    shares: Mapped[list["ContractShare"]] = relationship(cascade="all, delete-orphan", lazy="selectin",
+    shares: Mapped[list["ContractShare"]] = relationship(back_populates="contract", cascade="all, delete-orphan", lazy="selectin",
                                                          order_by="(ContractShare.is_lead.desc(), ContractShare.organization_id)")
 
     @property
@@ -286,8 +286,13 @@ class ContractShare(db.Model):
     #: What the member was when the contract was concluded (the transparency figures must not move later).
     verified_cooperative: Mapped[bool] = mapped_column()
 
+    contract: Mapped[Contract] = relationship(back_populates="shares")
     organization: Mapped["Organization"] = relationship(lazy="joined")  # noqa: F821
 
     @property
     def share_percent(self):
         return Decimal(self.share_basis_points) / 100
+
+    @property
+    def value(self):
+        return Money(self.value_minor, self.contract.currency)

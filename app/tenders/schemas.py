@@ -187,7 +187,6 @@ class PreferenceOutSchema(Schema):
     policy = fields.String()
     margin_percent = fields.String(allow_none=True)
     weights = fields.Dict(keys=fields.String(), values=fields.Integer(), allow_none=True)
-    joint_bid_rule = fields.String(metadata={"description": "How a joint bid counts under the policy"})
 
 
 class TenderSchema(Schema):
@@ -202,6 +201,7 @@ class TenderSchema(Schema):
     deadline = fields.DateTime()
     status = fields.String(metadata={"description": "draft, open, closed, awarded or cancelled"})
     preference = fields.Nested(PreferenceOutSchema)
+    joint_bid_rule = fields.String(metadata={"description": "How a joint bid counts under the preference policy"})
     standstill_days = fields.Integer()
     lots = fields.List(fields.Nested(LotSchema))
     cancel_reason = fields.String(allow_none=True)
