@@ -156,6 +156,26 @@ class World:
         self.ids["saved_search_id"] = self._post(client, "/api/v1/saved-searches", {
             "kind": "listings", "name": "Coffee", "query": {"q": "coffee"}})["id"]
         self._movement(client, make, user, supplier)
+        self._award_decision(client, make, buyer, supplier)
+
+    def _award_decision(self, client, make, buyer, supplier):
+        """A closed tender whose lot has an award decision in its standstill (to be read or withdrawn)."""
+        from app.extensions import db
+        from app.tenders.models import Tender
+
+        tender = self._post(client, "/api/v1/tenders", {
+            "organization_id": buyer.id, "title": "Cold-chain transport, south", "cpv_code": COFFEE, "currency": "EUR",
+            "deadline": (dt.datetime.now(dt.UTC) + dt.timedelta(days=14)).isoformat(), "lots": [{"title": "South"}],
+            "standstill_days": 10})
+        self._post(client, f"/api/v1/tenders/{tender['id']}/publish")
+        lot = tender["lots"][0]["id"]
+        bid = self._post(client, f"/api/v1/tenders/{tender['id']}/lots/{lot}/bids", {
+            "organization_id": supplier.id, "price": {"amount": "900.00", "currency": "EUR"}, "delivery_days": 5})
+        with make.app.app_context():
+            db.session.get(Tender, tender["id"]).deadline = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+            db.session.commit()
+        decision = self._post(client, f"/api/v1/tenders/{tender['id']}/lots/{lot}/award", {"bid_id": bid["id"]})
+        self.ids["decision_id"] = decision["decision"]["id"]
 
     def _movement(self, client, make, user, supplier):
         """A verified federation the user administers, which the supplier declared it belongs to (to be decided and

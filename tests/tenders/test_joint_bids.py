@@ -122,7 +122,8 @@ def test_duplicates_and_unknown_organisations_are_refused_by_row(market):
     lot_id = tender["lots"][0]["id"]
     for members in ([{"organization_id": market.sme.id, "share_percent": 50}, {"organization_id": market.sme.id, "share_percent": 50}],
                     [{"organization_id": market.sme.id, "share_percent": 50}, {"organization_id": 999_999, "share_percent": 50}],
-                    [{"organization_id": market.sme.id, "share_percent": "50"}, {"organization_id": market.coop.id, "share_percent": True}]):
+                    [{"organization_id": market.sme.id, "share_percent": "50"},
+                     {"organization_id": market.coop.id, "share_percent": True}]):
         response = market.client.post(f"/api/v1/tenders/{tender['id']}/lots/{lot_id}/bids", headers=market.h["sme"],
                                       json={"organization_id": market.sme.id, "price": {"amount": "10.00", "currency": "EUR"},
                                             "delivery_days": 5, "members": members})
@@ -150,7 +151,8 @@ def test_shares_split_a_value_exactly_by_largest_remainder():
     for value in range(0, 500, 7):
         for shares in ([1, 9999], [2500] * 4, [1234, 5678, 3088], [3333, 3333, 3334]):
             parts = split(value, shares)
-            assert sum(parts) == value and all(abs(part * 10_000 - value * share) < 10_000 for part, share in zip(parts, shares, strict=True))
+            assert sum(parts) == value
+            assert all(abs(part * 10_000 - value * share) < 10_000 for part, share in zip(parts, shares, strict=True))
 
 
 def test_the_group_page_confirms_and_the_joint_bid_form_submits(app, client, market):
