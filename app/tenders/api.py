@@ -201,6 +201,8 @@ def evaluation(query, tender_id):
     tender = services.visible_tender(tender_id, user)
     if not services.is_member(user, tender.organization_id):
         raise Forbidden(_("Only the buyer's members see the evaluation."))
+    if standstill.conclude_due(tender):
+        db.session.commit()
     lots = []
     start = query["offset"]
     end = None if query["limit"] is None else start + query["limit"]

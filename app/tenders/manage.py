@@ -253,6 +253,8 @@ def evaluation_page(tender_id):
         return _back_to(tender)
     if tender.status != "published":
         return _back_to(tender)
+    if standstill.conclude_due(tender):
+        db.session.commit()
     lot = services.get_lot(tender, request.args.get("lot", type=int) or tender.lots[0].id)
     final, ranking = services.evaluate_lot(tender, lot)
     page, pages = page_number(), max(1, -(-len(ranking) // EVALUATION_PAGE_SIZE))
@@ -263,7 +265,8 @@ def evaluation_page(tender_id):
     can_decide = services.is_member(current_user, tender.organization_id) and current_user.membership_of(
         tender.organization_id).allows(*services.BUYER_ROLES)
     return render_template("tenders/evaluation.html", tender=tender, lot=lot, final=final, shown=shown, names=names,
-                           total=len(ranking), page=page, pages=pages, can_decide=can_decide, policy_labels=POLICY_LABELS)
+                           total=len(ranking), page=page, pages=pages, can_decide=can_decide, policy_labels=POLICY_LABELS,
+                           decision=standstill.lot_decision(lot))
 
 
 @bp.route("/bids/<int:bid_id>/quality", methods=["POST"])

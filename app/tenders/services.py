@@ -368,7 +368,8 @@ def evaluate_lot(tender, lot):
         ranking = evaluation.evaluate(tender.preference, bids)
     except evaluation.EvaluationIncomplete:
         pending = [evaluation.RankedBid(bid.bid_id, None, bid.price, None, None,
-                                        ("unmarked",) if bid.quality_mark is None else ("marked",))
+                                        ("unconfirmed",) if bid.unconfirmed else
+                                        ("unmarked",) if bid.quality_mark is None else ("marked",), bid.cooperative_share)
                    for bid in sorted(bids)]
         return False, [(by_id[entry.bid_id], entry) for entry in pending]
     return True, [(by_id[entry.bid_id], entry) for entry in ranking]

@@ -167,7 +167,9 @@ def conclude_due(tender=None, now=None):
                                             AwardDecision.standstill_ends_at <= (now or utcnow()))
     if tender is not None:
         statement = statement.where(AwardDecision.tender_id == tender.id)
-    due = list(db.session.scalars(statement.order_by(AwardDecision.standstill_ends_at, AwardDecision.id)))
+    # Locked, and skipped when another transaction (the worker, another reader) is concluding them already.
+    due = list(db.session.scalars(statement.order_by(AwardDecision.standstill_ends_at, AwardDecision.id)
+                                  .with_for_update(of=AwardDecision, skip_locked=True)))
     for decision in due:
         conclude(decision)
     return len(due)
