@@ -17,7 +17,7 @@ import dataclasses
 import datetime as dt
 from collections import Counter, defaultdict
 
-from sqlalchemy import case, distinct, exists, func, join, or_, select, true, union_all
+from sqlalchemy import case, distinct, exists, func, or_, select, true
 
 from app.campaigns.models import CAMPAIGN_LEDGER_KINDS, Campaign, LedgerEntry, campaign_sdgs
 from app.catalog.models import listing_sdgs
@@ -145,27 +145,30 @@ def _trade(side, scope, period, currency, grouping):
                     month_of(Order.placed_at) if grouping == MONTH else None)
 
 
-def _won_parts():
-    """Each supplier's part of each contract: the whole value, or a joint bid member's declared share of it."""
-    single = (select(Contract.id.label("contract_id"), Contract.supplier_id.label("organization_id"), Contract.value_minor)
-              .where(~exists().where(ContractShare.contract_id == Contract.id)))
-    joint = select(ContractShare.contract_id, ContractShare.organization_id, ContractShare.value_minor)
-    return union_all(single, joint).subquery("won_parts")
-
-
 def _contracts(side, scope, period, currency, grouping):
-    if side == "won":
-        parts = _won_parts()
-        party, value = parts.c.organization_id, parts.c.value_minor
-        source = join(parts, Contract.__table__, Contract.id == parts.c.contract_id)
-    else:
-        party, value, source = Contract.buyer_id, Contract.value_minor, Contract.__table__
+    party = Contract.supplier_id if side == "won" else Contract.buyer_id
     conditions = [scope.of(party), *_in_currency(Contract.currency, currency)]
     conditions += period.within(Contract.awarded_at) if period else []
+    if side == "won":  # a joint bid's contract is won in parts (_joint_parts)
+        conditions.append(~exists().where(ContractShare.contract_id == Contract.id))
     statement = select(func.count(distinct(Contract.id)).label(f"{side}_contracts"),
-                       func.sum(value).label(side)).select_from(source)
+                       func.sum(Contract.value_minor).label(side))
     if grouping == SDG:
-        statement = statement.outerjoin(organization_sdgs, organization_sdgs.c.organization_id == party)
+        statement = statement.select_from(Contract).outerjoin(
+            organization_sdgs, organization_sdgs.c.organization_id == Contract.supplier_id)
+        return _grouped(statement.where(*conditions), Contract.currency, grouping, organization_sdgs.c.sdg_number)
+    return _grouped(statement.where(*conditions), Contract.currency, grouping,
+                    month_of(Contract.awarded_at) if grouping == MONTH else None)
+
+
+def _joint_parts(scope, period, currency, grouping):
+    """What joint bids' members won: each member's part of the contract, by its declared share."""
+    conditions = [scope.of(ContractShare.organization_id), *_in_currency(Contract.currency, currency)]
+    conditions += period.within(Contract.awarded_at) if period else []
+    statement = (select(func.count(distinct(Contract.id)).label("won_contracts"), func.sum(ContractShare.value_minor).label("won"))
+                 .select_from(ContractShare).join(Contract, Contract.id == ContractShare.contract_id))
+    if grouping == SDG:
+        statement = statement.outerjoin(organization_sdgs, organization_sdgs.c.organization_id == ContractShare.organization_id)
         return _grouped(statement.where(*conditions), Contract.currency, grouping, organization_sdgs.c.sdg_number)
     return _grouped(statement.where(*conditions), Contract.currency, grouping,
                     month_of(Contract.awarded_at) if grouping == MONTH else None)
@@ -210,6 +213,7 @@ def _statements(scope, period, currency, grouping):
     yield _trade("bought", scope, period, currency, grouping)
     yield _trade("sold", scope, period, currency, grouping)
     yield _contracts("won", scope, period, currency, grouping)
+    yield _joint_parts(scope, period, currency, grouping)
     yield _contracts("awarded", scope, period, currency, grouping)
     yield _campaigns(scope, period, currency, grouping)
 
@@ -229,7 +233,7 @@ def platform_by_sdg(currency):
     and campaign money in `currency`."""
     figures, scope = Figures(), Scope()
     for statement in (_trade("sold", scope, None, currency, SDG), _contracts("won", scope, None, currency, SDG),
-                      _campaigns(scope, None, currency, SDG)):
+                      _joint_parts(scope, None, currency, SDG), _campaigns(scope, None, currency, SDG)):
         figures.add(SDG, db.session.execute(statement).mappings())
     return {sdg: counter for (sdg, _currency), counter in figures.by_sdg.items()}
 
