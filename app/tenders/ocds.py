@@ -125,7 +125,7 @@ def release(tender, ocid_prefix, now=None):
 
 def _standstill(decision):
     """An award's standstill as a Period (an extension field: OCDS 1.1 has none), when it had one."""
-    if decision is None or decision.standstill_ends_at <= decision.decided_at:
+    if decision is None or not decision.tender.standstill_days:
         return {}
     return {"standstillPeriod": {"startDate": _time(decision.decided_at), "endDate": _time(decision.standstill_ends_at)}}
 
