@@ -118,8 +118,8 @@ def _joint_bid(client, market, tender):
     lot_id = tender["lots"][0]["id"]
     answer = client.post(f"/api/v1/tenders/{tender['id']}/lots/{lot_id}/bids", headers=market.h["sme"], json={
         "organization_id": market.sme.id, "price": {"amount": "950.00", "currency": "EUR"}, "delivery_days": 7,
-        "members": [{"organization_id": market.sme.id, "share_percent": 60},
-                    {"organization_id": market.coop.id, "share_percent": 40}]})
+        "members": [{"organization_id": market.sme.id, "share_percent": "60"},
+                    {"organization_id": market.coop.id, "share_percent": "40"}]})
     assert answer.status_code == 201, answer.get_json()
     return answer.get_json()["id"]
 

@@ -13,12 +13,17 @@ from app.schemas import DecimalString, MoneyField, Trimmed, WholeNumber
 MAX_MEMBERS = 20
 
 
+#: Above 0, at most 100, at most two decimals (DecimalString's form): "50", "33.33", "0.5".
+SHARE_PATTERN = r"^(?:100(?:\.0{1,2})?|[1-9][0-9]?(?:\.[0-9]{1,2})?|0\.(?:0[1-9]|[1-9][0-9]?))$"
+
+
 class BidMemberFieldsSchema(Schema):
     organization_id = WholeNumber(required=True, validate=validate.Range(1, MAX_ID))
-    share_percent = fields.Decimal(
-        required=True, allow_nan=False, validate=validate.Range(0, 100, min_inclusive=False, error=_l("Above 0, at most 100.")),
-        metadata={"description": "The declared share of the work in percent: a number above 0 and at most 100, with at "
-                                 "most two decimals (50, 33.33)."})
+    share_percent = DecimalString(
+        SHARE_PATTERN, required=True,
+        validate=validate.Range(0, 100, min_inclusive=False, error=_l("Above 0, at most 100.")),
+        metadata={"description": "The declared share of the work in percent, as a string: above 0, at most 100, with "
+                                 "at most two decimals (\"50\", \"33.33\")."})
 
     @validates("share_percent")
     def two_decimals(self, value, **kwargs):

@@ -1,7 +1,7 @@
 """Joint bids: a group of organisations bids together, a lead and members, each with its declared share of the work.
 
 The lead's share is given like every other: `members` lists the whole group, the lead (the bid's `organization_id`)
-included, each with `share_percent` (a number with at most two decimals) — the shares sum to exactly 100. The lead's
+included, each with `share_percent` (a percent string, at most two decimals) — the shares sum to exactly 100. The lead's
 submission confirms its own participation; every other member's admins or sellers confirm theirs before the deadline,
 or the bid is not counted (app.tenders.evaluation). A group counts as a verified cooperative when verified
 cooperatives hold at least 50 % of its shares. The group stays as submitted: replacing the bid changes its price and
@@ -63,7 +63,7 @@ def checked_group(tender, lead, members):
             problem = _("Not an active organisation.")
         elif organization.id in seen:
             problem = _("This organisation is already in the group.")
-        elif organization.id == tender.organization_id:
+        elif organization.id == tender.organization_id and organization.id != lead.id:  # the lead: submit_bid says
             problem = _("This organisation runs the tender.")
         if problem:
             errors[str(index)] = {"organization_id": [problem]}

@@ -238,6 +238,9 @@ class World:
                     case.body[name] = self.ids[name]
             if "ids" in case.body:
                 case.body["ids"] = [self.ids["notification_id"]]
+            if isinstance(case.body.get("members"), list):  # a joint bid: the lead and a member, shares summing to 100
+                case.body["members"] = [{"organization_id": self.ids["organization_id"], "share_percent": "60"},
+                                        {"organization_id": self.supplier, "share_percent": "40"}]
             if "receipt" in case.body:  # an expense: a real receipt, no budget line (the campaign has none)
                 case.body["receipt"] = PNG
                 case.body.pop("budget_line_id", None)

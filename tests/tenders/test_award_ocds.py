@@ -9,8 +9,8 @@ def test_a_joint_award_in_its_standstill_then_concluded(app, client, market, val
     lot_id = tender["lots"][0]["id"]
     group = client.post(f"/api/v1/tenders/{tender['id']}/lots/{lot_id}/bids", headers=market.h["sme"], json={
         "organization_id": market.sme.id, "price": {"amount": "9000.00", "currency": "EUR"}, "delivery_days": 5,
-        "members": [{"organization_id": market.sme.id, "share_percent": 30},
-                    {"organization_id": market.coop.id, "share_percent": 70}]}).get_json()
+        "members": [{"organization_id": market.sme.id, "share_percent": "30"},
+                    {"organization_id": market.coop.id, "share_percent": "70"}]}).get_json()
     client.post(f"/api/v1/bids/{group['id']}/confirm-membership", headers=market.h["coop"],
                 json={"organization_id": market.coop.id})
     market.bid(tender, 0, "unverified", "9500.00")

@@ -22,7 +22,7 @@ def joint_bid(market, tender, amount, shares, lot_index=0, lead="sme"):
     return market.client.post(
         f"/api/v1/tenders/{tender['id']}/lots/{lot_id}/bids", headers=market.h[lead],
         json={"organization_id": getattr(market, lead).id, "price": {"amount": amount, "currency": "EUR"},
-              "delivery_days": 5, "members": [{"organization_id": getattr(market, name).id, "share_percent": share}
+              "delivery_days": 5, "members": [{"organization_id": getattr(market, name).id, "share_percent": str(share)}
                                               for name, share in shares.items()]})
 
 
@@ -120,8 +120,8 @@ def test_bad_groups_get_field_errors_and_change_nothing(app, market, shares, fie
 def test_duplicates_and_unknown_organisations_are_refused_by_row(market):
     tender = market.published()
     lot_id = tender["lots"][0]["id"]
-    for members in ([{"organization_id": market.sme.id, "share_percent": 50}, {"organization_id": market.sme.id, "share_percent": 50}],
-                    [{"organization_id": market.sme.id, "share_percent": 50}, {"organization_id": 999_999, "share_percent": 50}],
+    for members in ([{"organization_id": market.sme.id, "share_percent": "50"}, {"organization_id": market.sme.id, "share_percent": "50"}],
+                    [{"organization_id": market.sme.id, "share_percent": "50"}, {"organization_id": 999_999, "share_percent": "50"}],
                     [{"organization_id": market.sme.id, "share_percent": "50"},
                      {"organization_id": market.coop.id, "share_percent": True}]):
         response = market.client.post(f"/api/v1/tenders/{tender['id']}/lots/{lot_id}/bids", headers=market.h["sme"],
