@@ -92,8 +92,10 @@ def organization_tenders(organization_id):
 
 
 def organization_bids(organization_id):
-    """An organisation's bids, standing and withdrawn, newest first (for its own members)."""
-    return list(db.session.scalars(select(Bid).where(Bid.organization_id == organization_id)
+    """An organisation's bids, standing and withdrawn, and the joint bids it is a member of, newest first (for its own
+    members)."""
+    joint = select(BidMember.bid_id).where(BidMember.organization_id == organization_id)
+    return list(db.session.scalars(select(Bid).where((Bid.organization_id == organization_id) | Bid.id.in_(joint))
                                    .order_by(Bid.submitted_at.desc(), Bid.id.desc())))
 
 
