@@ -179,3 +179,4 @@ def test_the_group_page_confirms_and_the_joint_bid_form_submits(app, client, mar
                                                             "organization_id": market.coop.id})
     assert confirmed.status_code == 302
     assert "Confirm the participation" not in client.get(group_page).get_data(as_text=True)
+    assert "joint bid led by Speedy Freight Ltd" in client.get("/my/tenders").get_data(as_text=True)
