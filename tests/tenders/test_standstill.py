@@ -101,3 +101,23 @@ def test_the_cli_concludes_due_decisions(app, market):
     end_standstill(app, result["decision"]["id"])
     output = app.test_cli_runner().invoke(args=["tenders", "conclude-awards"]).output
     assert "1 award decision(s) concluded" in output
+
+
+def test_the_tender_page_shows_the_decision_and_withdraws_it(app, client, market):
+    from tests.conftest import csrf_token, login
+
+    tender, first, second, result = decided(market)
+    decision = result["decision"]
+    login(client, market.buyer_admin)
+    page = f"/tenders/{tender['id']}"
+    shown = client.get(page).get_data(as_text=True)
+    assert "Award decision" in shown and "Withdraw decision" in shown and "Standstill until" in shown
+    evaluation = client.get(f"{page}/evaluation").get_data(as_text=True)
+    assert "Award decided" in evaluation and 'name="bid_id"' not in evaluation  # no second award meanwhile
+    token = csrf_token(client, page)
+    refused = client.post(f"/award-decisions/{decision['id']}/withdraw", data={"csrf_token": token, "reason": "no"})
+    assert refused.status_code == 302
+    assert client.get(f"/api/v1/award-decisions/{decision['id']}", headers=market.h["buyer"]).get_json()["status"] == "standstill"
+    client.post(f"/award-decisions/{decision['id']}/withdraw", data={"csrf_token": token, "reason": "A complaint arrived."})
+    assert client.get(f"/api/v1/award-decisions/{decision['id']}", headers=market.h["buyer"]).get_json()["status"] == "withdrawn"
+    assert "Withdraw decision" not in client.get(page).get_data(as_text=True)
