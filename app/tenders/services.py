@@ -326,40 +326,38 @@ def _verified_cooperative(organizations):
 
 def standing_bids(lot):
     """The lot's standing bids as evaluation rows (with organization_id): a lot may hold thousands, and ranking them needs
-    none of their ORM objects. A Core query on the tables: no ORM loading per row, and the cooperative test in SQL —
-    for a joint bid, the share its verified cooperatives hold and how many members did not confirm."""
+    none of their ORM objects. Core queries on the tables: no ORM loading per row, and the cooperative test in SQL —
+    for joint bids, a second query gives the share their verified cooperatives hold and how many members did not
+    confirm (two plain queries: a prepared statement's generic plan stays as good as its first one)."""
     bids, organizations = Bid.__table__.c, Organization.__table__.c
-    members, member_table = BidMember.__table__.c, Organization.__table__.alias("member_organizations")
-    member_organizations = member_table.c
-    groups = (
-        select(members.bid_id,
-               func.sum(case((_verified_cooperative(member_organizations), members.share_basis_points), else_=0))
-               .label("cooperative_share"),
-               func.sum(case((members.confirmed_at.is_(None), 1), else_=0)).label("unconfirmed"))
-        .join_from(BidMember.__table__, Bid.__table__, members.bid_id == bids.id)
-        .join(member_table, members.organization_id == member_organizations.id)
-        .where(bids.lot_id == lot.id, bids.status == "submitted")
-        .group_by(members.bid_id)
-        .subquery()
-    )
     verified_cooperative = type_coerce(_verified_cooperative(organizations), Boolean)
     statement = (
-        select(bids.id, bids.price_minor, verified_cooperative, bids.submitted_at, bids.quality_mark, bids.organization_id,
-               groups.c.cooperative_share, groups.c.unconfirmed)
+        select(bids.id, bids.price_minor, verified_cooperative, bids.submitted_at, bids.quality_mark, bids.organization_id)
         .join_from(Bid.__table__, Organization.__table__, bids.organization_id == organizations.id)
-        .outerjoin(groups, groups.c.bid_id == bids.id)
         .where(bids.lot_id == lot.id, bids.status == "submitted")
     )
+    members = BidMember.__table__.c
+    groups = (
+        select(members.bid_id,
+               func.sum(case((_verified_cooperative(organizations), members.share_basis_points), else_=0)),
+               func.sum(case((members.confirmed_at.is_(None), 1), else_=0)))
+        .join_from(BidMember.__table__, Bid.__table__, members.bid_id == bids.id)
+        .join(Organization.__table__, members.organization_id == organizations.id)
+        .where(bids.lot_id == lot.id, bids.status == "submitted")
+        .group_by(members.bid_id)
+    )
+    connection = db.session.connection()
+    joint = {bid_id: (int(share), int(unconfirmed)) for bid_id, share, unconfirmed in connection.execute(groups)}
     # Bids are in the tender's currency (submit_bid and replace_bid refuse any other).
     currency = lot.tender.currency
-    return [
-        evaluation.Bid(bid_id, Money(minor, currency),
-                       cooperative if group_share is None else evaluation.group_is_cooperative(group_share),
-                       submitted_at, quality_mark, organization_id,
-                       None if group_share is None else int(group_share), int(unconfirmed or 0))
-        for bid_id, minor, cooperative, submitted_at, quality_mark, organization_id, group_share, unconfirmed
-        in db.session.connection().execute(statement).all()
-    ]
+    rows = []
+    for bid_id, minor, cooperative, submitted_at, quality_mark, organization_id in connection.execute(statement).all():
+        share, unconfirmed = joint.get(bid_id, (None, 0))
+        if share is not None:
+            cooperative = evaluation.group_is_cooperative(share)
+        rows.append(evaluation.Bid(bid_id, Money(minor, currency), cooperative, submitted_at, quality_mark,
+                                   organization_id, share, unconfirmed))
+    return rows
 
 
 def evaluate_lot(tender, lot):
