@@ -17,7 +17,7 @@ import dataclasses
 import datetime as dt
 from collections import Counter, defaultdict
 
-from sqlalchemy import case, distinct, exists, func, or_, select, true
+from sqlalchemy import case, distinct, func, or_, select, true
 
 from app.campaigns.models import CAMPAIGN_LEDGER_KINDS, Campaign, LedgerEntry, campaign_sdgs
 from app.catalog.models import listing_sdgs
@@ -150,7 +150,7 @@ def _contracts(side, scope, period, currency, grouping):
     conditions = [scope.of(party), *_in_currency(Contract.currency, currency)]
     conditions += period.within(Contract.awarded_at) if period else []
     if side == "won":  # a joint bid's contract is won in parts (_joint_parts)
-        conditions.append(~exists().where(ContractShare.contract_id == Contract.id))
+        conditions.append(Contract.joint_bid.is_(False))
     statement = select(func.count(distinct(Contract.id)).label(f"{side}_contracts"),
                        func.sum(Contract.value_minor).label(side))
     if grouping == SDG:

@@ -2,7 +2,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -173,6 +173,8 @@ class Contract(db.Model):
     supplier_is_sme: Mapped[bool] = mapped_column()
     supplier_region: Mapped[str | None] = mapped_column(String(40))
     supplier_sector: Mapped[str] = mapped_column(String(20))
+    #: Won by a joint bid: its members' parts are its ContractShares (reports count those, not the whole value).
+    joint_bid: Mapped[bool] = mapped_column(default=False, server_default=false())
     rating: Mapped[int | None] = mapped_column()
     rating_comment: Mapped[str | None] = mapped_column(Text)
     awarded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -139,7 +139,7 @@ def conclude(decision, *, actor=None, ip=None):
         awarded_rank=decision.rank, justification=decision.justification, policy=tender.policy,
         bid_count=decision.bid_count, supplier_verified_cooperative=cooperative,
         supplier_is_sme=supplier.size in services.SME_SIZES, supplier_region=supplier.ica_region,
-        supplier_sector=supplier.sector, awarded_at=decision.standstill_ends_at,
+        supplier_sector=supplier.sector, awarded_at=decision.standstill_ends_at, joint_bid=bool(members),
     )
     parts = transparency.split(bid.price_minor, [member.share_basis_points for member in members])
     contract.shares = [ContractShare(organization_id=member.organization_id, share_basis_points=member.share_basis_points,

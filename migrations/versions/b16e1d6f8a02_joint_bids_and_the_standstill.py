@@ -1,4 +1,5 @@
-"""joint bids (members with declared shares, contract shares) and the standstill (award decisions, tenders.standstill_days)
+"""joint bids (members with declared shares, contract shares, contracts.joint_bid) and the standstill (award decisions,
+tenders.standstill_days)
 
 Revision ID: b16e1d6f8a02
 Revises: f15a0c3d7e21
@@ -87,6 +88,9 @@ def upgrade():
     with op.batch_alter_table('contract_shares', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_contract_shares_organization_id'), ['organization_id'], unique=False)
 
+    with op.batch_alter_table('contracts', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('joint_bid', sa.Boolean(), server_default=sa.false(), nullable=False))
+
     with op.batch_alter_table('tenders', schema=None) as batch_op:
         batch_op.add_column(sa.Column('standstill_days', sa.Integer(), server_default='0', nullable=False))
         batch_op.create_check_constraint(batch_op.f('ck_tenders_standstill_days'), 'standstill_days BETWEEN 0 AND 30')
@@ -102,6 +106,9 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_contract_shares_organization_id'))
 
     op.drop_table('contract_shares')
+    with op.batch_alter_table('contracts', schema=None) as batch_op:
+        batch_op.drop_column('joint_bid')
+
     with op.batch_alter_table('tender_bid_members', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_tender_bid_members_organization_id'))
         batch_op.drop_index(batch_op.f('ix_tender_bid_members_bid_id'))

@@ -82,7 +82,8 @@ class History:
             contract = Contract(tender_id=tender.id, lot_id=lot.id, bid_id=bid.id, buyer_id=buyer.id,
                                 supplier_id=supplier.id, value_minor=value, currency=currency, status=status,
                                 policy="none", bid_count=1, supplier_verified_cooperative=False,
-                                supplier_is_sme=False, supplier_sector="agriculture", awarded_at=awarded_at)
+                                supplier_is_sme=False, supplier_sector="agriculture", awarded_at=awarded_at,
+                                joint_bid=bool(members))
             parts = split(value, [share for _member, share in members])
             contract.shares = [ContractShare(organization_id=member.id, share_basis_points=share, value_minor=part,
                                              is_lead=index == 0, verified_cooperative=False)
