@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from app.converters import MAX_ID
 from app.orgs.schemas import OrganizationSummarySchema
 from app.schemas import DecimalString, MoneyField, Trimmed, WholeNumber
+from app.tenders.evaluation import percent_text
 
 #: Organisations in one joint bid, the lead included.
 MAX_MEMBERS = 20
@@ -88,4 +89,4 @@ class AwardDecisionSchema(Schema):
 
 def cooperative_share_text(basis_points):
     """Hundredths of a percent as a percent string ('70', '33.33'); None for a bid by one organisation."""
-    return None if basis_points is None else f"{(Decimal(basis_points) / 100).normalize():f}"
+    return None if basis_points is None else percent_text(Decimal(basis_points) / 100)
