@@ -120,6 +120,7 @@ FORMS_SENT_EMPTY = (
     ("seller", "/quotes/new?conversation={conversation}", "Send the quote", 422),
     ("buyer", "/rfqs/new", "Publish", 422),
     ("seller", "/tenders/{tender}/lots/{lot}/bid", "Submit sealed bid", 422),
+    ("seller", "/tenders/{tender}/lots/{lot}/joint-bid", "Submit sealed joint bid", 422),
     ("seller", "/account", "Change password", 422),
     ("seller", "/account/tokens", "Create token", 200),  # a token with the default name and scope: its secret shown
     ("seller", "/organizations/{seller_org}/members", "Send invitation", 422),
