@@ -86,6 +86,11 @@ def seed_site(app):
                                    clarification_deadline=(utcnow() + dt.timedelta(days=7)).isoformat())
     _tender_papers(client, market, open_tender)
     draft = market.create(title="Cleaning of the packhouse")
+    joint = _joint_bid(client, market, open_tender)
+    waiting = market.published(title="Refrigerated storage", standstill_days=10)
+    stored = market.bid(waiting, 0, "coop", "800.00")
+    market.pass_deadline(waiting)
+    assert market.award(waiting, 0, stored["id"]).status_code == 201
     make.member(market.sme, role="seller", user=market.coop_admin)
     asked = client.post(f"/api/v1/organizations/{market.unverified.id}/verification-requests", headers=market.h["unverified"])
     assert asked.status_code == 201, asked.get_json()
@@ -104,6 +109,7 @@ def seed_site(app):
                    "owner": funding.owner_user.email, "admin": admin.email, "federation": movement.pop("admin")},
         "ids": {"listing": listing.id, "campaign": campaign["id"], "tender": open_tender["id"],
                 "lot": open_tender["lots"][0]["id"], "awarded": tender["id"], "draft": draft["id"],
+                "joint": joint, "standstill": waiting["id"],
                 "seller_org": market.coop.id, "buyer_org": market.buyer.id, "donation": donation["id"],
                 "receipt_token": receipt_token, "statement_token": statement_token,
                 "unsubscribe_token": unsubscribe_token, **trade, **movement},
@@ -121,6 +127,17 @@ def _tender_papers(client, market, tender):
         "May the trays be made of recycled cardboard?", "Is a delivery every two weeks acceptable?")]
     assert client.post(f"/api/v1/questions/{asked[0]['id']}/answer", headers=market.h["buyer"],
                        json={"answer": "Yes, if it is food-safe."}).status_code == 200
+
+
+def _joint_bid(client, market, tender):
+    """The SME leads a joint bid with the co-op (40 %) on the open tender; the co-op has not confirmed yet."""
+    lot_id = tender["lots"][0]["id"]
+    answer = client.post(f"/api/v1/tenders/{tender['id']}/lots/{lot_id}/bids", headers=market.h["sme"], json={
+        "organization_id": market.sme.id, "price": {"amount": "950.00", "currency": "EUR"}, "delivery_days": 7,
+        "members": [{"organization_id": market.sme.id, "share_percent": "60"},
+                    {"organization_id": market.coop.id, "share_percent": "40"}]})
+    assert answer.status_code == 201, answer.get_json()
+    return answer.get_json()["id"]
 
 
 def _trade(client, market, listing):

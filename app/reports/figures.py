@@ -23,7 +23,7 @@ from app.campaigns.models import CAMPAIGN_LEDGER_KINDS, Campaign, LedgerEntry, c
 from app.catalog.models import listing_sdgs
 from app.extensions import db
 from app.orgs.models import organization_sdgs
-from app.tenders.models import Contract
+from app.tenders.models import Contract, ContractShare
 from app.trade.models import Order, OrderLine
 
 #: Money figures, in minor units of one currency.
@@ -149,11 +149,26 @@ def _contracts(side, scope, period, currency, grouping):
     party = Contract.supplier_id if side == "won" else Contract.buyer_id
     conditions = [scope.of(party), *_in_currency(Contract.currency, currency)]
     conditions += period.within(Contract.awarded_at) if period else []
+    if side == "won":  # a joint bid's contract is won in parts (_joint_parts)
+        conditions.append(Contract.joint_bid.is_(False))
     statement = select(func.count(distinct(Contract.id)).label(f"{side}_contracts"),
                        func.sum(Contract.value_minor).label(side))
     if grouping == SDG:
         statement = statement.select_from(Contract).outerjoin(
             organization_sdgs, organization_sdgs.c.organization_id == Contract.supplier_id)
+        return _grouped(statement.where(*conditions), Contract.currency, grouping, organization_sdgs.c.sdg_number)
+    return _grouped(statement.where(*conditions), Contract.currency, grouping,
+                    month_of(Contract.awarded_at) if grouping == MONTH else None)
+
+
+def _joint_parts(scope, period, currency, grouping):
+    """What joint bids' members won: each member's part of the contract, by its declared share."""
+    conditions = [scope.of(ContractShare.organization_id), *_in_currency(Contract.currency, currency)]
+    conditions += period.within(Contract.awarded_at) if period else []
+    statement = (select(func.count(distinct(Contract.id)).label("won_contracts"), func.sum(ContractShare.value_minor).label("won"))
+                 .select_from(ContractShare).join(Contract, Contract.id == ContractShare.contract_id))
+    if grouping == SDG:
+        statement = statement.outerjoin(organization_sdgs, organization_sdgs.c.organization_id == ContractShare.organization_id)
         return _grouped(statement.where(*conditions), Contract.currency, grouping, organization_sdgs.c.sdg_number)
     return _grouped(statement.where(*conditions), Contract.currency, grouping,
                     month_of(Contract.awarded_at) if grouping == MONTH else None)
@@ -198,6 +213,7 @@ def _statements(scope, period, currency, grouping):
     yield _trade("bought", scope, period, currency, grouping)
     yield _trade("sold", scope, period, currency, grouping)
     yield _contracts("won", scope, period, currency, grouping)
+    yield _joint_parts(scope, period, currency, grouping)
     yield _contracts("awarded", scope, period, currency, grouping)
     yield _campaigns(scope, period, currency, grouping)
 
@@ -217,7 +233,7 @@ def platform_by_sdg(currency):
     and campaign money in `currency`."""
     figures, scope = Figures(), Scope()
     for statement in (_trade("sold", scope, None, currency, SDG), _contracts("won", scope, None, currency, SDG),
-                      _campaigns(scope, None, currency, SDG)):
+                      _joint_parts(scope, None, currency, SDG), _campaigns(scope, None, currency, SDG)):
         figures.add(SDG, db.session.execute(statement).mappings())
     return {sdg: counter for (sdg, _currency), counter in figures.by_sdg.items()}
 

@@ -3,4 +3,13 @@ from flask import Blueprint
 
 bp = Blueprint("tenders", __name__)
 
-from app.tenders import api, document_routes, documents_api, manage, routes, search_api  # noqa: E402,F401
+from app.tenders import (  # noqa: E402,F401
+    api,
+    award_api,
+    award_pages,
+    document_routes,
+    documents_api,
+    manage,
+    routes,
+    search_api,
+)

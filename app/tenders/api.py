@@ -9,7 +9,9 @@ from app.extensions import db
 from app.http import ApiBlueprint
 from app.orgs.services import get_organization
 from app.schemas import PageQuerySchema
-from app.tenders import contracts, ocds, services, transparency
+from app.tenders import contracts, groups, ocds, services, standstill, transparency
+from app.tenders.award_schemas import cooperative_share_text
+from app.tenders.evaluation import JOINT_BID_RULE
 from app.tenders.schemas import (
     AwardResultSchema,
     AwardSchema,
@@ -44,6 +46,7 @@ def tender_json(tender, user):
         "deadline": tender.deadline, "clarification_deadline": tender.clarification_deadline, "status": tender.state(),
         "preference": {"policy": tender.policy, "weights": weights,
                        "margin_percent": f"{tender.margin_percent:f}" if tender.policy == "price_margin" else None},
+        "joint_bid_rule": JOINT_BID_RULE, "standstill_days": tender.standstill_days,
         "lots": [{"id": lot.id, "number": lot.number, "title": lot.title, "description": lot.description,
                   "bid_count": counts.get(lot.id), "awarded": lot.contract is not None} for lot in tender.lots],
         "cancel_reason": tender.cancel_reason, "published_at": tender.published_at, "created_at": tender.created_at,
@@ -89,7 +92,10 @@ def create_tender(payload):
 def get_tender(tender_id):
     """A tender: published ones for everybody, drafts for the buyer's members."""
     user = api_user()
-    return tender_json(services.visible_tender(tender_id, user), user)
+    tender = services.visible_tender(tender_id, user)
+    if standstill.conclude_due(tender):
+        db.session.commit()
+    return tender_json(tender, user)
 
 
 @blp.route("/tenders/<int:tender_id>", methods=["PATCH"])
@@ -128,7 +134,7 @@ def cancel_tender(payload, tender_id):
 @blp.arguments(BidCreateSchema)
 @blp.response(201, BidSchema)
 def submit_bid(payload, tender_id, lot_id):
-    """Bid on a lot for an organisation (its admins and sellers); sealed until the deadline."""
+    """Bid on a lot for an organisation (its admins and sellers), alone or leading a joint bid; sealed until the deadline."""
     user = require_api_user()
     tender = services.visible_tender(tender_id, user)
     lot = services.get_lot(tender, lot_id)
@@ -138,7 +144,7 @@ def submit_bid(payload, tender_id, lot_id):
         raise Forbidden(_("You cannot bid for this organisation."),
                         {"organization_id": [_("Not one of your organisations.")]}) from None
     require_membership(user, organization, *services.SUPPLIER_ROLES)
-    bid = services.submit_bid(tender, lot, organization, payload)
+    bid = groups.submit_bid(tender, lot, organization, payload)
     db.session.commit()
     return bid
 
@@ -195,6 +201,8 @@ def evaluation(query, tender_id):
     tender = services.visible_tender(tender_id, user)
     if not services.is_member(user, tender.organization_id):
         raise Forbidden(_("Only the buyer's members see the evaluation."))
+    if standstill.conclude_due(tender):
+        db.session.commit()
     lots = []
     start = query["offset"]
     end = None if query["limit"] is None else start + query["limit"]
@@ -205,6 +213,7 @@ def evaluation(query, tender_id):
             "bid_count": len(ranking),
             "ranking": [{
                 "bid_id": bid.bid_id, "organization_id": bid.organization_id, "is_cooperative": bid.verified_cooperative,
+                "cooperative_share": cooperative_share_text(bid.cooperative_share),
                 "price": _money(entry.price), "evaluated_price": _money(entry.evaluated_price),
                 "score": None if entry.score is None else f"{entry.score:.2f}",
                 "rank": entry.rank, "explanation": entry.explanation,
@@ -222,13 +231,15 @@ def _money(money):
 @blp.arguments(AwardSchema)
 @blp.response(201, AwardResultSchema)
 def award(payload, tender_id, lot_id):
-    """Award a lot: the first-ranked bid, or another with a written justification. Creates the contract."""
-    tender = _buyer_tender(tender_id)
+    """Decide the award of a lot: the first-ranked bid, or another with a written justification. Every bidder is
+    debriefed; the contract is made when the tender's standstill ends (at once without one)."""
+    user = require_api_user()
+    tender = services.visible_tender(tender_id, user)
     lot = services.get_lot(tender, lot_id)
-    contract = services.award(tender, lot, payload["bid_id"], payload["justification"],
-                              payload["start_date"], payload["end_date"], actor=require_api_user(), ip=request.remote_addr)
+    decision, contract = standstill.decide(user, tender, lot, payload["bid_id"], payload["justification"],
+                                           payload["start_date"], payload["end_date"], ip=request.remote_addr)
     db.session.commit()
-    return {"contract": contract}
+    return {"decision": decision, "contract": contract}
 
 
 @blp.route("/contracts/<int:contract_id>", methods=["GET"])
@@ -266,6 +277,8 @@ def rate(payload, contract_id):
 @blp.response(200, description="An OCDS 1.1 release package")
 def ocds_releases(query):
     """Published tenders and their awards as an Open Contracting Data Standard 1.1 release package (newest first)."""
+    if standstill.conclude_due():  # decisions whose standstill has ended are read as concluded
+        db.session.commit()
     page = ocds.releases_page(query["page"], query["per_page"])
     uri = url_for("tenders_api.ocds_releases", page=query["page"], per_page=query["per_page"], _external=True)
     package = ocds.release_package(page.items, current_app.config["OCDS_OCID_PREFIX"], uri, "Coopex")

@@ -13,9 +13,10 @@ CONTRACT_TRANSITIONS = {"active": {"completed", "terminated"}, "completed": set(
 
 
 def get_contract(contract_id, user):
-    """A contract for the members of its buyer and supplier; the public sees award notices, not contracts."""
+    """A contract for the members of its buyer and supplier (each member of a joint bid); the public sees award notices."""
     contract = db.session.get(Contract, contract_id)
-    if contract is None or not (is_member(user, contract.buyer_id) or is_member(user, contract.supplier_id)):
+    if contract is None or not (is_member(user, contract.buyer_id) or is_member(user, contract.supplier_id)
+                                or any(is_member(user, share.organization_id) for share in contract.shares)):
         raise NotFound(_("No such contract."))
     return contract
 

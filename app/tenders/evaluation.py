@@ -13,6 +13,10 @@ Policies (DESIGN.md):
   0–100 mark × quality weight ÷ 100; cooperative score = the full cooperative weight for a verified
   cooperative, else 0. Scores are shown with two decimals; the ranking uses their exact values.
 
+Joint bids: a group counts as a verified cooperative (for every policy and the tie-break) when verified cooperatives
+hold at least 50 % of its declared shares (JOINT_BID_RULE); a group with a member that did not confirm its
+participation before the deadline is not counted at all. Each explanation of a joint bid gives its cooperative share.
+
 Ties break toward the cooperative, then the earlier submission (then the lower bid id, so the
 ranking never depends on the order bids are given in). Quality and cooperative scores are whole hundredths; the
 price score and the total are shown rounded half up to hundredths.
@@ -28,6 +32,15 @@ from app.money import Money
 
 POLICIES = ("none", "reserved", "price_margin", "weighted")
 MAX_MARGIN_PERCENT = Decimal(30)
+#: The share of a joint bid (in hundredths of a percent) verified cooperatives must hold for it to count as one.
+JOINT_BID_COOPERATIVE_BASIS_POINTS = 5_000
+JOINT_BID_RULE = ("A joint bid counts as a verified cooperative when verified cooperatives hold at least 50 % of its "
+                  "declared shares; a joint bid counts only if every member confirmed before the deadline.")
+
+
+def group_is_cooperative(cooperative_basis_points):
+    """Whether a joint bid whose verified cooperatives hold this share counts as a verified cooperative."""
+    return cooperative_basis_points >= JOINT_BID_COOPERATIVE_BASIS_POINTS
 
 
 class PolicyError(ValueError):
@@ -70,6 +83,10 @@ class Bid(NamedTuple):
     submitted_at: dt.datetime
     quality_mark: int | None = None
     organization_id: int | None = None
+    #: A joint bid's share held by verified cooperatives, in hundredths of a percent; None for a bid by one organisation.
+    cooperative_share: int | None = None
+    #: A joint bid's members that did not confirm before the deadline: the bid is not counted.
+    unconfirmed: int = 0
 
 
 class RankedBid(NamedTuple):
@@ -81,10 +98,15 @@ class RankedBid(NamedTuple):
     #: What the explanation says, as facts: (kind, *figures). Printed on demand: a lot may rank thousands of bids and a
     #: page shows a few dozen of them.
     reason: tuple
+    cooperative_share: int | None = None  # joint bids: as Bid.cooperative_share
 
     @property
     def explanation(self):
         """The one-line explanation a bidder reads."""
+        return self._explained() + ("" if self.cooperative_share is None else
+                                    f"; joint bid: {percent_text(_hundredths(self.cooperative_share))} % by verified cooperatives")
+
+    def _explained(self):
         kind, *facts = self.reason
         if kind == "weighted":
             price_score, mark, quality, cooperative = facts
@@ -101,6 +123,7 @@ _REASONS = {
     "reserved": ": not eligible, the lot is reserved for verified cooperatives",
     "unmarked": ": quality mark missing",
     "marked": ": quality mark given",
+    "unconfirmed": ": not counted, a member of the group did not confirm its participation before the deadline",
 }
 
 
@@ -143,7 +166,16 @@ def _hundredths(value):
     return Decimal(value).scaleb(-2)
 
 
-_COOPERATIVE, _PRICE, _RESERVED = ("cooperative",), ("price",), ("reserved",)
+_COOPERATIVE, _PRICE, _RESERVED, _UNCONFIRMED = ("cooperative",), ("price",), ("reserved",), ("unconfirmed",)
+
+
+def _not_counted(bids):
+    """(counted bids, RankedBids of the joint bids not counted: a member did not confirm)."""
+    counted = [bid for bid in bids if not bid.unconfirmed]
+    if len(counted) == len(bids):
+        return bids, []
+    return counted, [RankedBid(bid.bid_id, None, bid.price, None, None, _UNCONFIRMED, bid.cooperative_share)
+                     for bid in bids if bid.unconfirmed]
 
 
 def evaluate(policy, bids):
@@ -154,30 +186,34 @@ def evaluate(policy, bids):
         raise ValueError("All bids of a lot are in the tender's currency.")
     if not bids:
         return []
+    bids, not_counted = _not_counted(bids)
     if policy.kind == "weighted":
-        return _weighted(policy, bids)
+        return _weighted(policy, bids) + sorted(not_counted)
     margin, basis_points = ("margin", percent_text(policy.margin_percent)), _basis_points(policy.margin_percent)
     reserved, with_margin = policy.kind == "reserved", policy.kind == "price_margin"
-    eligible, ineligible = [], []
+    eligible, ineligible = [], not_counted
     for bid in bids:
-        price = bid.price
+        price, group = bid.price, bid.cooperative_share
         if bid.verified_cooperative:
-            eligible.append((price.minor, False, bid.submitted_at, bid.bid_id, price, _COOPERATIVE))
+            eligible.append((price.minor, False, bid.submitted_at, bid.bid_id, price, _COOPERATIVE, group))
         elif reserved:
-            ineligible.append(RankedBid(bid.bid_id, None, price, None, None, _RESERVED))
+            ineligible.append(RankedBid(bid.bid_id, None, price, None, None, _RESERVED, group))
         elif with_margin:
-            eligible.append((_margin_minor(price.minor, basis_points), True, bid.submitted_at, bid.bid_id, price, margin))
+            eligible.append((_margin_minor(price.minor, basis_points), True, bid.submitted_at, bid.bid_id, price, margin, group))
         else:
-            eligible.append((price.minor, True, bid.submitted_at, bid.bid_id, price, _PRICE))
+            eligible.append((price.minor, True, bid.submitted_at, bid.bid_id, price, _PRICE, group))
     # Lowest evaluated price first; ties toward the cooperative (False sorts first), then the earlier submission, then the
     # lower bid id (unique: the order bids are given in never matters).
     eligible.sort()
-    ranked = [RankedBid(bid_id, rank, price, price if evaluated == price.minor else Money(evaluated, price.currency), None, why)
-              for rank, (evaluated, _not_cooperative, _at, bid_id, price, why) in enumerate(eligible, start=1)]
+    ranked = [RankedBid(bid_id, rank, price, price if evaluated == price.minor else Money(evaluated, price.currency), None, why,
+                        group)
+              for rank, (evaluated, _not_cooperative, _at, bid_id, price, why, group) in enumerate(eligible, start=1)]
     return ranked + sorted(ineligible)
 
 
 def _weighted(policy, bids):
+    if not bids:
+        return []
     missing = sum(1 for bid in bids if bid.quality_mark is None)
     if missing:
         raise EvaluationIncomplete(f"Give a quality mark to every bid first (missing: {missing}).")
@@ -197,7 +233,8 @@ def _weighted(policy, bids):
         total = (2 * price_numerator + price * (2 * (quality + cooperative) + 1)) // (2 * price)
         price_score = (2 * price_numerator + price) // (2 * price)
         why = ("weighted", price_score, mark, quality, cooperative)
-        scored.append((-key, not bid.verified_cooperative, bid.submitted_at, bid.bid_id, bid.price, total, why))
+        scored.append((-key, not bid.verified_cooperative, bid.submitted_at, bid.bid_id, bid.price, total, why,
+                       bid.cooperative_share))
     scored.sort()
-    return [RankedBid(bid_id, rank, price, None, _hundredths(total), why)
-            for rank, (_key, _not_cooperative, _at, bid_id, price, total, why) in enumerate(scored, start=1)]
+    return [RankedBid(bid_id, rank, price, None, _hundredths(total), why, group)
+            for rank, (_key, _not_cooperative, _at, bid_id, price, total, why, group) in enumerate(scored, start=1)]

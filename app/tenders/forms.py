@@ -121,6 +121,30 @@ class BidForm(FlaskForm):
         }
 
 
+JOINT_BID_ROWS = 5
+
+
+class JointBidForm(BidForm):
+    """A joint bid: the lead's share, then up to four other members (organisation number and share)."""
+
+    lead_share = StringField(_l("Your organisation's share (%)"), render_kw={"inputmode": "decimal"})
+    member_ids = FieldList(StringField(_l("Member organisation number"), render_kw={"inputmode": "numeric"}),
+                           min_entries=JOINT_BID_ROWS - 1)
+    member_shares = FieldList(StringField(_l("Member's share (%)"), render_kw={"inputmode": "decimal"}),
+                              min_entries=JOINT_BID_ROWS - 1)
+
+    def payload(self, currency, lead_id):
+        members = [{"organization_id": lead_id, "share_percent": (self.lead_share.data or "").strip()}]
+        for number, share in zip(self.member_ids.data, self.member_shares.data, strict=True):
+            if (number or "").strip() or (share or "").strip():
+                members.append({"organization_id": as_int(number), "share_percent": (share or "").strip()})
+        return {**super().payload(currency), "organization_id": lead_id, "members": members}
+
+
+class WithdrawDecisionForm(FlaskForm):
+    reason = TextAreaField(_l("Why the decision is withdrawn"), render_kw={"rows": 2})
+
+
 class AwardForm(FlaskForm):
     bid_id = HiddenField()
     justification = TextAreaField(_l("Justification (needed when this is not the first-ranked bid)"), render_kw={"rows": 2})

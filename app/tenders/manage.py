@@ -16,7 +16,7 @@ from app.forms import as_int, attempt, aware_moment, load_form, local_moment, sh
 from app.labels import label
 from app.money import currency_codes
 from app.navigation import page_number
-from app.tenders import bp, contracts, services
+from app.tenders import bp, contracts, services, standstill
 from app.tenders.forms import (
     AwardForm,
     BidForm,
@@ -255,6 +255,8 @@ def evaluation_page(tender_id):
         return _back_to(tender)
     if tender.status != "published":
         return _back_to(tender)
+    if standstill.conclude_due(tender):
+        db.session.commit()
     lot = services.get_lot(tender, request.args.get("lot", type=int) or tender.lots[0].id)
     final, ranking = services.evaluate_lot(tender, lot)
     page, pages = page_number(), max(1, -(-len(ranking) // EVALUATION_PAGE_SIZE))
@@ -265,7 +267,8 @@ def evaluation_page(tender_id):
     can_decide = services.is_member(current_user, tender.organization_id) and current_user.membership_of(
         tender.organization_id).allows(*services.BUYER_ROLES)
     return render_template("tenders/evaluation.html", tender=tender, lot=lot, final=final, shown=shown, names=names,
-                           total=len(ranking), page=page, pages=pages, can_decide=can_decide, policy_labels=POLICY_LABELS)
+                           total=len(ranking), page=page, pages=pages, can_decide=can_decide, policy_labels=POLICY_LABELS,
+                           decision=standstill.lot_decision(lot))
 
 
 @bp.route("/bids/<int:bid_id>/quality", methods=["POST"])
@@ -290,9 +293,10 @@ def award_lot(tender_id, lot_id):
     bid_id = request.form.get("bid_id", type=int)
     if not form.validate_on_submit() or bid_id is None:
         flash(_("Choose a bid to award."), "danger")
-    elif attempt(lambda: services.award(tender, lot, bid_id, form.justification.data or "", actor=current_user,
-                                        ip=request.remote_addr),
-                  _("Lot %(number)s awarded; every bidder is told its rank.", number=lot.number)):
+    elif attempt(lambda: standstill.decide(current_user, tender, lot, bid_id, form.justification.data or "",
+                                           ip=request.remote_addr),
+                 _("Lot %(number)s awarded; every bidder is told its rank.", number=lot.number) if not tender.standstill_days
+                 else _("Award decided; every bidder is told its rank. The contract follows the standstill.")):
         return _back_to(tender)
     return redirect(url_for("tenders.evaluation_page", tender_id=tender.id, lot=lot.id))
 

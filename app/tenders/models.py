@@ -2,7 +2,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -14,6 +14,9 @@ from app.tenders.evaluation import POLICIES, Policy, percent_text
 TENDER_STATUSES = ("draft", "published", "cancelled")
 BID_STATUSES = ("submitted", "withdrawn")
 CONTRACT_STATUSES = ("active", "completed", "terminated")
+#: An award decision waits out its standstill, then is concluded (the contract) unless the buyer withdrew it.
+DECISION_STATUSES = ("standstill", "withdrawn", "concluded")
+MAX_STANDSTILL_DAYS = 30
 
 
 class Tender(db.Model):
@@ -23,6 +26,7 @@ class Tender(db.Model):
         CheckConstraint(one_of("policy", POLICIES), name="policy"),
         CheckConstraint("margin_basis_points BETWEEN 0 AND 3000", name="margin"),
         CheckConstraint("budget_minor IS NULL OR budget_minor > 0", name="budget"),
+        CheckConstraint(f"standstill_days BETWEEN 0 AND {MAX_STANDSTILL_DAYS}", name="standstill_days"),
         Index("ix_tenders_status_deadline", "status", "deadline"),
     )
 
@@ -43,6 +47,8 @@ class Tender(db.Model):
     price_weight: Mapped[int] = mapped_column(default=100)
     quality_weight: Mapped[int] = mapped_column(default=0)
     cooperative_weight: Mapped[int] = mapped_column(default=0)
+    #: Days between an award decision and its contract, when the buyer may still withdraw the decision.
+    standstill_days: Mapped[int] = mapped_column(default=0, server_default="0")
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -130,6 +136,9 @@ class Bid(db.Model):
     tender: Mapped[Tender] = relationship()
     lot: Mapped[Lot] = relationship()
     organization: Mapped["Organization"] = relationship(lazy="joined")  # noqa: F821
+    #: A joint bid's group, the lead first; empty for a bid by one organisation.
+    members: Mapped[list["BidMember"]] = relationship(back_populates="bid", cascade="all, delete-orphan",
+                                                      order_by="(BidMember.is_lead.desc(), BidMember.id)")
 
     @property
     def price(self):
@@ -166,6 +175,8 @@ class Contract(db.Model):
     supplier_is_sme: Mapped[bool] = mapped_column()
     supplier_region: Mapped[str | None] = mapped_column(String(40))
     supplier_sector: Mapped[str] = mapped_column(String(20))
+    #: Won by a joint bid: its members' parts are its ContractShares (reports count those, not the whole value).
+    joint_bid: Mapped[bool] = mapped_column(default=False, server_default=false())
     rating: Mapped[int | None] = mapped_column()
     rating_comment: Mapped[str | None] = mapped_column(Text)
     awarded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -176,6 +187,9 @@ class Contract(db.Model):
     bid: Mapped[Bid] = relationship()
     buyer: Mapped["Organization"] = relationship(foreign_keys=[buyer_id], lazy="joined")  # noqa: F821
     supplier: Mapped["Organization"] = relationship(foreign_keys=[supplier_id], lazy="joined")  # noqa: F821
+    #: A joint bid's contract names every member with its part of the value; empty for one supplier.
+    shares: Mapped[list["ContractShare"]] = relationship(back_populates="contract", cascade="all, delete-orphan", lazy="selectin",
+                                                         order_by="(ContractShare.is_lead.desc(), ContractShare.organization_id)")
 
     @property
     def value(self):
@@ -195,3 +209,94 @@ class ContractTotal(db.Model):
     contracts: Mapped[int] = mapped_column(default=0)
     value_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     cooperative_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class BidMember(db.Model):
+    """An organisation of a joint bid, the lead included, with its declared share of the work and its confirmation."""
+
+    __tablename__ = "tender_bid_members"
+    __table_args__ = (
+        UniqueConstraint("bid_id", "organization_id"),
+        CheckConstraint("share_basis_points BETWEEN 1 AND 10000", name="share"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bid_id: Mapped[int] = mapped_column(ForeignKey("tender_bids.id", ondelete="CASCADE"), index=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    #: The declared share in hundredths of a percent (3333 = 33.33 %): the shares of a group sum to 10,000.
+    share_basis_points: Mapped[int] = mapped_column()
+    is_lead: Mapped[bool] = mapped_column(default=False)
+    #: Set when one of the member's admins or sellers confirmed, before the deadline (the lead's submission confirms it).
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    bid: Mapped[Bid] = relationship(back_populates="members")
+    organization: Mapped["Organization"] = relationship(lazy="joined")  # noqa: F821
+
+    @property
+    def share_percent(self):
+        return Decimal(self.share_basis_points) / 100
+
+
+class AwardDecision(db.Model):
+    """The buyer's choice of a bid for a lot: bidders are debriefed, and the contract follows once the standstill ends."""
+
+    __tablename__ = "tender_award_decisions"
+    __table_args__ = (
+        CheckConstraint(one_of("status", DECISION_STATUSES), name="status"),
+        # One decision standing (or concluded) per lot; withdrawn ones stay as a record.
+        Index("uq_tender_award_decisions_standing", "lot_id", unique=True,
+              postgresql_where=text("status <> 'withdrawn'"), sqlite_where=text("status <> 'withdrawn'")),
+        Index("ix_tender_award_decisions_due", "status", "standstill_ends_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tenders.id", ondelete="CASCADE"), index=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("tender_lots.id", ondelete="CASCADE"))
+    bid_id: Mapped[int] = mapped_column(ForeignKey("tender_bids.id", ondelete="CASCADE"), index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    rank: Mapped[int] = mapped_column()
+    bid_count: Mapped[int] = mapped_column()
+    justification: Mapped[str | None] = mapped_column(Text)
+    start_date: Mapped[dt.date | None] = mapped_column()
+    end_date: Mapped[dt.date | None] = mapped_column()
+    status: Mapped[str] = mapped_column(String(10), default="standstill")
+    decided_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    standstill_ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    withdraw_reason: Mapped[str | None] = mapped_column(Text)
+    concluded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    tender: Mapped[Tender] = relationship()
+    lot: Mapped[Lot] = relationship()
+    bid: Mapped[Bid] = relationship()
+
+    @property
+    def contract(self):
+        return self.lot.contract if self.status == "concluded" else None
+
+
+class ContractShare(db.Model):
+    """A joint bid member's part of a contract, fixed when it is concluded: the parts' values sum to the contract's."""
+
+    __tablename__ = "contract_shares"
+
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True,
+                                                 index=True)
+    share_basis_points: Mapped[int] = mapped_column()
+    value_minor: Mapped[int] = mapped_column(BigInteger)
+    is_lead: Mapped[bool] = mapped_column(default=False)
+    #: What the member was when the contract was concluded (the transparency figures must not move later).
+    verified_cooperative: Mapped[bool] = mapped_column()
+
+    contract: Mapped[Contract] = relationship(back_populates="shares")
+    organization: Mapped["Organization"] = relationship(lazy="joined")  # noqa: F821
+
+    @property
+    def share_percent(self):
+        return Decimal(self.share_basis_points) / 100
+
+    @property
+    def value(self):
+        return Money(self.value_minor, self.contract.currency)

@@ -27,3 +27,30 @@ def award_outcome(won, ranked, bids, lot, tender):
         return Phrase("Your bid on lot %(lot)s of “%(title)s” ranked %(rank)s of %(bids)s: %(explanation)s.",
                       rank=ranked.rank, bids=bids, **values)
     return Phrase("Your bid on lot %(lot)s of “%(title)s” was not eligible: %(explanation)s.", **values)
+
+
+def notify_group(organization_ids, message, link=None):
+    """A notice of a tender event for several organisations at once (a joint bid's lead and members)."""
+    tell(organization_ids, "tenders", Phrase("Coopex: news of a tender"), message, link)
+
+
+def debrief(entry, bids, lot, tender, decision, winner, winner_entry):
+    """What a bidder learns of an award decision with a standstill: the choice and its reasons, its own rank and score
+    (or why it was not ranked), and when the standstill ends."""
+    values = {"lot": lot.number, "title": tender.title, "explanation": entry.explanation,
+              "ends": f"{decision.standstill_ends_at:%Y-%m-%d %H:%M}", "bids": bids}
+    if entry.bid_id == decision.bid_id:
+        return Phrase("Award decision on lot %(lot)s of “%(title)s”: your bid is chosen, ranked %(rank)s of %(bids)s "
+                      "(%(explanation)s). The contract is concluded when the standstill ends, %(ends)s UTC, unless the "
+                      "buyer withdraws the decision.", rank=entry.rank, **values)
+    reasons = winner_entry.explanation + (f" — {decision.justification}" if decision.justification else "")
+    chosen = {"winner": winner, "winner_rank": winner_entry.rank, "reasons": reasons}
+    if entry.rank is None:
+        return Phrase("Award decision on lot %(lot)s of “%(title)s”: the lot goes to %(winner)s, ranked %(winner_rank)s "
+                      "(%(reasons)s). Your bid was not ranked: %(explanation)s. The standstill ends %(ends)s UTC; until "
+                      "then the buyer may withdraw the decision.", **chosen, **values)
+    score = entry.score if entry.score is not None else entry.evaluated_price
+    return Phrase("Award decision on lot %(lot)s of “%(title)s”: the lot goes to %(winner)s, ranked %(winner_rank)s "
+                  "(%(reasons)s). Your bid ranked %(rank)s of %(bids)s, evaluated at %(score)s (%(explanation)s). The "
+                  "standstill ends %(ends)s UTC; until then the buyer may withdraw the decision.",
+                  rank=entry.rank, score=score, **chosen, **values)

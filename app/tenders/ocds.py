@@ -2,6 +2,12 @@
 
 One release per published (or cancelled) tender, describing its current state; sealed content never appears:
 the number of tenderers only once the deadline has passed, bid prices only for the bids that won.
+
+Awards list every member of a joint bid in `suppliers` (the lead first); each is a party with the roles `supplier`
+and `tenderer`. OCDS 1.1 has no standstill field: following the extensions' habit of adding a Period object where the
+standard lacks one, each award carries `standstillPeriod` (startDate: the decision; endDate: the end of the standstill).
+An award in its standstill is `pending` (id `decision-N`, no contract yet); once concluded it is `active` (id
+`award-N`, N the contract's id) with its contract.
 """
 import datetime as dt
 
@@ -11,7 +17,8 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models_base import utcnow
 from app.tenders import ocds_documents
-from app.tenders.models import Lot, Tender
+from app.tenders.evaluation import JOINT_BID_RULE
+from app.tenders.models import AwardDecision, Lot, Tender
 from app.tenders.services import bid_counts
 
 OCDS_VERSION = "1.1"
@@ -48,9 +55,18 @@ def release(tender, ocid_prefix, now=None):
     classification = {"scheme": "CPV", "id": tender.cpv.code8, "description": tender.cpv.label_en}
     items = [{"id": f"lot-{lot.number}", "description": lot.title, "classification": classification} for lot in tender.lots]
     parties = {tender.organization_id: _party(tender.organization, ["buyer", "procuringEntity"])}
+    decisions = {decision.lot_id: decision for decision in db.session.scalars(
+        select(AwardDecision).where(AwardDecision.tender_id == tender.id, AwardDecision.status != "withdrawn"))}
+    pending = [decision for decision in decisions.values() if decision.status == "standstill"]
+    suppliers = {}
     for contract in contracts:
-        party = parties.setdefault(contract.supplier_id, _party(contract.supplier, []))
-        party["roles"] = sorted(set(party["roles"]) | {"supplier"})
+        suppliers[f"award-{contract.id}"] = [share.organization for share in contract.shares] or [contract.supplier]
+    for decision in pending:
+        suppliers[f"decision-{decision.id}"] = ([member.organization for member in decision.bid.members]
+                                                or [decision.bid.organization])
+    for organization in (organization for group in suppliers.values() for organization in group):
+        party = parties.setdefault(organization.id, _party(organization, []))
+        party["roles"] = sorted(set(party["roles"]) | {"supplier", "tenderer"})
     tender_part = {
         "id": str(tender.id), "title": tender.title, "description": tender.description,
         "status": _tender_status(tender, now), "items": items,
@@ -58,7 +74,7 @@ def release(tender, ocid_prefix, now=None):
         "tenderPeriod": {"startDate": _time(tender.published_at), "endDate": _time(tender.deadline)},
         "procuringEntity": {"id": parties[tender.organization_id]["id"], "name": tender.organization.name},
         "awardCriteria": "priceOnly" if tender.policy in ("none", "reserved") else "ratedCriteria",
-        "awardCriteriaDetails": _policy_text(tender),
+        "awardCriteriaDetails": f"{_policy_text(tender)} {JOINT_BID_RULE}",
     }
     if tender.budget is not None:
         tender_part["value"] = _value(tender.budget)
@@ -68,9 +84,12 @@ def release(tender, ocid_prefix, now=None):
     if tender.status == "cancelled":
         tender_part["statusDetails"] = tender.cancel_reason
     tags = ["tenderCancellation"] if tender.status == "cancelled" else ["tender"]
+    if pending:
+        tags += ["award"]
     if contracts:
-        tags += ["award", "contract"]
-    latest = max([tender.updated_at, *(contract.awarded_at for contract in contracts)])
+        tags += [tag for tag in ("award", "contract") if tag not in tags]
+    latest = max([tender.updated_at, *(contract.awarded_at for contract in contracts),
+                  *(decision.decided_at for decision in pending)])
     return {
         "ocid": ocid,
         "id": f"{ocid}-{latest.strftime('%Y%m%dT%H%M%S%f')}",
@@ -84,9 +103,17 @@ def release(tender, ocid_prefix, now=None):
         "awards": [{
             "id": f"award-{contract.id}", "title": contract.lot.title, "status": "active", "date": _time(contract.awarded_at),
             "value": _value(contract.value), "items": [items[contract.lot.number - 1]],
-            "suppliers": [{"id": parties[contract.supplier_id]["id"], "name": contract.supplier.name}],
+            "suppliers": [{"id": parties[o.id]["id"], "name": o.name} for o in suppliers[f"award-{contract.id}"]],
             **({"description": f"Justification: {contract.justification}"} if contract.justification else {}),
-        } for contract in contracts],
+            **_standstill(decisions.get(contract.lot_id)),
+        } for contract in contracts] + [{
+            "id": f"decision-{decision.id}", "title": decision.lot.title, "status": "pending",
+            "date": _time(decision.decided_at), "value": _value(decision.bid.price),
+            "items": [items[decision.lot.number - 1]],
+            "suppliers": [{"id": parties[o.id]["id"], "name": o.name} for o in suppliers[f"decision-{decision.id}"]],
+            **({"description": f"Justification: {decision.justification}"} if decision.justification else {}),
+            **_standstill(decision),
+        } for decision in pending],
         "contracts": [{
             "id": f"contract-{contract.id}", "awardID": f"award-{contract.id}", "title": contract.lot.title,
             "status": CONTRACT_STATUS[contract.status], "value": _value(contract.value),
@@ -96,6 +123,13 @@ def release(tender, ocid_prefix, now=None):
                if contract.start_date or contract.end_date else {}),
         } for contract in contracts],
     }
+
+
+def _standstill(decision):
+    """An award's standstill as a Period (an extension field: OCDS 1.1 has none), when it had one."""
+    if decision is None or not decision.tender.standstill_days:
+        return {}
+    return {"standstillPeriod": {"startDate": _time(decision.decided_at), "endDate": _time(decision.standstill_ends_at)}}
 
 
 def _category(division):

@@ -8,13 +8,15 @@ from marshmallow import ValidationError
 from app.accounts.auth import current_membership
 from app.csv_export import csv_response
 from app.errors import NotFound
+from app.extensions import db
 from app.i18n import localize
 from app.money import currency_codes, is_currency
 from app.navigation import filter_chips, query_arguments
 from app.reference.services import countries
-from app.tenders import bp, search_service, services
+from app.tenders import bp, groups, search_service, services, standstill
 from app.tenders import transparency as transparency_figures
 from app.tenders.document_routes import tender_page_context
+from app.tenders.evaluation import JOINT_BID_RULE
 from app.tenders.forms import RatingForm
 from app.tenders.labels import POLICY_LABELS
 from app.tenders.search_schemas import TenderSearchQuerySchema
@@ -25,6 +27,8 @@ from search import SearchUnavailable
 def tender_page(tender_id):
     """The tender as the public sees it; the buyer's members also see bid counts, bidders their own bids."""
     tender = services.visible_tender(tender_id, current_user)
+    if standstill.conclude_due(tender):
+        db.session.commit()
     is_buyer = services.is_member(current_user, tender.organization_id)
     acting = current_membership()
     own_bids = {bid.lot_id: bid for bid in services.own_bids(tender, current_user)}
@@ -36,7 +40,9 @@ def tender_page(tender_id):
         counts=services.bid_counts(tender) if is_buyer else {},
         own_bids=own_bids, **tender_page_context(tender, current_user, acting, own_bids),
         notices={lot.id: services.award_notice(lot) for lot in tender.lots if lot.contract is not None},
-        rating_form=RatingForm(), policy_labels=POLICY_LABELS,
+        rating_form=RatingForm(), policy_labels=POLICY_LABELS, joint_bid_rule=JOINT_BID_RULE,
+        decisions={lot.id: decision for lot in tender.lots if (decision := standstill.lot_decision(lot)) is not None},
+        group_bids=groups.member_bids(tender, current_user),
     )
 
 

@@ -10,8 +10,10 @@ from app.i18n import LazyErrorMessages
 from app.money import currency_codes, is_currency
 from app.orgs.schemas import OrganizationSummarySchema
 from app.schemas import DecimalString, MoneyField, PartialMixin, Pattern, Trimmed, WholeNumber
+from app.tenders.award_schemas import AwardDecisionSchema, BidMemberSchema, ContractShareSchema, members_field
 from app.tenders.deadlines import clarification_deadline_problem
 from app.tenders.evaluation import MAX_MARGIN_PERCENT, POLICIES
+from app.tenders.models import MAX_STANDSTILL_DAYS
 
 MAX_LOTS = 50
 #: A deadline further away than this is a typo, not a plan.
@@ -107,6 +109,9 @@ class TenderFieldsSchema(Schema):
     lots = fields.List(fields.Nested(LotFieldsSchema), required=True,
                        validate=validate.Length(1, MAX_LOTS, error=_l("Give between {min} and {max} lots.")))
     preference = fields.Nested(PreferenceSchema, load_default=lambda: {"policy": "none"})
+    standstill_days = WholeNumber(validate=validate.Range(0, MAX_STANDSTILL_DAYS), metadata={
+        "description": "Days between an award decision and its contract, when the buyer may withdraw the decision; "
+                       "by default 10 for a public-body buyer, else 0 (the contract at once)."})
 
     @validates_schema
     def sensible_deadline(self, data, **kwargs):
@@ -146,7 +151,9 @@ class BidFieldsSchema(Schema):
 
 
 class BidCreateSchema(BidFieldsSchema):
-    organization_id = WholeNumber(required=True, validate=validate.Range(1, MAX_ID))
+    organization_id = WholeNumber(required=True, validate=validate.Range(1, MAX_ID),
+                                  metadata={"description": "The bidder: the lead of a joint bid."})
+    members = members_field()
 
 
 class QualitySchema(Schema):
@@ -205,6 +212,8 @@ class TenderSchema(Schema):
     clarification_deadline = fields.DateTime(allow_none=True, metadata={"description": "End of the enquiry period"})
     status = fields.String(metadata={"description": "draft, open, closed, awarded or cancelled"})
     preference = fields.Nested(PreferenceOutSchema)
+    joint_bid_rule = fields.String(metadata={"description": "How a joint bid counts under the preference policy"})
+    standstill_days = fields.Integer()
     lots = fields.List(fields.Nested(LotSchema))
     cancel_reason = fields.String(allow_none=True)
     published_at = fields.DateTime(allow_none=True)
@@ -223,12 +232,15 @@ class BidSchema(Schema):
     quality_mark = fields.Integer(allow_none=True)
     rank = fields.Integer(attribute="final_rank", allow_none=True, metadata={"description": "Set when the lot is awarded."})
     submitted_at = fields.DateTime()
+    members = fields.List(fields.Nested(BidMemberSchema), metadata={"description": "A joint bid's group, the lead first"})
 
 
 class RankedBidSchema(Schema):
     bid_id = fields.Integer()
     organization_id = fields.Integer()
     is_cooperative = fields.Boolean(metadata={"description": "A verified cooperative (what the policy counts)."})
+    cooperative_share = DecimalString(allow_none=True, metadata={
+        "description": "A joint bid's share held by verified cooperatives, percent as a string (>= 50 counts as one)"})
     price = MoneyField()
     evaluated_price = MoneyField(allow_none=True)
     score = fields.String(allow_none=True)
@@ -270,13 +282,17 @@ class ContractSchema(Schema):
     justification = fields.String(allow_none=True)
     supplier_verified_cooperative = fields.Boolean()
     supplier_is_sme = fields.Boolean()
+    members = fields.List(fields.Nested(ContractShareSchema), attribute="shares",
+                          metadata={"description": "A joint bid's members and their parts of the value"})
     rating = fields.Integer(allow_none=True)
     rating_comment = fields.String(allow_none=True)
     awarded_at = fields.DateTime()
 
 
 class AwardResultSchema(Schema):
-    contract = fields.Nested(ContractSchema)
+    decision = fields.Nested(AwardDecisionSchema)
+    contract = fields.Nested(ContractSchema, allow_none=True,
+                             metadata={"description": "At once without a standstill; null until the standstill ends"})
 
 
 class TransparencyQuerySchema(Schema):

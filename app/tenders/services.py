@@ -5,12 +5,10 @@ Bids are sealed: before the deadline only the bidder's members read a bid; the b
 """
 from decimal import Decimal
 
-from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import Boolean, and_, func, select, type_coerce, update
+from sqlalchemy import Boolean, and_, case, func, select, type_coerce
 
 from app.accounts.services import is_member, require_membership
-from app.audit import services as audit
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.labels import label
@@ -19,9 +17,9 @@ from app.money import Money
 from app.notices.phrases import Phrase
 from app.orgs.models import COOPERATIVE_FAMILY, Organization
 from app.reference.services import parse_cpv
-from app.tenders import deadlines, evaluation, transparency
-from app.tenders.models import Bid, Contract, Lot, Tender
-from app.tenders.notifications import award_outcome, notify, notify_bidders
+from app.tenders import deadlines, evaluation
+from app.tenders.models import AwardDecision, Bid, BidMember, Lot, Tender
+from app.tenders.notifications import notify_bidders
 
 BUYER_ROLES = ("buyer",)
 SUPPLIER_ROLES = ("seller",)
@@ -70,7 +68,7 @@ def visible_bid(bid_id, user):
     bid = db.session.get(Bid, bid_id)
     if bid is None:
         raise NotFound(_("No such bid."))
-    if is_member(user, bid.organization_id):
+    if is_member(user, bid.organization_id) or any(is_member(user, member.organization_id) for member in bid.members):
         return bid
     if bid.tender.is_past_deadline() and bid.tender.status == "published" and is_member(user, bid.tender.organization_id):
         return bid
@@ -94,8 +92,10 @@ def organization_tenders(organization_id):
 
 
 def organization_bids(organization_id):
-    """An organisation's bids, standing and withdrawn, newest first (for its own members)."""
-    return list(db.session.scalars(select(Bid).where(Bid.organization_id == organization_id)
+    """An organisation's bids, standing and withdrawn, and the joint bids it is a member of, newest first (for its own
+    members)."""
+    joint = select(BidMember.bid_id).where(BidMember.organization_id == organization_id)
+    return list(db.session.scalars(select(Bid).where((Bid.organization_id == organization_id) | Bid.id.in_(joint))
                                    .order_by(Bid.submitted_at.desc(), Bid.id.desc())))
 
 
@@ -157,7 +157,8 @@ def create_tender(organization, fields):
     if not organization.is_active:
         raise Conflict(_("This organisation is suspended and cannot run tenders."))
     tender = Tender(organization=organization, status="draft")
-    _apply(tender, fields)
+    # Procurement law expects a standstill of public bodies; other buyers choose one.
+    _apply(tender, {"standstill_days": 10 if organization.legal_form == "public_body" else 0, **fields})
     db.session.add(tender)
     db.session.flush()
     return tender
@@ -206,7 +207,7 @@ def publish(tender):
 def cancel(tender, reason):
     if tender.status == "cancelled":
         raise Conflict(_("This tender is already cancelled."))
-    if any(lot.contract is not None for lot in tender.lots):
+    if any(lot.contract is not None for lot in tender.lots) or in_standstill(tender):
         raise Conflict(_("A lot of this tender has been awarded; the tender cannot be cancelled."))
     was_published = tender.status == "published"
     tender.status = "cancelled"
@@ -234,13 +235,15 @@ def _check_price(tender, price):
                                {"price": [_("Give the price in %(currency)s.", currency=tender.currency)]})
 
 
-def submit_bid(tender, lot, organization, fields):
+def submit_bid(tender, lot, organization, fields, group=None):
+    """A bid by the organisation, or by a joint bid's `group` (app.tenders.groups.Group) that it leads."""
     _require_open(tender)
     if organization.id == tender.organization_id:
         raise Forbidden(_("A buyer cannot bid on its own tender."), {"organization_id": [_("This organisation runs the tender.")]})
     if not organization.is_active:
         raise Conflict(_("This organisation is suspended and cannot bid."))
-    if tender.policy == "reserved" and not (organization.is_cooperative and organization.verified):
+    cooperative = organization.is_cooperative and organization.verified if group is None else group.is_cooperative
+    if tender.policy == "reserved" and not cooperative:
         raise Forbidden(_("This tender is reserved for verified cooperatives (and verified cooperative federations)."),
                         {"organization_id": [_("Not a verified cooperative.")]}, code="reserved")
     _check_price(tender, fields["price"])
@@ -251,6 +254,8 @@ def submit_bid(tender, lot, organization, fields):
                        {"lot_id": [_("Bid %(id)s.", id=standing)]})
     bid = Bid(tender=tender, lot=lot, organization=organization, price_minor=fields["price"].minor,
               currency=fields["price"].currency, delivery_days=fields["delivery_days"], proposal=fields.get("proposal", ""))
+    if group is not None:
+        bid.members = group.bid_members()
     db.session.add(bid)
     db.session.flush()
     return bid
@@ -304,31 +309,57 @@ def set_quality_mark(bid, score):
         raise Conflict(_("Quality marks are given only under the weighted policy."))
     if bid.status != "submitted":
         raise Conflict(_("A withdrawn bid is not evaluated."))
-    if bid.lot.contract is not None:
+    if bid.lot.contract is not None or in_standstill(tender, bid.lot_id):
         raise Conflict(_("This lot has been awarded; its marks are final."))
     bid.quality_mark = score
     db.session.flush()
     return bid
 
 
+def in_standstill(tender, lot_id=None):
+    """Whether an award decision of the tender (or of one lot) waits out its standstill."""
+    statement = select(AwardDecision.id).where(AwardDecision.tender_id == tender.id, AwardDecision.status == "standstill")
+    return db.session.scalar(statement.where(*([AwardDecision.lot_id == lot_id] if lot_id else [])).limit(1)) is not None
+
+
+def _verified_cooperative(organizations):
+    return and_(organizations.legal_form.in_(COOPERATIVE_FAMILY), organizations.verification_status == "verified")
+
+
 def standing_bids(lot):
     """The lot's standing bids as evaluation rows (with organization_id): a lot may hold thousands, and ranking them needs
-    none of their ORM objects. A Core query on the tables: no ORM loading per row, and the cooperative test in SQL."""
+    none of their ORM objects. Core queries on the tables: no ORM loading per row, and the cooperative test in SQL —
+    for joint bids, a second query gives the share their verified cooperatives hold and how many members did not
+    confirm (two plain queries: a prepared statement's generic plan stays as good as its first one)."""
     bids, organizations = Bid.__table__.c, Organization.__table__.c
-    verified_cooperative = type_coerce(
-        and_(organizations.legal_form.in_(COOPERATIVE_FAMILY), organizations.verification_status == "verified"), Boolean)
+    verified_cooperative = type_coerce(_verified_cooperative(organizations), Boolean)
     statement = (
         select(bids.id, bids.price_minor, verified_cooperative, bids.submitted_at, bids.quality_mark, bids.organization_id)
         .join_from(Bid.__table__, Organization.__table__, bids.organization_id == organizations.id)
         .where(bids.lot_id == lot.id, bids.status == "submitted")
     )
+    members = BidMember.__table__.c
+    groups = (
+        select(members.bid_id,
+               func.sum(case((_verified_cooperative(organizations), members.share_basis_points), else_=0)),
+               func.sum(case((members.confirmed_at.is_(None), 1), else_=0)))
+        .join_from(BidMember.__table__, Bid.__table__, members.bid_id == bids.id)
+        .join(Organization.__table__, members.organization_id == organizations.id)
+        .where(bids.lot_id == lot.id, bids.status == "submitted")
+        .group_by(members.bid_id)
+    )
+    connection = db.session.connection()
+    joint = {bid_id: (int(share), int(unconfirmed)) for bid_id, share, unconfirmed in connection.execute(groups)}
     # Bids are in the tender's currency (submit_bid and replace_bid refuse any other).
     currency = lot.tender.currency
-    return [
-        evaluation.Bid(bid_id, Money(minor, currency), cooperative, submitted_at, quality_mark, organization_id)
-        for bid_id, minor, cooperative, submitted_at, quality_mark, organization_id
-        in db.session.connection().execute(statement).all()
-    ]
+    rows = []
+    for bid_id, minor, cooperative, submitted_at, quality_mark, organization_id in connection.execute(statement).all():
+        share, unconfirmed = joint.get(bid_id, (None, 0))
+        if share is not None:
+            cooperative = evaluation.group_is_cooperative(share)
+        rows.append(evaluation.Bid(bid_id, Money(minor, currency), cooperative, submitted_at, quality_mark,
+                                   organization_id, share, unconfirmed))
+    return rows
 
 
 def evaluate_lot(tender, lot):
@@ -339,7 +370,8 @@ def evaluate_lot(tender, lot):
         ranking = evaluation.evaluate(tender.preference, bids)
     except evaluation.EvaluationIncomplete:
         pending = [evaluation.RankedBid(bid.bid_id, None, bid.price, None, None,
-                                        ("unmarked",) if bid.quality_mark is None else ("marked",))
+                                        ("unconfirmed",) if bid.unconfirmed else
+                                        ("unmarked",) if bid.quality_mark is None else ("marked",), bid.cooperative_share)
                    for bid in sorted(bids)]
         return False, [(by_id[entry.bid_id], entry) for entry in pending]
     return True, [(by_id[entry.bid_id], entry) for entry in ranking]
@@ -350,51 +382,6 @@ def evaluate_tender(tender):
     return [(lot, *evaluate_lot(tender, lot)) for lot in tender.lots]
 
 
-def award(tender, lot, bid_id, justification, start_date=None, end_date=None, *, actor=None, ip=None):
-    """Award the lot to a bid: the first-ranked one, or another with a written justification; returns the contract."""
-    _require_closed(tender)
-    if lot.contract is not None:
-        raise Conflict(_("This lot has already been awarded."))
-    final, ranking = evaluate_lot(tender, lot)
-    if not final:
-        raise Conflict(_("Give every bid a quality mark before awarding."))
-    entries = {bid.bid_id: (bid, entry) for bid, entry in ranking}
-    if bid_id not in entries:
-        raise ValidationFailed(_("That is not a standing bid for this lot."), {"bid_id": [_("Not a bid for this lot.")]})
-    _standing, entry = entries[bid_id]
-    bid = db.session.get(Bid, bid_id)
-    if entry.rank is None:
-        raise ValidationFailed(_("That bid is not eligible under the tender's policy."), {"bid_id": [entry.explanation]})
-    justification = (justification or "").strip()
-    if entry.rank != 1 and not justification:
-        raise ValidationFailed(_("Awarding a bid that is not ranked first needs a written justification."),
-                               {"justification": [_("Explain why this bid and not the first-ranked one.")]})
-    if start_date and end_date and end_date < start_date:
-        raise ValidationFailed(_("The contract ends after it starts."), {"end_date": [_("Give a date after the start.")]})
-    supplier = bid.organization
-    contract = Contract(
-        tender=tender, lot=lot, bid=bid, buyer_id=tender.organization_id, supplier=supplier,
-        value_minor=bid.price_minor, currency=bid.currency, start_date=start_date, end_date=end_date,
-        awarded_rank=entry.rank, justification=justification or None, policy=tender.policy, bid_count=len(ranking),
-        supplier_verified_cooperative=supplier.is_cooperative and supplier.verified,
-        supplier_is_sme=supplier.size in SME_SIZES, supplier_region=supplier.ica_region, supplier_sector=supplier.sector,
-    )
-    db.session.add(contract)
-    db.session.flush()
-    transparency.record(contract)
-    audit.record("tender.awarded", actor=actor, organization=tender.organization_id, subject=f"contract:{contract.id}",
-                 details={"tender_id": tender.id, "lot_id": lot.id, "bid_id": bid.id, "supplier_id": supplier.id,
-                          "value_minor": contract.value_minor, "currency": contract.currency, "rank": entry.rank,
-                          "justification": justification or None}, ip=ip)
-    # Each bid keeps its rank; one UPDATE per bid, sent as a batch (a lot may hold thousands).
-    db.session.execute(update(Bid), [{"id": ranked_bid.bid_id, "final_rank": ranked.rank} for ranked_bid, ranked in ranking])
-    for ranked_bid, ranked in ranking:
-        notify(ranked_bid.organization_id, award_outcome(ranked_bid.bid_id == bid.id, ranked, len(ranking), lot, tender),
-               url_for("tenders.tender_page", tender_id=tender.id))
-    db.session.flush()
-    return contract
-
-
 def award_notice(lot):
     """What the public learns of an awarded lot; the losing bids' prices stay private."""
     contract = lot.contract
@@ -402,7 +389,7 @@ def award_notice(lot):
     return {
         "tender_id": tender.id, "lot_id": lot.id, "lot_number": lot.number, "lot_title": lot.title,
         "buyer": tender.organization, "subject": tender.title, "cpv": tender.cpv, "policy": contract.policy,
-        "bid_count": contract.bid_count, "winner": contract.supplier,
+        "bid_count": contract.bid_count, "winner": contract.supplier, "members": contract.shares,
         "winner_verified_cooperative": contract.supplier_verified_cooperative,
         "winner_is_sme": contract.supplier_is_sme, "value": contract.value, "awarded_at": contract.awarded_at,
         "justification": contract.justification,

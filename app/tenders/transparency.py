@@ -1,9 +1,10 @@
 """How much contract value goes to verified cooperatives: totals and breakdowns over the awarded contracts.
 
 Figures come from what each contract recorded at its award (the supplier's verification, region and sector then),
-so they never move when an organisation changes later. Money of different currencies is never added up: every
-figure is for one currency. The award adds its contract to running totals (ContractTotal) in the same transaction;
-`rebuild()` recomputes them from the contracts (`flask tenders rebuild-totals`).
+so they never move when an organisation changes later. A joint bid's contract is split by the members' declared
+shares (ContractShare, exact: the parts sum to the value); only the parts of verified cooperatives count as theirs.
+Money of different currencies is never added up: every figure is for one currency. The award adds its contract to
+running totals (ContractTotal) in the same transaction; `rebuild()` recomputes them from the contracts (`flask tenders rebuild-totals`).
 """
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -12,7 +13,7 @@ from sqlalchemy import case, delete, func, insert, literal, select
 from app.database import upsert
 from app.extensions import db
 from app.money import Money
-from app.tenders.models import Contract, ContractTotal
+from app.tenders.models import Contract, ContractShare, ContractTotal
 
 DIMENSIONS = ("region", "sector", "policy", "month")
 UNKNOWN = "unknown"
@@ -26,9 +27,28 @@ def _keys(contract):
     }
 
 
+def split(value_minor, shares):
+    """`value_minor` split by `shares` (hundredths of a percent summing to 10,000) in whole minor units, by largest
+    remainder: each part is its exact share rounded down, and the units left go to the largest remainders (the earlier
+    share on a tie), so the parts always sum to the value."""
+    exact = [divmod(value_minor * share, 10_000) for share in shares]
+    parts = [whole for whole, _remainder in exact]
+    left = value_minor - sum(parts)
+    for index in sorted(range(len(shares)), key=lambda i: (-exact[i][1], i))[:left]:
+        parts[index] += 1
+    return parts
+
+
+def cooperative_value(contract):
+    """The part of the contract's value won by verified cooperatives (at the award)."""
+    if contract.shares:
+        return sum(share.value_minor for share in contract.shares if share.verified_cooperative)
+    return contract.value_minor if contract.supplier_verified_cooperative else 0
+
+
 def record(contract):
     """Add an awarded contract to the running totals (call in the award's transaction)."""
-    cooperative = contract.value_minor if contract.supplier_verified_cooperative else 0
+    cooperative = cooperative_value(contract)
     for dimension, key in _keys(contract).items():
         statement = upsert(ContractTotal).values(
             currency=contract.currency, dimension=dimension, key=key, contracts=1,
@@ -50,7 +70,12 @@ def _month():
 def rebuild():
     """Recompute every running total from the contracts themselves; returns the number of rows written."""
     db.session.execute(delete(ContractTotal))
-    cooperative = func.sum(case((Contract.supplier_verified_cooperative.is_(True), Contract.value_minor), else_=0))
+    shared = (select(ContractShare.contract_id,
+                     func.sum(case((ContractShare.verified_cooperative.is_(True), ContractShare.value_minor), else_=0))
+                     .label("cooperative"))
+              .group_by(ContractShare.contract_id).subquery())
+    cooperative = func.sum(func.coalesce(
+        shared.c.cooperative, case((Contract.supplier_verified_cooperative.is_(True), Contract.value_minor), else_=0)))
     columns = {"all": literal("all"), "region": func.coalesce(Contract.supplier_region, UNKNOWN),
                "sector": Contract.supplier_sector, "policy": Contract.policy, "month": _month()}
     written = 0
@@ -58,6 +83,7 @@ def rebuild():
         select_totals = (
             select(Contract.currency, literal(dimension), column, func.count(Contract.id), func.sum(Contract.value_minor),
                    cooperative)
+            .select_from(Contract).outerjoin(shared, shared.c.contract_id == Contract.id)
             .group_by(Contract.currency, *([] if dimension == "all" else [column]))
         )
         result = db.session.execute(insert(ContractTotal).from_select(

@@ -162,6 +162,7 @@ class World:
             "kind": "listings", "name": "Coffee", "query": {"q": "coffee"}})["id"]
         self._movement(client, make, user, supplier)
         self._tender_papers(client, tender["id"], bid["id"], supplier)
+        self._award_decision(client, make, buyer, supplier)
 
     def _tender_papers(self, client, tender_id, bid_id, supplier):
         """A document of the tender, a file of the bid, and a question the supplier asked (to be answered)."""
@@ -176,6 +177,25 @@ class World:
                                data={**fields, "file": (io.BytesIO(PDF), "specification.pdf")})
         assert response.status_code == 201, response.get_data(as_text=True)[:500]
         return response.get_json()
+
+    def _award_decision(self, client, make, buyer, supplier):
+        """A closed tender whose lot has an award decision in its standstill (to be read or withdrawn)."""
+        from app.extensions import db
+        from app.tenders.models import Tender
+
+        tender = self._post(client, "/api/v1/tenders", {
+            "organization_id": buyer.id, "title": "Cold-chain transport, south", "cpv_code": COFFEE, "currency": "EUR",
+            "deadline": (dt.datetime.now(dt.UTC) + dt.timedelta(days=14)).isoformat(), "lots": [{"title": "South"}],
+            "standstill_days": 10})
+        self._post(client, f"/api/v1/tenders/{tender['id']}/publish")
+        lot = tender["lots"][0]["id"]
+        bid = self._post(client, f"/api/v1/tenders/{tender['id']}/lots/{lot}/bids", {
+            "organization_id": supplier.id, "price": {"amount": "900.00", "currency": "EUR"}, "delivery_days": 5})
+        with make.app.app_context():
+            db.session.get(Tender, tender["id"]).deadline = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+            db.session.commit()
+        decision = self._post(client, f"/api/v1/tenders/{tender['id']}/lots/{lot}/award", {"bid_id": bid["id"]})
+        self.ids["decision_id"] = decision["decision"]["id"]
 
     def _movement(self, client, make, user, supplier):
         """A verified federation the user administers, which the supplier declared it belongs to (to be decided and
@@ -242,6 +262,9 @@ class World:
                 case.body["file"] = PDF.decode()
             if case.path.endswith("/questions"):  # asked by a supplier, not by the buyer
                 case.body["organization_id"] = self.supplier
+            if isinstance(case.body.get("members"), list):  # a joint bid: the lead and a member, shares summing to 100
+                case.body["members"] = [{"organization_id": self.ids["organization_id"], "share_percent": "60"},
+                                        {"organization_id": self.supplier, "share_percent": "40"}]
             if "receipt" in case.body:  # an expense: a real receipt, no budget line (the campaign has none)
                 case.body["receipt"] = PNG
                 case.body.pop("budget_line_id", None)

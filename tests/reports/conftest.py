@@ -13,7 +13,8 @@ from app.campaigns.models import LEDGER_KINDS, Campaign, LedgerEntry
 from app.extensions import db
 from app.orgs.models import Organization
 from app.reference.models import SdgGoal
-from app.tenders.models import Bid, Contract, Lot, Tender
+from app.tenders.models import Bid, Contract, ContractShare, Lot, Tender
+from app.tenders.transparency import split
 from app.trade.models import ORDER_STATUSES, Order, OrderLine, Quote
 
 CURRENCIES = ("EUR", "GBP", "JPY")
@@ -66,7 +67,9 @@ class History:
             db.session.commit()
             return order.id
 
-    def contract(self, buyer, supplier, value, currency="EUR", awarded_at=None, status="active"):
+    def contract(self, buyer, supplier, value, currency="EUR", awarded_at=None, status="active", members=()):
+        """A contract; with `members` ([(organisation, share in hundredths of a percent)], the supplier first), a joint
+        bid's, its value split by share."""
         awarded_at = awarded_at or moment(self.rng)
         with self.app.app_context():
             tender = Tender(organization_id=buyer.id, title="Transport", cpv_code8="60000000", currency=currency,
@@ -79,7 +82,12 @@ class History:
             contract = Contract(tender_id=tender.id, lot_id=lot.id, bid_id=bid.id, buyer_id=buyer.id,
                                 supplier_id=supplier.id, value_minor=value, currency=currency, status=status,
                                 policy="none", bid_count=1, supplier_verified_cooperative=False,
-                                supplier_is_sme=False, supplier_sector="agriculture", awarded_at=awarded_at)
+                                supplier_is_sme=False, supplier_sector="agriculture", awarded_at=awarded_at,
+                                joint_bid=bool(members))
+            parts = split(value, [share for _member, share in members])
+            contract.shares = [ContractShare(organization_id=member.id, share_basis_points=share, value_minor=part,
+                                             is_lead=index == 0, verified_cooperative=False)
+                               for index, ((member, share), part) in enumerate(zip(members, parts, strict=True))]
             db.session.add(contract)
             db.session.commit()
             return contract.id
@@ -127,6 +135,12 @@ def random_history(history, subject, others, listings, rng, orders=25, contracts
         buyer, supplier = rng.sample(parties, 2)
         history.contract(buyer, supplier, rng.randrange(1, 10_000_000), currency=rng.choice(CURRENCIES),
                          status=rng.choice(("active", "completed", "terminated")))
+    for _ in range(max(1, contracts // 4)):  # joint bids' contracts, won in parts
+        buyer, supplier, member = rng.sample(parties, 3) if len(parties) > 2 else (*rng.sample(parties, 2), None)
+        if member is not None:
+            lead_share = rng.randrange(1, 10_000)
+            history.contract(buyer, supplier, rng.randrange(1, 10_000_000), currency=rng.choice(CURRENCIES),
+                             members=[(supplier, lead_share), (member, 10_000 - lead_share)])
 
 
 @pytest.fixture

@@ -61,11 +61,21 @@ def rebuild(organization_ids, period, currency=None):
     for contract in db.session.scalars(select(Contract)):
         if not _in(period, contract.awarded_at) or currency not in (None, contract.currency):
             continue
-        sdgs = [goal.number for goal in db.session.get(Organization, contract.supplier_id).sdgs] or [None]
-        for side, party in (("won", contract.supplier_id), ("awarded", contract.buyer_id)):
+        # A joint bid's contract is won in parts, each member's by its declared share.
+        parts = [(share.organization_id, share.value_minor) for share in contract.shares] or [
+            (contract.supplier_id, contract.value_minor)]
+        won, won_by_sdg = 0, Counter()
+        for party, value in parts:
             if ours(party):
-                count(_month(contract.awarded_at), contract.value_minor, side, f"{side}_contracts",
-                      dict.fromkeys(sdgs, contract.value_minor), contract.currency)
+                won += value
+                for sdg in [goal.number for goal in db.session.get(Organization, party).sdgs] or [None]:
+                    won_by_sdg[sdg] += value
+        if won_by_sdg:  # one contract, however many of its members are ours
+            count(_month(contract.awarded_at), won, "won", "won_contracts", won_by_sdg, contract.currency)
+        if ours(contract.buyer_id):
+            sdgs = [goal.number for goal in db.session.get(Organization, contract.supplier_id).sdgs] or [None]
+            count(_month(contract.awarded_at), contract.value_minor, "awarded", "awarded_contracts",
+                  dict.fromkeys(sdgs, contract.value_minor), contract.currency)
 
     campaigns_seen = defaultdict(set)
     for entry in db.session.scalars(select(LedgerEntry)):

@@ -49,7 +49,7 @@ def test_the_release_package_is_valid_ocds_and_shows_awards_but_not_losing_bids(
     assert done["awards"][0]["value"] == {"amount": 11000.0, "currency": "EUR"}
     assert done["awards"][0]["suppliers"][0]["name"] == "Valley Haulage Cooperative"
     assert {party["name"]: party["roles"] for party in done["parties"]} == {
-        "Northern Wholesale Co-operative": ["buyer", "procuringEntity"], "Valley Haulage Cooperative": ["supplier"]}
+        "Northern Wholesale Co-operative": ["buyer", "procuringEntity"], "Valley Haulage Cooperative": ["supplier", "tenderer"]}
     assert "7.5 %" in done["tender"]["awardCriteriaDetails"]
     body = response.get_data(as_text=True)
     assert "10555" not in body and "Speedy Freight" not in body and "990000" not in body and "Sealed until" not in body
