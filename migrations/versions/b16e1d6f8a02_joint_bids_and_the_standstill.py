@@ -12,7 +12,7 @@ from alembic import op
 import app.models_base
 
 revision = 'b16e1d6f8a02'
-down_revision = 'f15a0c3d7e21'
+down_revision = 'a16d0c5e7f01'
 branch_labels = None
 depends_on = None
 
