@@ -36,6 +36,10 @@ class TenderForm(DeadlineFields, FlaskForm):
         _l("Questions until (optional)"), render_kw={"type": "datetime-local"},
         description=_l("In the deadline's time zone, at the latest 6 days before the deadline; left blank, suppliers "
                        "cannot ask questions."))
+    standstill_days = StringField(
+        _l("Standstill (days)"), render_kw={"inputmode": "numeric"},
+        description=_l("0 to 30 days between the award decision and the contract, during which the decision can be "
+                       "withdrawn; left blank, 10 for a public body and 0 otherwise."))
     lots = FieldList(FormField(LotForm), min_entries=1, max_entries=MAX_LOTS)
     add_lot = SubmitField(_l("Add a lot"))
     policy = SelectField(_l("Preference policy"), choices=options(POLICY_CHOICES), default="none")
@@ -57,7 +61,9 @@ class TenderForm(DeadlineFields, FlaskForm):
             preference["weights"] = {name: as_int(getattr(self, f"weights_{name}").data)
                                      for name in ("price", "quality", "cooperative")}
         budget = (self.budget_amount.data or "").strip()
+        standstill = as_int(str(self.standstill_days.data or ""))
         return {
+            **({"standstill_days": standstill} if standstill is not None else {}),
             "title": self.title.data or "",
             "description": self.description.data or "",
             "cpv_code": (self.cpv_code.data or "").strip().split(" ")[0],
