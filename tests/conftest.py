@@ -146,6 +146,8 @@ def _wipe_append_only(connection, table):
 def committed_app(app):
     """A second app on the test database whose commits are real (for threads and servers); wiped afterwards."""
     other = create_app("testing", **TEST_SETTINGS)
+    with other.app_context():
+        limiter.reset()  # each test's logins and requests start from zero (the counts live in the shared Redis)
     try:
         yield other
     finally:
