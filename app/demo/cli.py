@@ -37,7 +37,7 @@ def seed_demo(organizations, listings_per_org):
     if buyer is not None and seller is not None:
         # Awards, settlement and trade write links into notices and mail: a request context gives url_for its host.
         with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
-            tenders, campaigns = seed_demo_market(buyer.organization, seller.organization, random.Random(2026))
+            tenders, campaigns = seed_demo_market(buyer, seller.organization, random.Random(2026))
             db.session.commit()
             orders = seed_demo_trade(buyer.user, buyer.organization, seller.user, seller.organization)
             db.session.commit()

@@ -19,6 +19,7 @@ from app.models_base import utcnow
 from app.money import Money
 from app.orgs.models import Organization
 from app.tenders import services as tenders
+from app.tenders import standstill
 from app.tenders.models import Tender
 
 #: A 1×1 PNG: the demo expense's receipt.
@@ -38,15 +39,17 @@ def _organizations(*excluded):
             of(Organization.legal_form.in_(("sme", "mutual"))))
 
 
-def seed_demo_market(buyer_organization, seller_organization, rng):
+def seed_demo_market(buyer_membership, seller_organization, rng):
     """Add the demo tenders and campaigns if they are not there yet; returns (tenders, campaigns) added."""
     if db.session.scalar(select(Campaign.id).where(Campaign.title.like("Demo:%")).limit(1)) is not None:
         return 0, 0
-    verified, banks, others = _organizations(buyer_organization, seller_organization)
-    return _tenders(buyer_organization, verified, others, rng), _campaigns(seller_organization, verified, banks, rng)
+    buyer = buyer_membership.organization
+    verified, banks, others = _organizations(buyer, seller_organization)
+    return (_tenders(buyer_membership.user, buyer, verified, others, rng),
+            _campaigns(seller_organization, verified, banks, rng))
 
 
-def _tenders(buyer, verified, others, rng):
+def _tenders(buyer_user, buyer, verified, others, rng):
     now = utcnow()
     specs = [
         ("Demo: cold-chain transport of fresh produce", "60000000", {"policy": "price_margin", "margin_percent": "10"},
@@ -66,7 +69,8 @@ def _tenders(buyer, verified, others, rng):
     tender = tenders.create_tender(buyer, {
         "title": "Demo: office cleaning, three sites", "description": "Weekly cleaning of our three offices.",
         "cpv_code": "90910000", "currency": "GBP", "deadline": now + dt.timedelta(days=1), "budget": None,
-        "preference": {"policy": "price_margin", "margin_percent": "10"}, "lots": [{"title": "All sites"}]})
+        "preference": {"policy": "price_margin", "margin_percent": "10"}, "lots": [{"title": "All sites"}],
+        "standstill_days": 0})
     tenders.publish(tender)
     lot = tender.lots[0]
     for organization, price in ((verified[0], 12_400_00), (others[0] if others else verified[1], 11_900_00)):
@@ -75,7 +79,7 @@ def _tenders(buyer, verified, others, rng):
     db.session.execute(update(Tender).where(Tender.id == tender.id).values(deadline=now - dt.timedelta(hours=1)))
     db.session.refresh(tender)
     final, ranking = tenders.evaluate_lot(tender, lot)
-    tenders.award(tender, lot, ranking[0][0].bid_id, "")
+    standstill.decide(buyer_user, tender, lot, ranking[0][0].bid_id, "")  # no standstill: the contract at once
     return len(specs) + 1
 
 
