@@ -33,7 +33,10 @@ def user_menu_button(page):
 
 def open_user_menu(page):
     """Open the user menu (through the collapsed menu's toggler first on a narrow screen); returns the menu."""
-    toggler = page.get_by_role("button", name="Menu", exact=True)
+    # The page's stylesheets decide whether the toggler shows: ask once they have loaded, and find the toggler by its
+    # class, not its role, so a toggler hidden by them is still found (a role query waits for a visible one).
+    page.wait_for_load_state("load")
+    toggler = page.locator("button.navbar-toggler")
     if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
         toggler.click()
         expect(page.locator("#nav")).to_have_class(re.compile(r"\bshow\b"))  # opened, not still sliding open
