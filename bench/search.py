@@ -41,6 +41,8 @@ from bench.pages import bench_environment, free_port, migrate_with_reference_dat
 DEFAULT_URL = "postgresql://coopex@127.0.0.1:5433/coopex_search_bench"
 PREFIX = "coopex-bench"
 ENGINE = "http://127.0.0.1:9200"
+#: Searches of the mix timed through the API, then the same ones straight on the engine, in turns.
+BLOCK = 100
 STOPWORDS = {"and", "for", "with", "other", "services", "products", "related", "les", "des", "pour", "autres",
              "para", "los", "las", "del", "otros", "servicios", "productos", "produits"}
 UNITS = {"good": ["unit", "kg", "box", "pallet", "tonne", "litre"], "service": ["hour", "day", "project", "month"]}
@@ -465,6 +467,7 @@ def main():
     parser.add_argument("--batch", default="2000", help="outbox rows per bulk request; a comma-separated list tries each")
     parser.add_argument("--drainers", type=int, default=2, help="sync worker processes draining the outbox at once")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--prefix", default=PREFIX, help="index prefix (one per database: two sizes side by side)")
     parser.add_argument("--reset", action="store_true", help="drop and rebuild the bench database")
     args = parser.parse_args()
 
@@ -472,7 +475,7 @@ def main():
         ensure_services(args.database_url)
     except requests.ConnectionError:
         raise SystemExit("no OpenSearch node on 127.0.0.1:9200; start it with search/node/node.sh start") from None
-    env = {**bench_environment(args.database_url), "SEARCH_INDEX_PREFIX": PREFIX, "SEARCH_URL": ENGINE}
+    env = {**bench_environment(args.database_url), "SEARCH_INDEX_PREFIX": args.prefix, "SEARCH_URL": ENGINE}
     os.environ.update(env)
     logging.getLogger("opensearch").setLevel(logging.ERROR)  # 404s of alias look-ups on a fresh index
     from app import create_app
@@ -492,7 +495,7 @@ def main():
 
     mix = search_mix(app, args.searches, seed=3)
     warm_up = search_mix(app, 1000, seed=4)  # a JVM just started needs about this many to compile its hot paths
-    alias = f"{PREFIX}-listings"
+    alias = f"{args.prefix}-listings"
     settled = wait_for_merges()
     bodies, warm_bodies = engine_bodies(app, mix), engine_bodies(app, warm_up)
     port = free_port()
@@ -501,10 +504,18 @@ def main():
     try:
         measure_api(base, warm_up)
         measure_engine(alias, warm_bodies)
-        clear_request_cache(alias)
-        api, api_totals = measure_api(base, mix)
-        clear_request_cache(alias)
-        engine, engine_totals = measure_engine(alias, bodies)
+        api, api_totals, engine, engine_totals = [], [], [], []
+        # In turns, a block of the mix at a time, so that both see the same moments of a shared machine's load; the
+        # request cache is cleared before each block, so that each starts as cold as the other did.
+        for start in range(0, len(mix), BLOCK):
+            clear_request_cache(alias)
+            times, totals = measure_api(base, mix[start:start + BLOCK])
+            api += times
+            api_totals += totals
+            clear_request_cache(alias)
+            times, totals = measure_engine(alias, bodies[start:start + BLOCK])
+            engine += times
+            engine_totals += totals
         workers_rss = worker_rss_mb(server.pid)
     finally:
         server.send_signal(signal.SIGTERM)
