@@ -27,6 +27,7 @@ import argparse
 import json
 import random
 import re
+import secrets
 import statistics
 import string
 import subprocess
@@ -67,7 +68,7 @@ def seller_token(app):
     from sqlalchemy import select
 
     from app.accounts.models import Membership, User
-    from app.accounts.services import issue_token
+    from app.accounts.services import hash_password, issue_token
     from app.extensions import db
     from app.models_base import utcnow
     from app.orgs.models import Organization
@@ -78,7 +79,9 @@ def seller_token(app):
             organization = Organization(name="Topology Tea Growers' Cooperative", legal_form="cooperative", size="small",
                                         country_code="KE", sector="agriculture", description="",
                                         verification_status="verified")
-            user = User(email=SELLER_EMAIL, name="Topology seller", email_verified_at=utcnow())
+            # Nobody signs in as this seller: the bench uses its API token only.
+            user = User(email=SELLER_EMAIL, name="Topology seller", email_verified_at=utcnow(),
+                        password_hash=hash_password(secrets.token_urlsafe(24)))
             db.session.add_all([organization, user])
             db.session.flush()
             db.session.add(Membership(user_id=user.id, organization_id=organization.id, role="seller"))
@@ -206,6 +209,17 @@ def listings_primary_node(prefix):
     raise SystemExit("no OpenSearch node of the topology answers")
 
 
+def cluster_health():
+    """'green, 3 nodes' from the first node that answers."""
+    for node in NODES:
+        try:
+            health = requests.get(f"{node}/_cluster/health", timeout=2).json()
+        except requests.RequestException:
+            continue
+        return f"cluster {health['status']}, {health['number_of_nodes']} nodes"
+    return "no node answers"
+
+
 def topology(recorder, *arguments):
     recorder.event(f"scripts/topology.sh {' '.join(arguments)}")
     done = subprocess.run([str(SCRIPT), *arguments], capture_output=True, text=True)
@@ -222,7 +236,10 @@ def chaos(recorder, seconds, node):
         time.sleep(max(0.0, fraction * seconds - recorder.now()))
         topology(recorder, *arguments)
         if arguments[0] == "start":
-            recorder.event(f"  {arguments[1]} back")
+            recorder.event(f"  {arguments[1]} back ({cluster_health()})")
+        else:
+            time.sleep(3)
+            recorder.event(f"  {arguments[1]} lost 3 s ago ({cluster_health()})")
 
 
 def outbox_backlog(app):
@@ -362,11 +379,11 @@ def main():
     for thread in threads:
         thread.join()
     recorder.event("load over")
+    logged, passed = nginx_passes(log_offset)
 
     drained, parked, missing = check_writes(app, written)
     ghosts = written_anyway(app, unanswered)
     expected, differences = exact_totals(app, (campaign_id, pledge_id, cap_total, donations, refunded, event_ids))
-    logged, passed = nginx_passes(log_offset)
     memory_after = memory()
 
     answers = recorder.answers
