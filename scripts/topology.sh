@@ -138,7 +138,7 @@ start_search() { env "${NODE_ENV[@]}" search/node/node.sh start --nodes 3; }
 start_app() {
   process "$1"
   daemon_start "http://127.0.0.1:$(app_port "$1")" .venv/bin/gunicorn -c gunicorn.conf.py -w "$APP_WORKERS" \
-    -b "127.0.0.1:$(app_port "$1")" --timeout 30 --graceful-timeout 20 --worker-tmp-dir /dev/shm wsgi:app
+    -b "127.0.0.1:$(app_port "$1")" --timeout 30 --graceful-timeout 20 --worker-tmp-dir /dev/shm --no-control-socket wsgi:app
 }
 
 start_worker() {
