@@ -121,6 +121,7 @@ class Recorder:
         self.started = time.monotonic()
         self.answers = []
         self.events = []  # (seconds, what happened)
+        self.no_answer = Counter()  # (kind, why) of the requests without an answer
         self.lock = threading.Lock()
 
     def now(self):
@@ -149,8 +150,9 @@ def request(session, recorder, kind, method, url, **kwargs):
     began = time.monotonic()
     try:
         response = session.request(method, url, timeout=60, **kwargs)
-    except requests.RequestException:
+    except requests.RequestException as error:
         recorder.answer(kind, began, 0)
+        recorder.no_answer[(kind, type(error).__name__)] += 1
         return None
     recorder.answer(kind, began, response.status_code)
     return response
@@ -399,6 +401,9 @@ def main():
         shown = ", ".join(f"{status or 'no answer'}: {n}" for status, n in sorted(statuses.items()))
         print(f"  {kind:8} {len(mine):8} {failed:7}  {shown:32} {statistics.median(latencies):7.1f} "
               f"{percentile(latencies, 0.95):7.1f} {max(latencies):8.1f}")
+    for (kind, why), count in sorted(recorder.no_answer.items()):
+        # nginx sends an answer's headers on as soon as it has them: a server that dies in the body cannot be replaced.
+        print(f"  {kind}: {count} without an answer ({why}; nginx's error.log says why)")
     # A listing POST is passed on only if the first server refused the connection (it never received it); a GET or a
     # webhook also when the first server died with it in flight.
     kinds = Counter("webhook" if "/payments/stripe/webhook" in line else line.split('"')[1].split()[0] for line in passed)
