@@ -15,7 +15,7 @@ STAMP := $(VENV)/.installed
 CATALOGS := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: help install services stop run test test-pg test-sqlite bench lint db translations
+.PHONY: help install services stop run test test-pg test-sqlite bench lint db translations topology topology-stop
 
 help:
 	@echo "make run       install, prepare the SQLite database with demo data, start OpenSearch and the search worker, serve http://127.0.0.1:5000"
@@ -24,6 +24,8 @@ help:
 	@echo "make services  start the background services (idempotent)"
 	@echo "make stop      stop them"
 	@echo "make bench     run the benchmarks under bench/ (pages, search, search relevance, tenders, webhooks, accounts, trade, alerts)"
+	@echo "make topology  the production topology on loopback: nginx, two app servers, the workers, a 3-node OpenSearch cluster (scripts/topology.sh)"
+	@echo "make topology-stop  stop it (its database stays)"
 	@echo "make translations  extract the messages to translate and merge them into the fr and es catalogues"
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -67,6 +69,14 @@ db: install
 
 run: db
 	@scripts/run.sh
+
+# What a production site runs, on ports and under var/topology/ of its own (beside the development services);
+# bench/topology.py drives it while it loses a search node and an app server.
+topology: install
+	@scripts/topology.sh start
+
+topology-stop:
+	@scripts/topology.sh stop
 
 # They stop and restart the shared search node: they run alone, before the two databases' runs go side by side (test
 # sessions share the services otherwise: each has its own index prefix, mail tag, rate-limit prefix and database).

@@ -62,6 +62,7 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
             env.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / f'coopex-{self.ENV_NAME}.db'}"
         )
+        #: One node, or a cluster's nodes separated by commas (search.client: a lost node's requests go to the next).
         self.SEARCH_URL = env.get("SEARCH_URL", "http://127.0.0.1:9200")
         self.SEARCH_USER = env.get("SEARCH_USER") or None
         self.SEARCH_PASSWORD = env.get("SEARCH_PASSWORD") or None
@@ -190,6 +191,8 @@ class ProductionConfig(Config):
         self.PREFERRED_URL_SCHEME = env.get("PREFERRED_URL_SCHEME", "https")
         # Stripe itself, unless told otherwise (stripe-mock is for development and tests).
         self.STRIPE_API_BASE = env.get("STRIPE_API_BASE") or None
+        # A production cluster keeps a copy of each shard on a second node, so it answers while it loses one.
+        self.SEARCH_REPLICAS = int(env.get("SEARCH_REPLICAS", "1"))
         self.MAIL_PORT = int(env.get("MAIL_PORT", "587"))
         self.MAIL_USE_TLS = env.get("MAIL_USE_TLS", "true").lower() in ("1", "true", "yes")
         self.REQUIRE_2FA_FOR = env.get("REQUIRE_2FA_FOR", "admin,finance")

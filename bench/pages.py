@@ -34,6 +34,7 @@ def bench_environment(database_url):
         "DATABASE_URL": database_url,
         "SECRET_KEY": secrets.token_hex(32),
         "SEARCH_URL": "http://127.0.0.1:9200",
+        "SEARCH_REPLICAS": "0",  # the development node is alone: a replica would never be assigned
         # Production refuses test keys; the benchmarks never call Stripe, so this one never leaves the machine.
         "STRIPE_SECRET_KEY": "sk_live_bench_only",
         "STRIPE_WEBHOOK_SECRET": "whsec_bench_only",

@@ -31,6 +31,8 @@ daemon_start() {
     die "pid $pid is running but $where does not answer; see $LOG_FILE or run: $0 stop"
   fi
   mkdir -p "$(dirname "$PID_FILE")" "$(dirname "$LOG_FILE")"
+  # A pid file left by a process that died (killed, crashed) would be read below before the new one is written.
+  rm -f "$PID_FILE"
   printf '\n=== %s start\n' "$(date -Is)" >> "$LOG_FILE"
   # shellcheck disable=SC2016  # $$ and $1 belong to the inner shell
   setsid bash -c 'echo $$ > "$1"; shift; exec "$@"' _ "$PID_FILE" "$@" >> "$LOG_FILE" 2>&1 < /dev/null &

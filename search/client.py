@@ -23,12 +23,22 @@ def _default(value):
     raise TypeError(f"Cannot send {type(value).__name__} to the search engine")
 
 
+def search_hosts(url):
+    """The node addresses of SEARCH_URL: one, or several separated by commas (the nodes of a cluster)."""
+    return [host.strip() for host in url.split(",") if host.strip()]
+
+
 def build_client(config):
-    """A client for SEARCH_URL, with optional basic auth and CA bundle (production clusters)."""
+    """A client for SEARCH_URL, with optional basic auth and CA bundle (production clusters).
+
+    Given several nodes, a request that cannot reach one (refused, reset: the node is down) is sent to the next, and the
+    lost node is left out for a while; a node that answers too slowly is not asked again (no retry on timeout: a
+    cluster that is slow would get the load twice)."""
+    hosts = search_hosts(config["SEARCH_URL"])
     options = {
-        "hosts": [config["SEARCH_URL"]],
+        "hosts": hosts,
         "timeout": config.get("SEARCH_TIMEOUT", 5),
-        "max_retries": 0,
+        "max_retries": len(hosts) - 1,
         "retry_on_timeout": False,
         "http_compress": False,
         "serializer": FastJSONSerializer(),

@@ -117,3 +117,9 @@ def test_development_defaults_to_a_sqlite_file_under_var():
 def test_unknown_config_name_is_refused():
     with pytest.raises(RuntimeError, match="COOPEX_CONFIG"):
         load_config(environ={"COOPEX_CONFIG": "staging"})
+
+
+def test_production_keeps_a_replica_of_each_shard_unless_told_otherwise():
+    assert load_config("production", PRODUCTION).SEARCH_REPLICAS == 1
+    assert load_config("production", {**PRODUCTION, "SEARCH_REPLICAS": "0"}).SEARCH_REPLICAS == 0
+    assert load_config("development", {}).SEARCH_REPLICAS == 0

@@ -39,6 +39,11 @@
 # Environment:
 #   SEARCH_PORT           HTTP port of the single node (default 9200); the
 #                         3-node cluster uses SEARCH_PORT+100..+102
+#   SEARCH_CLUSTER_DIR    3-node mode: where the nodes live (default
+#                         var/opensearch-3); another directory and SEARCH_PORT
+#                         run a second 3-node cluster beside the first one
+#                         (scripts/topology.sh: var/topology/opensearch, 9500..)
+#   SEARCH_CLUSTER_NAME   3-node mode: the cluster's name (default coopex3)
 #   SEARCH_HEAP           heap per node (default 1g, -Xms = -Xmx)
 #   SEARCH_JAVA_HOME      JDK to run the node with (default: Temurin 25 at
 #                         /usr/lib/jvm/temurin-25-jdk-amd64, else JAVA_HOME);
@@ -76,8 +81,8 @@ set_mode() {
             FIRST_HTTP_PORT="$SEARCH_PORT"
             ;;
         3)
-            BASE="$VAR/opensearch-3"
-            CLUSTER="coopex3"
+            BASE="${SEARCH_CLUSTER_DIR:-$VAR/opensearch-3}"
+            CLUSTER="${SEARCH_CLUSTER_NAME:-coopex3}"
             FIRST_HTTP_PORT=$((SEARCH_PORT + 100))
             ;;
         *) die "--nodes must be 1 or 3 (got '$NODES')" ;;
