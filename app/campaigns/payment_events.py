@@ -22,7 +22,8 @@ def _id(value):
 
 def _metadata_id(obj, name):
     """An id the product put in the object's metadata (a decimal that fits a BIGINT), or None."""
-    raw = str((obj.get("metadata") or {}).get(name) or "")
+    metadata = obj.get("metadata")
+    raw = str(metadata.get(name) or "") if isinstance(metadata, dict) else ""
     return int(raw) if raw.isascii() and raw.isdecimal() and len(raw) < 19 else None
 
 
