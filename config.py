@@ -128,6 +128,7 @@ class DevelopmentConfig(Config):
     SEARCH_SYNC_ON_COMMIT = True
     SEARCH_REFRESH = "wait_for"
     MAIL_DELIVER_AFTER_REQUEST = True
+    PAYMENTS_APPLY_AT_ONCE = True
 
     def __init__(self, environ=None):
         super().__init__(environ)
@@ -144,6 +145,7 @@ class TestingConfig(Config):
     SEARCH_SYNC_ON_COMMIT = False  # switched on by the search tests
     SEARCH_REFRESH = True
     MAIL_DELIVER_AFTER_REQUEST = True
+    PAYMENTS_APPLY_AT_ONCE = True  # switched off by the tests of the worker
 
     def __init__(self, environ=None):
         super().__init__(environ)
@@ -158,6 +160,7 @@ class ProductionConfig(Config):
     ENV_NAME = "production"
     SEARCH_SYNC_ON_COMMIT = False  # the `flask search sync --watch` worker delivers changes
     MAIL_DELIVER_AFTER_REQUEST = False  # the `flask mail deliver --watch` worker sends mail
+    PAYMENTS_APPLY_AT_ONCE = False  # the `flask payments apply --watch` worker applies Stripe's events
     SEARCH_REFRESH = False
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True

@@ -128,6 +128,7 @@ def register_commands(app):
     from app.mail.cli import mail_cli
     from app.moderation.cli import moderation_cli
     from app.notices.cli import notices_cli
+    from app.payments.cli import payments_cli
     from app.reference.cli import reference_cli
     from app.tenders.cli import tenders_cli
     from app.trade.cli import trade_cli
@@ -143,6 +144,7 @@ def register_commands(app):
     app.cli.add_command(trade_cli)
     app.cli.add_command(notices_cli)
     app.cli.add_command(alerts_cli)
+    app.cli.add_command(payments_cli)
 
 
 def register_template_helpers(app):

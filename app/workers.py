@@ -1,9 +1,17 @@
-"""The loop of the `flask … --watch` workers (search sync, mail delivery, campaign settlement)."""
+"""The loop of the `flask … --watch` workers (search sync, mail delivery, payments, campaign settlement), and how long
+a failed piece of work waits before its next try."""
 import time
 
 from flask import current_app
 
 from app.extensions import db
+
+MAX_BACKOFF_SECONDS = 60
+
+
+def backoff(attempts):
+    """Seconds to wait before the next try: 1, 2, 4 … capped at a minute."""
+    return min(MAX_BACKOFF_SECONDS, 2 ** max(attempts - 1, 0))
 
 
 def run(step, report, *, watch, interval):
@@ -20,3 +28,15 @@ def run(step, report, *, watch, interval):
             return
         db.session.remove()
         time.sleep(interval)
+
+
+def claim(statement, write_lock):
+    """Run `statement` (a SELECT of due work) for rows no other worker holds: on PostgreSQL they are locked, SKIP LOCKED,
+    so several workers share the work; SQLite has no row locks, so `write_lock` (an UPDATE that changes nothing) takes
+    the database's write lock first, and workers go one at a time."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    elif dialect == "sqlite":
+        db.session.execute(write_lock)
+    return db.session.execute(statement)

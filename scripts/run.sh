@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `make run`: the OpenSearch node, Mailpit, the search worker, the mail worker, the campaign settler and the web app,
-# on loopback.
+# `make run`: the OpenSearch node, Mailpit, the search worker, the mail worker, the payments worker, the campaign settler
+# and the web app, on loopback.
 # The database must be ready (make db). If the search node cannot start, the site still runs and
 # shows its "search is temporarily unavailable" state; the worker delivers changes once it is back.
 set -euo pipefail
@@ -25,6 +25,9 @@ worker=$!
 percolator=$!
 "${FLASK[@]}" campaigns close-due --watch --interval 60 >> var/log/campaigns-worker.log 2>&1 &
 settler=$!
+# Development also applies each Stripe event as it is stored (PAYMENTS_APPLY_AT_ONCE); this worker takes any left over.
+"${FLASK[@]}" payments apply --watch --interval 2 >> var/log/payments-worker.log 2>&1 &
+payer=$!
 "${FLASK[@]}" mail deliver --watch --interval 2 >> var/log/mail-worker.log 2>&1 &
 mailer=$!
 "${FLASK[@]}" trade complete-orders --watch --interval 3600 >> var/log/trade-worker.log 2>&1 &
@@ -33,10 +36,11 @@ completer=$!
 concluder=$!
 "${FLASK[@]}" notices digest --watch --interval 60 >> var/log/digest-worker.log 2>&1 &
 digester=$!
-trap 'kill "$worker" "$percolator" "$settler" "$mailer" "$completer" "$concluder" "$digester" 2>/dev/null || true' EXIT INT TERM
+trap 'kill "$worker" "$percolator" "$settler" "$payer" "$mailer" "$completer" "$concluder" "$digester" 2>/dev/null || true' EXIT INT TERM
 echo "[run] search worker pid $worker (log: var/log/search-worker.log)"
 echo "[run] alert worker pid $percolator (log: var/log/alerts-worker.log)"
 echo "[run] campaign settler pid $settler, every minute (log: var/log/campaigns-worker.log)"
+echo "[run] payments worker pid $payer (log: var/log/payments-worker.log)"
 echo "[run] order completer pid $completer, every hour (log: var/log/trade-worker.log)"
 echo "[run] award concluder pid $concluder, every 5 minutes (log: var/log/tenders-worker.log)"
 

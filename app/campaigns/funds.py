@@ -97,6 +97,25 @@ _ADDERS = {Campaign: _adder(Campaign, "raised_minor", "matched_minor", "refunded
            MatchPledge: _adder(MatchPledge, "matched_minor")}
 
 
+_HOLD_DONATIONS = (select(_donations.c.id).where(_donations.c.id.in_(bindparam("donation_ids", expanding=True)))
+                   .order_by(_donations.c.id).with_for_update())
+_HOLD_PLEDGES = (select(_pledges.c.id).where(_pledges.c.campaign_id == bindparam("campaign_id"))
+                 .order_by(_pledges.c.id).with_for_update())
+#: FOR NO KEY UPDATE: what the running figures' UPDATE takes anyway; new donations (their foreign key) are not held up.
+_HOLD_CAMPAIGN = (select(Campaign.__table__.c.id).where(Campaign.__table__.c.id == bindparam("campaign_id"))
+                  .with_for_update(key_share=True))
+
+
+def hold_campaign(campaign_id, donation_ids):
+    """Lock, once for a batch of Stripe events about the campaign, the rows they change, in the order a single payment
+    takes them: the donations (by id), the campaign's match pledges (by id), then the campaign. Held until the batch
+    commits, so two workers given events of the same campaign go one after the other, never in a circle."""
+    if donation_ids:
+        db.session.execute(_HOLD_DONATIONS, {"donation_ids": list(donation_ids)})
+    db.session.execute(_HOLD_PLEDGES, {"campaign_id": campaign_id})
+    db.session.execute(_HOLD_CAMPAIGN, {"campaign_id": campaign_id})
+
+
 def locked_donation(donation_id):
     """The donation row, locked for the rest of the transaction (None if there is no such donation)."""
     row = db.session.execute(_LOCK_DONATION, {"donation_id": donation_id}).first()

@@ -2,14 +2,17 @@
 
 Each handler gets what the event is about, already found (a donation locked for the transaction, or a pledge's id), and
 says what it did, for the event log. A charge counts as a payment only when Stripe says it `succeeded` and is `paid`:
-a pending or failed charge with the right amount counts nothing.
+a pending or failed charge with the right amount counts nothing. The payments worker applies its batch per campaign:
+`campaigns_of` says which campaign (and donation) each event is about, funds.hold_campaign locks their rows once.
 """
+from collections import defaultdict
+
 from sqlalchemy import select
 
 from app.campaigns import donor_mail, funds
 from app.campaigns.models import Donation, MatchPledge
 from app.extensions import db
-from app.payments import webhooks
+from app.payments import inbox
 from app.payments.gateway import gateway
 
 
@@ -19,13 +22,59 @@ def _id(value):
 
 def _metadata_id(obj, name):
     """An id the product put in the object's metadata (a decimal that fits a BIGINT), or None."""
-    raw = str((obj.get("metadata") or {}).get(name) or "")
+    metadata = obj.get("metadata")
+    raw = str(metadata.get(name) or "") if isinstance(metadata, dict) else ""
     return int(raw) if raw.isascii() and raw.isdecimal() and len(raw) < 19 else None
 
 
 def _payment_intent_of(obj):
     payment_intent = _id(obj.get("payment_intent"))
     return payment_intent if isinstance(payment_intent, str) and payment_intent else None
+
+
+def subject_of(obj):
+    """What an event's object is about, from the object alone: `donation:<id>` or `match_pledge:<id>` from the metadata
+    the product sets, else `payment_intent:<id>` of the PaymentIntent it belongs to."""
+    for name in ("donation_id", "match_pledge_id"):
+        if (found := _metadata_id(obj, name)) is not None:
+            return f"{name.removesuffix('_id')}:{found}"
+    payment_intent = _payment_intent_of(obj)
+    return f"payment_intent:{payment_intent}" if payment_intent else None
+
+
+def donation_subjects(donation):
+    """The names events about this donation are stored under."""
+    return [f"donation:{donation.id}"] + ([f"payment_intent:{donation.payment_intent_id}"]
+                                          if donation.payment_intent_id else [])
+
+
+def processing(donation):
+    """Whether an event about the donation is stored and waits for the payments worker (its page says so)."""
+    return inbox.waiting(donation_subjects(donation))
+
+
+def campaigns_of(subjects):
+    """{subject: (campaign id, donation id or None)} for the subjects that name a donation or match pledge we know."""
+    keys = defaultdict(list)
+    for subject in subjects:
+        kind, _sep, key = subject.partition(":")
+        if kind == "payment_intent" or key.isdecimal():
+            keys[kind].append(key if kind == "payment_intent" else int(key))
+    found = {}
+    if keys["donation"]:
+        found.update((f"donation:{d}", (c, d)) for d, c in db.session.execute(
+            select(Donation.id, Donation.campaign_id).where(Donation.id.in_(keys["donation"]))))
+    if keys["match_pledge"]:
+        found.update((f"match_pledge:{p}", (c, None)) for p, c in db.session.execute(
+            select(MatchPledge.id, MatchPledge.campaign_id).where(MatchPledge.id.in_(keys["match_pledge"]))))
+    if keys["payment_intent"]:
+        found.update((f"payment_intent:{i}", (c, None)) for i, c in db.session.execute(
+            select(MatchPledge.payment_intent_id, MatchPledge.campaign_id)
+            .where(MatchPledge.payment_intent_id.in_(keys["payment_intent"]))))
+        found.update((f"payment_intent:{i}", (c, d)) for i, d, c in db.session.execute(
+            select(Donation.payment_intent_id, Donation.id, Donation.campaign_id)
+            .where(Donation.payment_intent_id.in_(keys["payment_intent"]))))
+    return found
 
 
 def charge_is_paid(charge):
@@ -199,5 +248,5 @@ POOL_EVENTS = {
     "charge.refunded": _pool_refunded,
 }
 
-webhooks.receive(find_donation, DONATION_EVENTS)
-webhooks.receive(find_pool, POOL_EVENTS)
+inbox.receive(find_donation, DONATION_EVENTS, subject_of, campaigns_of, funds.hold_campaign)
+inbox.receive(find_pool, POOL_EVENTS, subject_of, campaigns_of, funds.hold_campaign)

@@ -7,7 +7,7 @@ from marshmallow import ValidationError
 
 from app.accounts.auth import current_membership, rate_limited_mail
 from app.accounts.services import normalise_email
-from app.campaigns import bp, followers, ledger, pages_support, pools, receipts, services, story
+from app.campaigns import bp, followers, ledger, pages_support, payment_events, pools, receipts, services, story
 from app.campaigns.models import Expense, donor_name
 from app.campaigns.schemas import DonationCreateSchema, FollowSchema, MatchPledgeCreateSchema
 from app.csv_export import csv_response
@@ -150,7 +150,8 @@ def _flatten(messages):
 def receipt(donation_id):
     """The donor's receipt, reached by the private link in the mail and after Stripe's Checkout (no account needed)."""
     donation = services.donation_for_receipt(donation_id, request.args.get("token"))
-    return render_template("campaigns/receipt.html", donation=donation, campaign=donation.campaign)
+    return render_template("campaigns/receipt.html", donation=donation, campaign=donation.campaign,
+                           processing=payment_events.processing(donation))
 
 
 @bp.route("/campaigns/<int:campaign_id>/ledger")

@@ -11,9 +11,9 @@ from app.indexing import listeners, search_engine
 from app.indexing.documents import WRITERS, ids_in
 from app.indexing.models import SearchOutbox
 from app.models_base import utcnow
+from app.workers import backoff, claim
 from search import SearchUnavailable
 
-MAX_BACKOFF_SECONDS = 60
 #: kind -> functions given {doc_id: document} of the documents of that kind just written (not deleted), before their
 #: outbox rows go: saved-search alerts percolate them. One that raises SearchUnavailable has the rows tried again
 #: (the write then comes back as stale, and is given to it again).
@@ -35,11 +35,6 @@ class DrainResult:
     unavailable: bool = False
 
 
-def backoff(attempts):
-    """Seconds to wait before the next try: 1, 2, 4 … capped at a minute."""
-    return min(MAX_BACKOFF_SECONDS, 2 ** max(attempts - 1, 0))
-
-
 def _due_rows(limit, kinds):
     now = utcnow()
     # Plain rows, not ORM objects: a worker takes thousands at a time and only reads these columns.
@@ -52,14 +47,7 @@ def _due_rows(limit, kinds):
     )
     if kinds is not None:
         statement = statement.where(SearchOutbox.kind.in_(kinds))
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        # Several workers share the outbox: each takes rows no other worker holds.
-        statement = statement.with_for_update(skip_locked=True)
-    elif dialect == "sqlite":
-        # SQLite has no row locks: take the database's write lock first, so drains run one at a time.
-        db.session.execute(update(SearchOutbox).where(SearchOutbox.id == -1).values(attempts=0))
-    return db.session.execute(statement).all()
+    return claim(statement, update(SearchOutbox).where(SearchOutbox.id == -1).values(attempts=0)).all()
 
 
 def drain(limit=1000, kinds=None):

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.mail import unsubscribe
 from app.mail.models import MailDomainWindow, MailOutbox
 from app.models_base import utcnow
+from app.workers import claim
 
 #: After this many failed attempts a message is parked instead of retried (about a day of back-off).
 MAX_ATTEMPTS = 12
@@ -47,14 +48,7 @@ def _due_messages(limit):
         .order_by(MailOutbox.id)
         .limit(limit)
     )
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        # Several workers share the outbox: each takes messages no other worker holds.
-        statement = statement.with_for_update(skip_locked=True)
-    elif dialect == "sqlite":
-        # SQLite has no row locks: take the database's write lock first, so deliveries run one at a time.
-        db.session.execute(update(MailOutbox).where(MailOutbox.id == -1).values(attempts=0))
-    return list(db.session.scalars(statement))
+    return claim(statement, update(MailOutbox).where(MailOutbox.id == -1).values(attempts=0)).scalars().all()
 
 
 def _email(message, config):

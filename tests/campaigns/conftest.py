@@ -2,7 +2,9 @@
 
 stripe-mock answers every API call the product makes (validated against Stripe's OpenAPI spec) but never sends
 webhooks: `Stripe` builds events the way Stripe does and signs them as Stripe does (the Stripe-Signature header
-`t=<unix time>,v1=<HMAC-SHA256 of "<t>.<payload>" with the endpoint's secret>`), then posts them to the real endpoint.
+`t=<unix time>,v1=<HMAC-SHA256 of "<t>.<payload>" with the endpoint's secret>`), then posts them to the real endpoint,
+which stores them in the inbox: the app applies them at once (PAYMENTS_APPLY_AT_ONCE, the tests' default), or the
+payments worker (`flask payments apply`) does, as in production, right after each delivery (`by_worker`).
 """
 import contextlib
 import datetime as dt
@@ -24,6 +26,7 @@ from app.campaigns.models import Campaign, Donation, LedgerEntry, MatchPledge
 from app.extensions import db
 from app.models_base import utcnow
 from app.payments.gateway import StripeGateway
+from app.payments.models import StripeEvent
 
 
 def campaign_payload(organization_id, **changes):
@@ -50,11 +53,27 @@ def signature(payload, secret, timestamp=None):
     return f"t={timestamp},v1={digest}"
 
 
-class Stripe:
-    """Stripe's webhooks, as Stripe would send them to the product."""
+@pytest.fixture(params=["applied at once", "applied by the worker"])
+def either_path(request, app):
+    """The test runs twice: the app applies each event it stores at once, then the payments worker applies them."""
+    app.config["PAYMENTS_APPLY_AT_ONCE"] = request.param == "applied at once"
+    yield request.param
+    app.config["PAYMENTS_APPLY_AT_ONCE"] = True
 
-    def __init__(self, app, client):
-        self.app, self.client = app, client
+
+def apply_stored_events(app):
+    """Run the payments worker once (`flask payments apply`): every stored event that is due is applied."""
+    result = app.test_cli_runner().invoke(args=["payments", "apply"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+class Stripe:
+    """Stripe's webhooks, as Stripe would send them to the product (and, when the app does not apply them at once, the
+    payments worker applying them after each delivery, unless `by_worker` is False)."""
+
+    def __init__(self, app, client, by_worker=True):
+        self.app, self.client, self.by_worker = app, client, by_worker
         self.secret = app.config["STRIPE_WEBHOOK_SECRET"]
 
     @staticmethod
@@ -68,8 +87,22 @@ class Stripe:
         header = signature(payload, secret or self.secret, timestamp)
         if tamper:
             payload = tamper(payload)
-        return self.client.post("/payments/stripe/webhook", data=payload, headers={"Stripe-Signature": header},
-                                content_type="application/json")
+        response = self.client.post("/payments/stripe/webhook", data=payload, headers={"Stripe-Signature": header},
+                                    content_type="application/json")
+        if self.by_worker and not self.app.config["PAYMENTS_APPLY_AT_ONCE"]:
+            apply_stored_events(self.app)
+        return response
+
+    def deliver(self, event):
+        """Send the event, which must be accepted; what applying it did (the outcome recorded with it)."""
+        response = self.send(event)
+        assert response.status_code == 200 and response.get_json()["received"] is True, response.get_data(as_text=True)
+        return self.outcome(event)
+
+    def outcome(self, event):
+        """The outcome recorded with the stored event (None while it waits to be applied)."""
+        with self.app.app_context():
+            return db.session.scalar(select(StripeEvent.outcome).where(StripeEvent.id == event["id"]))
 
     # Events of a donation -----------------------------------------------------------------------------------------------
 
@@ -186,7 +219,7 @@ class Funding:
         response = self.client.post(f"/api/v1/match-pledges/{pledge['id']}/checkout", headers=self.h["bank"])
         assert response.status_code == 201, response.get_json()
         events = Stripe(self.app, self.client)
-        return events.send(events.pool_paid(pledge, **event_fields)).get_json()["outcome"]
+        return events.deliver(events.pool_paid(pledge, **event_fields))
 
     def match(self, campaign, factor="1", per_donation="100.00", total="1000.00"):
         """An active pledge: offered by the bank, accepted by the owner, its cap in all paid into the pool."""
