@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from search.queries import (
     clean_text,
-    facet_aggregation,
+    facet_aggregations,
     facet_filters,
     highlight_request,
     moment,
@@ -82,7 +82,7 @@ def campaign_search_body(query):
     body = {
         "query": inner,
         "post_filter": {"bool": {"filter": facet_filters(selections, facet_fields=CAMPAIGN_FACET_FIELDS)}},
-        "aggs": {name: facet_aggregation(name, selections, CAMPAIGN_FACET_FIELDS) for name in query.facets},
+        "aggs": facet_aggregations(query.facets, selections, CAMPAIGN_FACET_FIELDS),
         "sort": _campaign_sort(query.sort),
         **page_window(query.page, query.per_page),
         "track_total_hits": True,

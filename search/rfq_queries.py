@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from search.queries import (
     clean_text,
     cpv_filters,
-    facet_aggregation,
+    facet_aggregations,
     facet_filters,
     highlight_request,
     moment,
@@ -52,7 +52,7 @@ def rfq_search_body(query):
     body = {
         "query": {"bool": {"must": must, "filter": filters}},
         "post_filter": {"bool": {"filter": facet_filters(selections, facet_fields=RFQ_FACET_FIELDS)}},
-        "aggs": {name: facet_aggregation(name, selections, RFQ_FACET_FIELDS) for name in query.facets},
+        "aggs": facet_aggregations(query.facets, selections, RFQ_FACET_FIELDS),
         "sort": ["_score", {"quotes_due": "asc"}, {"rfq_id": "asc"}],
         **page_window(query.page, query.per_page),
         "track_total_hits": True,

@@ -6,7 +6,7 @@ from decimal import Decimal
 from search.queries import (
     clean_text,
     cpv_filters,
-    facet_aggregation,
+    facet_aggregations,
     facet_filters,
     highlight_request,
     moment,
@@ -81,7 +81,7 @@ def tender_search_body(query):
     body = {
         "query": {"bool": {"must": must, "filter": _tender_filters(query), "must_not": must_not}},
         "post_filter": {"bool": {"filter": facet_filters(selections, facet_fields=TENDER_FACET_FIELDS)}},
-        "aggs": {name: facet_aggregation(name, selections, TENDER_FACET_FIELDS) for name in query.facets},
+        "aggs": facet_aggregations(query.facets, selections, TENDER_FACET_FIELDS),
         "sort": _tender_sort(query.sort),
         **page_window(query.page, query.per_page),
         "track_total_hits": True,
