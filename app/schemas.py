@@ -216,9 +216,10 @@ def amount_bound():
 
 
 def require_order(data, low, high, message):
-    """Refuse, on the field `low`, a range whose lower bound is above its upper one (`message`: translated, `_()`)."""
+    """Refuse, on the field `low`, a range whose lower bound is above its upper one (`message`: lazily translated,
+    `_l()`, so that a search with a sound range translates nothing)."""
     if data.get(low) is not None and data.get(high) is not None and data[low] > data[high]:
-        raise ValidationError(message, low)
+        raise ValidationError(str(message), low)
 
 
 class SearchQuerySchema(Schema):

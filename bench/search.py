@@ -467,6 +467,8 @@ def main():
     parser.add_argument("--batch", default="2000", help="outbox rows per bulk request; a comma-separated list tries each")
     parser.add_argument("--drainers", type=int, default=2, help="sync worker processes draining the outbox at once")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--searches-only", action="store_true",
+                        help="search the index a previous run left (same database and prefix), without indexing again")
     parser.add_argument("--prefix", default=PREFIX, help="index prefix (one per database: two sizes side by side)")
     parser.add_argument("--reset", action="store_true", help="drop and rebuild the bench database")
     args = parser.parse_args()
@@ -482,16 +484,18 @@ def main():
 
     app = create_app()
     prepare_database(app, args.listings, args.reset)
-    cold_rate = warm_up_indexing(app)
-    print(f"warm-up: the first 30,000 documents into a scratch index at {cold_rate:,.0f} docs/s (node just started)")
-    runs = []
-    for batch in [int(size) for size in args.batch.split(",")]:
-        runs.append(index_listings(app, batch, args.drainers))
-        print(f"indexed {runs[-1]['docs']:,} documents in batches of {batch}: {runs[-1]['rate']:,.0f} docs/s")
-    best = max(runs, key=lambda run: run["rate"])
-    raw_rate = raw_bulk(app, best["batch"], args.drainers)
-    print(f"the same documents sent straight to _bulk (batch {best['batch']}, {args.drainers} sender(s)): "
-          f"{raw_rate:,.0f} docs/s")
+    best = None
+    if not args.searches_only:
+        cold_rate = warm_up_indexing(app)
+        print(f"warm-up: the first 30,000 documents into a scratch index at {cold_rate:,.0f} docs/s (node just started)")
+        runs = []
+        for batch in [int(size) for size in args.batch.split(",")]:
+            runs.append(index_listings(app, batch, args.drainers))
+            print(f"indexed {runs[-1]['docs']:,} documents in batches of {batch}: {runs[-1]['rate']:,.0f} docs/s")
+        best = max(runs, key=lambda run: run["rate"])
+        raw_rate = raw_bulk(app, best["batch"], args.drainers)
+        print(f"the same documents sent straight to _bulk (batch {best['batch']}, {args.drainers} sender(s)): "
+              f"{raw_rate:,.0f} docs/s")
 
     mix = search_mix(app, args.searches, seed=3)
     warm_up = search_mix(app, 1000, seed=4)  # a JVM just started needs about this many to compile its hot paths
@@ -528,12 +532,13 @@ def main():
           f"gunicorn, {args.workers} sync workers on loopback; {len(mix):,} searches, one client; "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; "
           f"waited {settled:.0f} s for segment merges to settle before searching")
-    print(f"bulk indexing (outbox -> drain_all, {args.drainers} drainer(s), batch {best['batch']}): "
-          f"{best['docs']:,} docs in {best['seconds']:.1f} s = "
-          f"{best['rate']:,.0f} docs/s (target >= 3,000) {'ok' if best['rate'] >= 3000 else 'MISSED'}; "
-          f"final refresh {best['refresh'] * 1000:.0f} ms; warm-up pass on the freshly started node {cold_rate:,.0f} docs/s")
-    print(f"  limit: the engine's raw _bulk of the same documents {raw_rate:,.0f} docs/s; outbox / raw = "
-          f"{best['rate'] / raw_rate:.2f} (target >= 0.8) {'ok' if best['rate'] >= 0.8 * raw_rate else 'MISSED'}")
+    if best is not None:
+        print(f"bulk indexing (outbox -> drain_all, {args.drainers} drainer(s), batch {best['batch']}): "
+              f"{best['docs']:,} docs in {best['seconds']:.1f} s = "
+              f"{best['rate']:,.0f} docs/s (target >= 3,000) {'ok' if best['rate'] >= 3000 else 'MISSED'}; "
+              f"final refresh {best['refresh'] * 1000:.0f} ms; warm-up pass on the freshly started node {cold_rate:,.0f} docs/s")
+        print(f"  limit: the engine's raw _bulk of the same documents {raw_rate:,.0f} docs/s; outbox / raw = "
+              f"{best['rate'] / raw_rate:.2f} (target >= 0.8) {'ok' if best['rate'] >= 0.8 * raw_rate else 'MISSED'}")
     print(f"{'searches':34} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}")
     print(summary("API GET /api/v1/search/listings", api))
     print(summary("engine POST /<alias>/_msearch", engine))

@@ -1,5 +1,5 @@
 """Query and answer shapes of marketplace search."""
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate, validates_schema
 
 from app.orgs.models import LEGAL_FORMS, SECTORS, SIZES
@@ -23,7 +23,7 @@ class ListingSearchQuerySchema(SearchQuerySchema):
 
     @validates_schema
     def price_range(self, data, **kwargs):
-        require_order(data, "price_min", "price_max", _("The minimum price is above the maximum."))
+        require_order(data, "price_min", "price_max", _l("The minimum price is above the maximum."))
 
 
 class SearchHitSchema(Schema):

@@ -2,7 +2,6 @@
 import datetime as dt
 import re
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate, validates_schema
 
@@ -60,11 +59,11 @@ class TenderSearchQuerySchema(SearchQuerySchema):
 
     @validates_schema
     def budget_range(self, data, **kwargs):
-        require_order(data, "budget_min", "budget_max", _("The minimum budget is above the maximum."))
+        require_order(data, "budget_min", "budget_max", _l("The minimum budget is above the maximum."))
 
     @validates_schema
     def deadline_range(self, data, **kwargs):
-        require_order(data, "deadline_from", "deadline_to", _("The start of the deadline range is after its end."))
+        require_order(data, "deadline_from", "deadline_to", _l("The start of the deadline range is after its end."))
 
 
 class TenderHitSchema(Schema):
