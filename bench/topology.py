@@ -354,7 +354,7 @@ def main():
     organization_id, token = seller_token(app)
     mix = search_mix(app, 2000, seed=3)
     seed = int(time.time())
-    campaign_id, pledge_id, cap_total, donations = prepare_run_campaign(app, args.events, seed)
+    campaign_id, pledge_id, cap_total, donations = prepare_run_campaign(app, args.events, seed, "topology")
     items, refunded = plan_deliveries(donations, seed)
     event_ids = {json.loads(body)["id"] for bodies in items for body in bodies}
     deliveries = sum(len(bodies) for bodies in items)
