@@ -1,4 +1,5 @@
 """Index management and the calls the app makes: bulk writes, queries, alias swaps."""
+import logging
 import time
 from dataclasses import dataclass, field
 
@@ -6,10 +7,12 @@ from opensearchpy import exceptions as os_errors
 
 from search.campaign_queries import campaign_search_body
 from search.client import build_client
-from search.mappings import KINDS, index_body
+from search.mappings import KINDS, index_body, mapping_meta
 from search.queries import listing_search_requests, parse_results, suggest_bodies
 from search.rfq_queries import rfq_search_body
 from search.tender_queries import tender_search_body
+
+log = logging.getLogger(__name__)
 
 MSEARCH_FIELDS = ",".join(f"responses.{path}" for path in (
     "hits.total", "hits.hits._source", "hits.hits.highlight", "aggregations", "suggest", "error", "status"))
@@ -89,7 +92,8 @@ class SearchEngine:
             return []
 
     def ensure_index(self, kind):
-        """Create the first index and its alias if the kind has none yet."""
+        """Create the first index and its alias if the kind has none yet; bring an existing one up to date with the
+        code's mapping when that can be done in place (see update_mapping)."""
         if kind in self._ready:
             return
         if not self.indices_behind(kind):
@@ -102,7 +106,39 @@ class SearchEngine:
                 self.delete_indices([name])
                 if not self.indices_behind(kind):
                     raise
+        else:
+            self.update_mapping(kind)
         self._ready.add(kind)
+
+    def update_mapping(self, kind):
+        """Compare the kind's indices with the code's mapping (the digests in their `_meta`, mappings.mapping_meta).
+        New fields are added in place (the mappings are strict: a document with a field its index lacks is refused);
+        a changed field or analysis cannot be, and is logged with the command that rebuilds the index. Returns the
+        names of the indices that still need `flask search reindex <kind>`."""
+        wanted = mapping_meta(kind)
+        outdated = []
+        for name, answer in self._call(self.client.indices.get_mapping, index=self.alias(kind)).items():
+            meta = answer["mappings"].get("_meta") or {}
+            if meta == wanted:
+                continue
+            # put_mapping cannot change the analysis: the digest of the one the index was made with is kept. An index
+            # made before indices kept digests is taken as made with this code's analysis (its first check is a
+            # baseline).
+            kept = {**wanted, "analysis": meta.get("analysis", wanted["analysis"])}
+            if meta.get("fields") != wanted["fields"]:
+                try:
+                    self._call(self.client.indices.put_mapping, index=name, body={**KINDS[kind], "_meta": kept})
+                    log.warning("search index %s: brought up to date with the %s mapping in place", name, kind)
+                except os_errors.RequestError as error:
+                    log.error("search index %s cannot take the %s mapping in place (%s): run `flask search reindex %s`",
+                              name, kind, str(error.info)[:300] if error.info else error, kind)
+                    outdated.append(name)
+                    continue
+            if kept["analysis"] != wanted["analysis"]:
+                log.error("search index %s was made with another analysis of the text: run `flask search reindex %s`",
+                          name, kind)
+                outdated.append(name)
+        return outdated
 
     def swap_alias(self, kind, new_index):
         """Point the alias at `new_index` in one atomic step; returns the indices it left."""

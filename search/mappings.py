@@ -1,4 +1,6 @@
 """Index settings and mappings, per kind of document."""
+import hashlib
+import json
 
 #: Accented words that fold into a different, common word: 'thé' would become 'the' (an English stop word found in
 #: every English text) and 'té' the Spanish pronoun 'te'. They are replaced before accents are folded, when indexing
@@ -281,8 +283,18 @@ ALERT_KINDS = {kind: f"{kind}-alerts" for kind in ("listings", "tenders", "rfqs"
 KINDS.update({alerts: _percolator(KINDS[kind]) for kind, alerts in ALERT_KINDS.items()})
 
 
+def _digest(value):
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def mapping_meta(kind):
+    """What an index of the kind records of the code that made it (its mapping's `_meta`): a digest of its fields and
+    one of its analysis, so that SearchEngine.ensure_index sees an index made by older code."""
+    return {"fields": _digest(KINDS[kind]), "analysis": _digest(ANALYSIS)}
+
+
 def index_body(kind, shards=1, replicas=0):
     return {
         "settings": {"number_of_shards": shards, "number_of_replicas": replicas, "analysis": ANALYSIS},
-        "mappings": KINDS[kind],
+        "mappings": {**KINDS[kind], "_meta": mapping_meta(kind)},
     }

@@ -1,0 +1,82 @@
+"""An index made by older code is brought up to date with the code's mapping when it can be in place (new fields), and
+named for `flask search reindex` when it cannot (a changed field, another analysis): on the real search node."""
+import copy
+import logging
+
+import pytest
+from opensearchpy import exceptions as os_errors
+
+from search.engine import SearchEngine
+from search.mappings import ANALYSIS, KINDS, mapping_meta
+
+
+@pytest.fixture
+def engine(app):
+    engine = app.extensions["search"]
+    assert engine.ping(), "OpenSearch is not running: make services"
+    engine.drop_all()
+    yield engine
+    engine.drop_all()
+
+
+def _older_index(engine, mapping, meta):
+    """A listings index behind the alias, as older code made it: `mapping`, with `meta` as its digests."""
+    name = f"{engine.alias('listings')}-1"
+    engine.client.indices.create(index=name, body={"settings": {"number_of_shards": 1, "number_of_replicas": 0,
+                                                                "analysis": ANALYSIS},
+                                                   "mappings": {**mapping, "_meta": meta}})
+    engine.client.indices.update_aliases(body={"actions": [
+        {"add": {"index": name, "alias": engine.alias("listings"), "is_write_index": True}}]})
+    return name
+
+
+def _starting(engine):
+    """The engine of a process that starts now (it has checked no index yet)."""
+    return SearchEngine(engine.client, engine.prefix)
+
+
+def test_an_index_made_before_a_new_field_takes_it_in_place(engine, caplog):
+    older = copy.deepcopy(KINDS["listings"])
+    del older["properties"]["unit"]
+    name = _older_index(engine, older, {"fields": "older", "analysis": mapping_meta("listings")["analysis"]})
+    with pytest.raises(os_errors.RequestError):  # strict: the field is refused until the mapping has it
+        engine.client.index(index=engine.alias("listings"), id="1", body={"listing_id": 1, "unit": "kg"})
+
+    with caplog.at_level(logging.WARNING, logger="search.engine"):
+        _starting(engine).ensure_index("listings")
+
+    mapping = engine.client.indices.get_mapping(index=name)[name]["mappings"]
+    assert mapping["properties"]["unit"] == KINDS["listings"]["properties"]["unit"]
+    assert mapping["_meta"] == mapping_meta("listings")
+    engine.client.index(index=engine.alias("listings"), id="1", body={"listing_id": 1, "unit": "kg"})
+    assert "brought up to date" in caplog.text
+
+
+def test_a_changed_field_is_named_for_a_reindex_and_nothing_fails(engine, caplog):
+    older = copy.deepcopy(KINDS["listings"])
+    older["properties"]["unit"] = {"type": "integer"}
+    name = _older_index(engine, older, {"fields": "older", "analysis": mapping_meta("listings")["analysis"]})
+
+    with caplog.at_level(logging.ERROR, logger="search.engine"):
+        assert _starting(engine).update_mapping("listings") == [name]
+
+    assert "flask search reindex listings" in caplog.text
+    mapping = engine.client.indices.get_mapping(index=name)[name]["mappings"]
+    assert mapping["properties"]["unit"] == {"type": "integer"}
+    assert mapping["_meta"]["fields"] == "older"  # still says it is out of date
+
+
+def test_another_analysis_is_named_for_a_reindex(engine, caplog):
+    name = _older_index(engine, KINDS["listings"], {**mapping_meta("listings"), "analysis": "older"})
+
+    with caplog.at_level(logging.ERROR, logger="search.engine"):
+        assert _starting(engine).update_mapping("listings") == [name]
+
+    assert "another analysis" in caplog.text and "flask search reindex listings" in caplog.text
+
+
+def test_an_index_of_this_code_is_left_alone(engine, caplog):
+    engine.ensure_index("listings")
+    with caplog.at_level(logging.WARNING, logger="search.engine"):
+        assert _starting(engine).update_mapping("listings") == []
+    assert not [record for record in caplog.records if record.name == "search.engine"]
