@@ -15,7 +15,7 @@ Two ways to use it:
 - `measure_floor(env, count)`: start the floor, measure `count` of each, stop it; returns {"GET": Figures,
   "POST": Figures} (p50 and p95 in ms, and the samples).
 - `with floor_server(env) as floor:` then `floor.get(session)` / `floor.post(session)` (each returns ms) interleaved
-  with the benchmark's own requests, so that both see the same moments of the machine's load (bench/trade.py does).
+  with the benchmark's own requests by `in_turns`, so that both see the same moments of the machine's load.
 
 `env` is the benchmark's environment (bench.pages.bench_environment(database_url)): only DATABASE_URL is read.
 
@@ -107,18 +107,24 @@ def floor_server(env, workers=2):
         server.wait(timeout=30)
 
 
+def in_turns(rounds, warm_up, calls):
+    """{name: Figures} of `rounds` rounds in which each of `calls` ({name: function of the round's number → ms}) runs
+    once, in turns, so that all of them see the same moments of the machine's load; `warm_up` rounds first, untimed."""
+    samples = {name: [] for name in calls}
+    for round_ in range(warm_up + rounds):
+        timed = {name: call(round_) for name, call in calls.items()}
+        if round_ >= warm_up:
+            for name, ms in timed.items():
+                samples[name].append(ms)
+    return {name: Figures.of(values) for name, values in samples.items()}
+
+
 def measure_floor(env, count=500, workers=2, warm_up=20):
     """{"GET": Figures, "POST": Figures} of `count` requests each, taken in turns after `warm_up` untimed ones."""
     session = requests.Session()
     with floor_server(env, workers) as floor:
-        for _ in range(warm_up):
-            floor.get(session)
-            floor.post(session)
-        gets, posts = [], []
-        for _ in range(count):
-            gets.append(floor.get(session))
-            posts.append(floor.post(session))
-    return {"GET": Figures.of(gets), "POST": Figures.of(posts)}
+        return in_turns(count, warm_up, {"GET": lambda _round: floor.get(session),
+                                         "POST": lambda _round: floor.post(session)})
 
 
 def main():

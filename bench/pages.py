@@ -190,11 +190,6 @@ def start_gunicorn(env, port, workers, application="wsgi:app"):
     raise SystemExit("gunicorn did not start")
 
 
-def worker_rss_mb(master_pid):
-    """Resident memory of each gunicorn worker, from /proc."""
-    return [memory_mb(pid)[0] for pid in Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()]
-
-
 def memory_mb(pid):
     """(resident, proportional) memory of a process in MB, from /proc: the resident set counts in full every page it
     shares (with gunicorn's master and the other workers: preload_app), the proportional one divides them among the
@@ -230,29 +225,32 @@ TARGETS = {"listing page": 6, "GET /api/v1/listings/{id}": 6, "organisation page
 def bench_pages(env, samples, campaign_id, workers, warm_up=50):
     """{name: Figures} of each page and of the floor's GET, their requests taken in turns (one of each a round), so
     that all of them see the same moments of the machine's load. Returns (figures, worker RSS in MB)."""
-    from bench.floor import Figures, floor_server
+    from bench.floor import floor_server, in_turns
 
     port = free_port()
     server = start_gunicorn(env, port, workers)
     base = f"http://127.0.0.1:{port}"
+    ids = samples[:warm_up] + samples
+    session, plain = requests.Session(), requests.Session()
+
+    def page(path):
+        """A timed GET of `path` (formatted with the round's listing and organisation ids)."""
+        return lambda n: measure(session, base + path.format(listing=ids[n][0], organization=ids[n][1]), 1)[0]
+
     try:
         with floor_server(env, workers) as floor:
-            session, plain = requests.Session(), requests.Session()
-            results = {name: [] for name in ("floor GET", *TARGETS)}
-            for round_, (listing_id, organization_id) in enumerate(samples[:warm_up] + samples):
-                timed = {"floor GET": floor.get(plain),
-                         "listing page": measure(session, f"{base}/listings/{listing_id}", 1)[0],
-                         "GET /api/v1/listings/{id}": measure(session, f"{base}/api/v1/listings/{listing_id}", 1)[0],
-                         "organisation page": measure(session, f"{base}/organizations/{organization_id}", 1)[0],
-                         "campaign page": measure(session, f"{base}/campaigns/{campaign_id}", 1)[0]}
-                if round_ >= warm_up:
-                    for name, ms in timed.items():
-                        results[name].append(ms)
-            rss = worker_memory_mb(server.pid)
+            figures = in_turns(len(samples), warm_up, {
+                "floor GET": lambda _n: floor.get(plain),
+                "listing page": page("/listings/{listing}"),
+                "GET /api/v1/listings/{id}": page("/api/v1/listings/{listing}"),
+                "organisation page": page("/organizations/{organization}"),
+                "campaign page": page(f"/campaigns/{campaign_id}"),
+            })
+            memory = worker_memory_mb(server.pid)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-    return {name: Figures.of(values) for name, values in results.items()}, rss
+    return figures, memory
 
 
 def main():

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, this file's folder comes first on sys.path and would shadow the `search` package.
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 
-from bench.pages import bench_environment, free_port, migrate_with_reference_data, percentile, worker_rss_mb  # noqa: E402
+from bench.pages import bench_environment, free_port, migrate_with_reference_data, percentile, worker_memory_mb  # noqa: E402
 
 DEFAULT_URL = "postgresql://coopex@127.0.0.1:5433/coopex_search_bench"
 PREFIX = "coopex-bench"
@@ -520,7 +520,7 @@ def main():
             times, totals = measure_engine(alias, bodies[start:start + BLOCK])
             engine += times
             engine_totals += totals
-        workers_rss = worker_rss_mb(server.pid)
+        workers_memory = worker_memory_mb(server.pid)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -550,7 +550,8 @@ def main():
         print(f"{name:34} {len(api_ms):6} {statistics.median(api_ms):8.1f} {percentile(api_ms, 0.95):8.1f} "
               f"{statistics.median(engine_ms):8.1f} {percentile(engine_ms, 0.95):8.1f}")
     memory = "; ".join(f"heap {used:,.0f} of {limit:,.0f} MB, resident {rss:,.0f} MB" for used, limit, rss in node_memory())
-    print(f"memory: search node {memory}; gunicorn workers {', '.join(f'{r:.0f} MB' for r in workers_rss)}")
+    print(f"memory: search node {memory}; gunicorn workers "
+          f"{', '.join(f'{r:.0f} MB resident, {p:.0f} proportional' for r, p in workers_memory)}")
 
 
 if __name__ == "__main__":

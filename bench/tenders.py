@@ -27,13 +27,12 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 
-from bench.floor import Figures, floor_server  # noqa: E402
+from bench.floor import Figures, floor_server, in_turns  # noqa: E402
 from bench.pages import (  # noqa: E402
     free_port,
     insert_rows,
     measure,
     migrate_with_reference_data,
-    percentile,
     production_app,
     start_gunicorn,
 )
@@ -223,15 +222,11 @@ def main():
                 assert response.status_code == 200 and len(response.json()["lots"][0]["ranking"]) == expected
         paths = {"page /transparency": "/transparency", "GET /api/v1/transparency/contracts": "/api/v1/transparency/contracts",
                  "/transparency.csv": "/transparency.csv", "page, currency=JPY": "/transparency?currency=JPY"}
-        dashboards = {name: [] for name in ("floor GET", *paths)}
         with floor_server(env) as floor:
             plain = requests.Session()
-            for round_ in range(args.requests + 20):  # in turns with the floor's GET; the first 20 untimed
-                timed = {"floor GET": floor.get(plain)}
-                timed.update((name, measure(session, base + path, 1)[0]) for name, path in paths.items())
-                if round_ >= 20:
-                    for name, ms in timed.items():
-                        dashboards[name].append(ms)
+            dashboards = in_turns(args.requests, 20, {
+                "floor GET": lambda _n: floor.get(plain),
+                **{name: lambda _n, path=path: measure(session, base + path, 1)[0] for name, path in paths.items()}})
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -249,14 +244,13 @@ def main():
     for name, values in evaluation_api.items():
         print(f"  GET /api/v1/tenders/{{id}}/evaluation, {name} of {count:,} ranked bids explained: median "
               f"{statistics.median(values):.1f} ms, max {max(values):.1f} ms")
-    floor = Figures.of(dashboards.pop("floor GET"))
+    floor = dashboards.pop("floor GET")
     print(f"transparency dashboard over {args.contracts:,} contracts (target p95 <= 100 ms), in turns with the "
           f"framework floor's GET (bench/floor.py: p50 {floor.p50:.2f} ms, p95 {floor.p95:.2f} ms):")
     print(f"  {'':38} {'p50 ms':>8} {'p95 ms':>8} {'p50/floor':>10}")
-    for name, values in dashboards.items():
-        p95 = percentile(values, 0.95)
-        print(f"  {name:38} {statistics.median(values):8.1f} {p95:8.1f} {statistics.median(values) / floor.p50:10.1f} "
-              f"{'ok' if p95 <= 100 else 'MISSED'}")
+    for name, figures in dashboards.items():
+        print(f"  {name:38} {figures.p50:8.1f} {figures.p95:8.1f} {figures.p50 / floor.p50:10.1f} "
+              f"{'ok' if figures.p95 <= 100 else 'MISSED'}")
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 
-from bench.floor import Figures, floor_server  # noqa: E402
+from bench.floor import floor_server, in_turns  # noqa: E402
 from bench.pages import free_port, insert_rows, migrate_with_reference_data, production_app, start_gunicorn  # noqa: E402
 
 DEFAULT_URL = "postgresql://coopex@127.0.0.1:5433/coopex_trade_bench"
@@ -354,40 +354,36 @@ def bench_inbox(app, env, count, workers):
     try:
         with floor_server(env, workers) as floor:
             session, plain = logged_in_session(base), requests.Session()
-            samples = {name: [] for name in (*expected, "floor GET", "floor POST")}
-            for round_ in range(count + 20):  # the first 20 warm every worker up, untimed
-                timed = {"floor GET": floor.get(plain)}
-                for name, (path, rows, pages) in expected.items():
-                    timed[name] = get_page(session, base + path, rows, pages)
-                timed["floor POST"] = floor.post(plain)
-                if round_ >= 20:
-                    for name, ms in timed.items():
-                        samples[name].append(ms)
+            figures = in_turns(count, 20, {  # the first 20 warm every worker up, untimed
+                "floor GET": lambda _n: floor.get(plain),
+                **{name: lambda _n, page=page: get_page(session, base + page[0], *page[1:])
+                   for name, page in expected.items()},
+                "floor POST": lambda _n: floor.post(plain)})
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-    return {name: Figures.of(values) for name, values in samples.items()}, total, unread
+    return figures, total, unread
 
 
 def write_scratch_tables():
     """In an app context: scratch tables shaped like notifications and mail_outbox (columns, defaults, indexes and
-    the foreign key), created if missing and emptied."""
+    the foreign key), made again each run so that they follow the tables' current columns."""
     from sqlalchemy import text
 
     from app.extensions import db
 
     for scratch, table in (("bench_notifications", "notifications"), ("bench_mail_outbox", "mail_outbox")):
-        db.session.execute(text(f"CREATE TABLE IF NOT EXISTS {scratch} (LIKE {table} INCLUDING ALL)"))
-        db.session.execute(text(f"TRUNCATE {scratch}"))
+        db.session.execute(text(f"DROP TABLE IF EXISTS {scratch}"))
+        db.session.execute(text(f"CREATE TABLE {scratch} (LIKE {table} INCLUDING ALL)"))
     db.session.execute(text(
-        "DO $$ BEGIN ALTER TABLE bench_notifications ADD CONSTRAINT fk_bench_notifications_organization "
-        "FOREIGN KEY (organization_id) REFERENCES organizations (id) ON DELETE CASCADE; "
-        "EXCEPTION WHEN duplicate_object THEN NULL; END $$"))
+        "ALTER TABLE bench_notifications ADD CONSTRAINT fk_bench_notifications_organization "
+        "FOREIGN KEY (organization_id) REFERENCES organizations (id) ON DELETE CASCADE"))
     db.session.commit()
 
 
-def plain_write(ids, emails, message, address, subject, body):
-    """ms of the same rows as a publishing's, INSERTed from arrays into the scratch tables, committed."""
+def plain_write(ids, emails, notice, address, subject, body):
+    """ms of the same rows as a publishing's (`notice`: the notifications' kind, phrase and params), INSERTed from
+    arrays into the scratch tables, committed."""
     from sqlalchemy import bindparam, text
     from sqlalchemy.dialects.postgresql import ARRAY
     from sqlalchemy.types import Integer, String
@@ -398,9 +394,10 @@ def plain_write(ids, emails, message, address, subject, body):
     now = utcnow()
     started = time.perf_counter()
     db.session.execute(text(
-        "INSERT INTO bench_notifications (organization_id, message, link, created_at) "
-        "SELECT organization_id, :message, :link, :now FROM unnest(:ids) AS organization_id"
-    ).bindparams(bindparam("ids", type_=ARRAY(Integer))), {"ids": ids, "message": message, "link": address, "now": now})
+        "INSERT INTO bench_notifications (organization_id, kind, phrase, params, link, created_at) "
+        "SELECT organization_id, :kind, :phrase, CAST(:params AS json), :link, :now FROM unnest(:ids) AS organization_id"
+    ).bindparams(bindparam("ids", type_=ARRAY(Integer))), {"ids": ids, "kind": notice.kind, "phrase": notice.phrase,
+                                                           "params": json.dumps(notice.params), "link": address, "now": now})
     db.session.execute(text(
         "INSERT INTO bench_mail_outbox (recipient, subject, body, created_at, attempts) "
         "SELECT recipient, :subject, :body, :now, 0 FROM unnest(:emails) AS recipient"
@@ -426,7 +423,7 @@ def bench_publish(app, buyer_user_id, rounds, matching):
     from app.mail import link
     from app.mail.models import MailOutbox
     from app.models_base import utcnow
-    from app.tenders.models import Notification
+    from app.notices.models import Notification
     from app.trade import rfqs
 
     published, plain = [], []
@@ -448,18 +445,19 @@ def bench_publish(app, buyer_user_id, rounds, matching):
 
             address = link("trade.rfq_page", rfq_id=rfq.id)
             notices = Notification.link == address
-            mails = MailOutbox.body.endswith(f"\n\n{address}")
+            mails = MailOutbox.body.contains(address)
             written = (db.session.scalar(select(func.count()).where(notices)),
                        db.session.scalar(select(func.count()).where(mails)))
             assert told == rfq.suppliers_notified == matching and written == (matching, matching), (told, written)
             ids = list(db.session.scalars(select(Notification.organization_id).where(notices)))
             emails = list(db.session.scalars(select(MailOutbox.recipient).where(mails)))
-            message, (subject, body) = (db.session.scalar(select(Notification.message).where(notices).limit(1)),
-                                        db.session.execute(select(MailOutbox.subject, MailOutbox.body).where(mails).limit(1)).one())
+            notice = db.session.execute(select(Notification.kind, Notification.phrase, Notification.params)
+                                        .where(notices).limit(1)).one()
+            subject, body = db.session.execute(select(MailOutbox.subject, MailOutbox.body).where(mails).limit(1)).one()
             db.session.execute(delete(Notification).where(notices))
             db.session.execute(delete(MailOutbox).where(mails))
             db.session.commit()
-            plain.append(plain_write(ids, emails, message, address, subject, body))
+            plain.append(plain_write(ids, emails, notice, address, subject, body))
         db.session.remove()
     return published, plain
 
