@@ -7,7 +7,7 @@ from opensearchpy import exceptions as os_errors
 
 from search.campaign_queries import campaign_search_body
 from search.client import build_client
-from search.mappings import KINDS, index_body, mapping_meta
+from search.mappings import KINDS, NO_FIXED_SETTINGS, index_body, mapping_meta
 from search.queries import listing_search_requests, parse_results, suggest_bodies
 from search.rfq_queries import rfq_search_body
 from search.tender_queries import tender_search_body
@@ -113,18 +113,20 @@ class SearchEngine:
     def update_mapping(self, kind):
         """Compare the kind's indices with the code's mapping (the digests in their `_meta`, mappings.mapping_meta).
         New fields are added in place (the mappings are strict: a document with a field its index lacks is refused);
-        a changed field or analysis cannot be, and is logged with the command that rebuilds the index. Returns the
-        names of the indices that still need `flask search reindex <kind>`."""
+        the documents written before lack them, and a changed field, analysis or fixed setting cannot be changed in
+        place: each is logged with the command that rebuilds the index. Returns the names of the indices that still
+        need `flask search reindex <kind>`."""
         wanted = mapping_meta(kind)
         outdated = []
         for name, answer in self._call(self.client.indices.get_mapping, index=self.alias(kind)).items():
             meta = answer["mappings"].get("_meta") or {}
             if meta == wanted:
                 continue
-            # put_mapping cannot change the analysis: the digest of the one the index was made with is kept. An index
-            # made before indices kept digests is taken as made with this code's analysis (its first check is a
-            # baseline).
-            kept = {**wanted, "analysis": meta.get("analysis", wanted["analysis"])}
+            # What put_mapping cannot change is kept as the index was made. An index made before indices kept a digest
+            # is taken as made with this code's (its first check is a baseline), except the fixed settings: none.
+            kept = {"fields": wanted["fields"], "analysis": meta.get("analysis", wanted["analysis"]),
+                    "documents": meta.get("documents", meta.get("fields", wanted["fields"])),
+                    "settings": meta.get("settings", NO_FIXED_SETTINGS)}
             if meta.get("fields") != wanted["fields"]:
                 try:
                     self._call(self.client.indices.put_mapping, index=name, body={**KINDS[kind], "_meta": kept})
@@ -134,9 +136,12 @@ class SearchEngine:
                               name, kind, str(error.info)[:300] if error.info else error, kind)
                     outdated.append(name)
                     continue
-            if kept["analysis"] != wanted["analysis"]:
-                log.error("search index %s was made with another analysis of the text: run `flask search reindex %s`",
-                          name, kind)
+            why = [reason for key, reason in (("documents", "its documents lack the new fields"),
+                                              ("analysis", "it was made with another analysis of the text"),
+                                              ("settings", "it was made with other fixed settings (its sort)"))
+                   if kept[key] != wanted[key]]
+            if why:
+                log.error("search index %s: %s: run `flask search reindex %s`", name, "; ".join(why), kind)
                 outdated.append(name)
         return outdated
 

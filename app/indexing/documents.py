@@ -72,6 +72,11 @@ def _organization_facts(row):
     }
 
 
+def cooperative_tier(organization):
+    """search.mappings' cooperative_tier of a document's organisation (its ORGANIZATION_FACTS)."""
+    return (2 if organization["verified"] else 1) if organization["is_cooperative"] else 0
+
+
 def _parent_codes(code8):
     """The group above `code8` ('Dairy products' above cheese), if it is beneath one. Not the division: its label
     ('Food, beverages, tobacco and related products') is too broad to search by; nor the class and category between:
@@ -148,6 +153,7 @@ def _documents(rows):
             "certifications": list(row.certifications or []),
             "delivery_countries": countries.get(row.id, []),
             "organization": organizations[row.organization_id],
+            "cooperative_tier": cooperative_tier(organizations[row.organization_id]),
             "created_at": row.created_at.isoformat(),
             "updated_at": row.updated_at.isoformat(),
         }

@@ -1,5 +1,6 @@
 """An index made by older code is brought up to date with the code's mapping when it can be in place (new fields), and
-named for `flask search reindex` when it cannot (a changed field, another analysis): on the real search node."""
+named for `flask search reindex` when its documents lack the new fields or it cannot be (a changed field, another
+analysis, other fixed settings): on the real search node."""
 import copy
 import logging
 
@@ -7,7 +8,7 @@ import pytest
 from opensearchpy import exceptions as os_errors
 
 from search.engine import SearchEngine
-from search.mappings import ANALYSIS, KINDS, mapping_meta
+from search.mappings import ANALYSIS, INDEX_SORTS, KINDS, NO_FIXED_SETTINGS, mapping_meta
 
 
 @pytest.fixture
@@ -19,12 +20,12 @@ def engine(app):
     engine.drop_all()
 
 
-def _older_index(engine, mapping, meta):
+def _older_index(engine, mapping, meta, sorted_=True):
     """A listings index behind the alias, as older code made it: `mapping`, with `meta` as its digests."""
     name = f"{engine.alias('listings')}-1"
-    engine.client.indices.create(index=name, body={"settings": {"number_of_shards": 1, "number_of_replicas": 0,
-                                                                "analysis": ANALYSIS},
-                                                   "mappings": {**mapping, "_meta": meta}})
+    settings = {"number_of_shards": 1, "number_of_replicas": 0, "analysis": ANALYSIS,
+                **({"index": INDEX_SORTS["listings"]} if sorted_ else {})}
+    engine.client.indices.create(index=name, body={"settings": settings, "mappings": {**mapping, "_meta": meta}})
     engine.client.indices.update_aliases(body={"actions": [
         {"add": {"index": name, "alias": engine.alias("listings"), "is_write_index": True}}]})
     return name
@@ -35,27 +36,30 @@ def _starting(engine):
     return SearchEngine(engine.client, engine.prefix)
 
 
-def test_an_index_made_before_a_new_field_takes_it_in_place(engine, caplog):
+def test_an_index_made_before_a_new_field_takes_it_in_place_and_is_named_for_a_reindex(engine, caplog):
     older = copy.deepcopy(KINDS["listings"])
     del older["properties"]["unit"]
-    name = _older_index(engine, older, {"fields": "older", "analysis": mapping_meta("listings")["analysis"]})
+    name = _older_index(engine, older, {**mapping_meta("listings"), "fields": "older", "documents": "older"})
     with pytest.raises(os_errors.RequestError):  # strict: the field is refused until the mapping has it
         engine.client.index(index=engine.alias("listings"), id="1", body={"listing_id": 1, "unit": "kg"})
 
     with caplog.at_level(logging.WARNING, logger="search.engine"):
-        _starting(engine).ensure_index("listings")
+        assert _starting(engine).update_mapping("listings") == [name]
 
     mapping = engine.client.indices.get_mapping(index=name)[name]["mappings"]
     assert mapping["properties"]["unit"] == KINDS["listings"]["properties"]["unit"]
-    assert mapping["_meta"] == mapping_meta("listings")
+    # The documents written before still lack the field: the index stays named for a reindex, on every start.
+    assert mapping["_meta"] == {**mapping_meta("listings"), "documents": "older"}
     engine.client.index(index=engine.alias("listings"), id="1", body={"listing_id": 1, "unit": "kg"})
     assert "brought up to date" in caplog.text
+    assert "its documents lack the new fields: run `flask search reindex listings`" in caplog.text
+    assert _starting(engine).update_mapping("listings") == [name]
 
 
 def test_a_changed_field_is_named_for_a_reindex_and_nothing_fails(engine, caplog):
     older = copy.deepcopy(KINDS["listings"])
     older["properties"]["unit"] = {"type": "integer"}
-    name = _older_index(engine, older, {"fields": "older", "analysis": mapping_meta("listings")["analysis"]})
+    name = _older_index(engine, older, {**mapping_meta("listings"), "fields": "older"})
 
     with caplog.at_level(logging.ERROR, logger="search.engine"):
         assert _starting(engine).update_mapping("listings") == [name]
@@ -73,6 +77,20 @@ def test_another_analysis_is_named_for_a_reindex(engine, caplog):
         assert _starting(engine).update_mapping("listings") == [name]
 
     assert "another analysis" in caplog.text and "flask search reindex listings" in caplog.text
+
+
+def test_an_index_made_before_its_documents_were_kept_in_order_is_named_for_a_reindex(engine, caplog):
+    """Indices made before the fixed settings were recorded have none (no sort): browsing them is slower, not wrong."""
+    meta = {key: value for key, value in mapping_meta("listings").items() if key not in ("settings", "documents")}
+    name = _older_index(engine, KINDS["listings"], meta, sorted_=False)
+
+    with caplog.at_level(logging.ERROR, logger="search.engine"):
+        assert _starting(engine).update_mapping("listings") == [name]
+
+    assert "other fixed settings" in caplog.text and "flask search reindex listings" in caplog.text
+    assert "documents lack" not in caplog.text
+    assert _starting(engine).update_mapping("listings") == [name]
+    assert mapping_meta("listings")["settings"] != NO_FIXED_SETTINGS
 
 
 def test_an_index_of_this_code_is_left_alone(engine, caplog):

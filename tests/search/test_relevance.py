@@ -1,6 +1,8 @@
 """What buyers type finds what sellers wrote: typos, languages, CPV categories, cooperative preference."""
 import pytest
 
+from app.catalog.models import Listing
+from app.extensions import db
 from tests.search.helpers import find, found_ids, plain
 
 
@@ -128,6 +130,17 @@ def test_without_cooperative_preference_equal_offers_come_newest_first(app, clie
     monkeypatch.setitem(app.config, "SEARCH_COOPERATIVE_BOOST", 0.0)
     listings = same_offer_from_three_suppliers
     assert found_ids(client, q="oat flakes") == [listings["sme"], listings["unverified co-op"], listings["verified co-op"]]
+    assert found_ids(client) == [listings["sme"], listings["unverified co-op"], listings["verified co-op"]]
+
+
+def test_browsing_ranks_a_co_op_higher_once_it_is_verified(app, client, search, same_offer_from_three_suppliers):
+    """Browsing sorts by the indexed cooperative tier: the co-op's verification rewrites its listings' documents."""
+    listings = same_offer_from_three_suppliers
+    with app.app_context():
+        db.session.get(Listing, listings["unverified co-op"]).organization.verification_status = "verified"
+        db.session.commit()
+    search.sync()
+    assert found_ids(client)[:2] == [listings["unverified co-op"], listings["verified co-op"]]
 
 
 def test_cooperative_preference_does_not_beat_a_much_better_match(client, make, search):
