@@ -165,7 +165,9 @@ LISTING_MAPPING = {
         "language": {"type": "keyword"},
         "kind": {"type": "keyword"},
         "cpv": CPV_FIELD,
-        "price": MONEY_FIELD,
+        # `order`: the amount in ten-thousandths, a whole number: sorting by price on it is several times faster than on
+        # the scaled float (the engine skips listings that cannot reach the page).
+        "price": {"properties": {**MONEY_FIELD["properties"], "order": {"type": "long"}}},
         "unit": {"type": "keyword"},
         "sdgs": {"type": "keyword"},  # numbers, counted as keywords: search.queries.NUMBER_FACETS
         "certifications": {"type": "keyword", "normalizer": "folded_keyword"},

@@ -169,8 +169,8 @@ def _sort(name, text, cooperative_boost):
     return {
         "relevance": ["_score", {"created_at": "desc"}, {"listing_id": "asc"}],
         "newest": [{"created_at": "desc"}, {"listing_id": "desc"}],
-        "price_asc": [{"price.amount": {"order": "asc", "missing": "_last"}}, {"listing_id": "asc"}],
-        "price_desc": [{"price.amount": {"order": "desc", "missing": "_last"}}, {"listing_id": "asc"}],
+        "price_asc": [{"price.order": {"order": "asc", "missing": "_last"}}, {"listing_id": "asc"}],
+        "price_desc": [{"price.order": {"order": "desc", "missing": "_last"}}, {"listing_id": "asc"}],
     }[name]
 
 
@@ -251,11 +251,13 @@ def listing_search_body(query):
 def listing_search_requests(query):
     """The search as the requests to send in one _msearch.
 
-    Browsing (no text) is three requests the engine runs side by side: the page of hits, which does not count them
-    (so the engine stops after a page in each segment, see _sort), and the facet counts in two halves with no hits
-    (size 0), the first also counting the hits; the engine's request cache keeps those until the index next changes,
-    so popular browse states cost nothing the second time. Browsing a million listings counts every facet over most
-    of them: in two halves, two cores share the counting (89 ms in one request, 44 in two). A text search stays one
+    Browsing (no text) is several requests the engine runs side by side: the page of hits, which does not count them
+    (the engine stops after a page in each segment, see _sort), and the facet counts with no hits (size 0), the first
+    also counting the hits; the engine's request cache keeps those until the index next changes, so popular browse
+    states cost nothing the second time. Browsing everything counts each facet in a request of its own: the engine then
+    reads a facet's counts from its index statistics instead of from each listing (1–2 ms against 40–80 at a million
+    listings; it does so for a request's one aggregation, and not under a post filter). Browsing with filters counts
+    the facets in two halves, which two cores share (89 ms in one request, 44 in two). A text search stays one
     request: its facets would match the words again."""
     body = listing_search_body(query)
     if clean_text(query.text):
@@ -263,9 +265,14 @@ def listing_search_requests(query):
     aggregations = body.pop("aggs")
     names = list(aggregations)
     body["track_total_hits"] = False
-    return [body] + [{"size": 0, "track_total_hits": counts, "query": body["query"], "post_filter": body["post_filter"],
-                      "aggs": {name: aggregations[name] for name in half}}
-                     for counts, half in ((True, names[:len(names) // 2]), (False, names[len(names) // 2:]))]
+    narrowed = {"post_filter": body["post_filter"]} if body["post_filter"]["bool"]["filter"] else {}
+    if not narrowed:
+        del body["post_filter"]
+    everything = not narrowed and not body["query"]["bool"]["filter"]
+    parts = [[name] for name in names] if everything else [names[:len(names) // 2], names[len(names) // 2:]]
+    return [body] + [{"size": 0, "track_total_hits": index == 0, "query": body["query"], **narrowed,
+                      "aggs": {name: aggregations[name] for name in part}}
+                     for index, part in enumerate(parts)]
 
 
 def suggestion_check_body(query, suggestion):

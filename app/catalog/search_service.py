@@ -90,11 +90,17 @@ def _hit(document):
     }
 
 
+def suggestion_to_check(found):
+    """The corrected text worth offering when the search found little: it is offered only if a second search with it
+    finds something (search.queries.suggestion_check_body)."""
+    return found["suggestion"] if found["total"] < 3 else None
+
+
 def search_listings(params, cooperative_boost, locale="en"):
     """Run the search; raises search.SearchUnavailable when the engine cannot answer."""
     engine, query = search_engine(), build_query(params, cooperative_boost)
     found = engine.search_listings(query)
-    suggestion = found["suggestion"] if found["total"] < 3 else None
+    suggestion = suggestion_to_check(found)
     if suggestion and not engine.search("listings", suggestion_check_body(query, suggestion))["hits"]["total"]["value"]:
         suggestion = None
     return {

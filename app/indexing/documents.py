@@ -128,6 +128,12 @@ def _money(minor, currency):
     return {"minor": money.minor, "amount": float(money.amount), "currency": money.currency}
 
 
+def _price(minor, currency):
+    """A listing's price: search.mappings.MONEY_FIELD and the amount in ten-thousandths it is sorted by."""
+    money = _money(minor, currency)
+    return money and {**money, "order": int(Money(minor, currency).amount.scaleb(4))}
+
+
 def _documents(rows):
     """{id: document} for rows of _COLUMNS; listings of one organisation or CPV code share those parts."""
     ids = [row.id for row in rows]
@@ -147,7 +153,7 @@ def _documents(rows):
             "language": row.language,
             "kind": row.kind,
             "cpv": cpvs[row.code8],
-            "price": _money(row.price_minor, row.price_currency),
+            "price": _price(row.price_minor, row.price_currency),
             "unit": row.unit,
             "sdgs": sdgs.get(row.id, []),
             "certifications": list(row.certifications or []),
