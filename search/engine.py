@@ -172,7 +172,7 @@ class SearchEngine:
             self.drop(kind)
 
     def refresh_now(self, kind):
-        self._call(self.client.indices.refresh, index=self.alias(kind))
+        self._call(self.client.indices.refresh, index=self.alias(kind), request_timeout=self.bulk_timeout)
 
     def ping(self):
         try:

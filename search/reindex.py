@@ -22,7 +22,9 @@ def rebuild(engine, kind, batches, replay, progress=lambda n: None, batch_callba
                 batch_callback(outcome)
             progress(len(batch))
         replay(new_index)
-        engine.client.indices.refresh(index=new_index)
+        # A refresh after a whole index's bulk writes its last segment (seconds on a sorted index of a million): the
+        # bulk requests' timeout, not the searches'.
+        engine.client.indices.refresh(index=new_index, request_timeout=engine.bulk_timeout)
         old = engine.swap_alias(kind, new_index)
     except Exception:
         engine.delete_indices([new_index])
