@@ -132,8 +132,13 @@ class SearchEngine:
                     self._call(self.client.indices.put_mapping, index=name, body={**KINDS[kind], "_meta": kept})
                     log.warning("search index %s: brought up to date with the %s mapping in place", name, kind)
                 except os_errors.RequestError as error:
-                    log.error("search index %s cannot take the %s mapping in place (%s): run `flask search reindex %s`",
-                              name, kind, str(error.info)[:300] if error.info else error, kind)
+                    # The new fields at least, so that documents written until the rebuild are not refused.
+                    added = _new_properties(answer["mappings"].get("properties", {}), KINDS[kind]["properties"])
+                    if added:
+                        self._call(self.client.indices.put_mapping, index=name, body={"properties": added})
+                    log.error("search index %s cannot take the %s mapping in place (%s)%s: run `flask search reindex %s`",
+                              name, kind, str(error.info)[:300] if error.info else error,
+                              f"; its new fields were added ({', '.join(sorted(added))})" if added else "", kind)
                     outdated.append(name)
                     continue
             why = [reason for key, reason in (("documents", "its documents lack the new fields"),
@@ -373,6 +378,18 @@ def _within_scope(percolate, scope):
     country, division = scope
     return {"bool": {"must": [percolate], "filter": [{"terms": {"scope_countries": [country or "*", "*"]}},
                                                      {"terms": {"scope_divisions": [division or "*", "*"]}}]}}
+
+
+def _new_properties(current, wanted):
+    """The properties of the mapping `wanted` that `current` lacks, at any depth (an object's new sub-fields)."""
+    added = {}
+    for name, mapped in wanted.items():
+        if name not in current:
+            added[name] = mapped
+        elif "properties" in mapped and "properties" in current[name]:
+            if inner := _new_properties(current[name]["properties"], mapped["properties"]):
+                added[name] = {"properties": inner}
+    return added
 
 
 def _raise_first_error(answer):

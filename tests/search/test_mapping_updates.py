@@ -56,17 +56,22 @@ def test_an_index_made_before_a_new_field_takes_it_in_place_and_is_named_for_a_r
     assert _starting(engine).update_mapping("listings") == [name]
 
 
-def test_a_changed_field_is_named_for_a_reindex_and_nothing_fails(engine, caplog):
+def test_a_changed_field_is_named_for_a_reindex_and_new_fields_are_added_all_the_same(engine, caplog):
     older = copy.deepcopy(KINDS["listings"])
     older["properties"]["unit"] = {"type": "integer"}
+    del older["properties"]["kind"], older["properties"]["price"]["properties"]["order"]
     name = _older_index(engine, older, {**mapping_meta("listings"), "fields": "older"})
 
     with caplog.at_level(logging.ERROR, logger="search.engine"):
         assert _starting(engine).update_mapping("listings") == [name]
 
-    assert "flask search reindex listings" in caplog.text
+    assert "flask search reindex listings" in caplog.text and "its new fields were added (kind, price)" in caplog.text
     mapping = engine.client.indices.get_mapping(index=name)[name]["mappings"]
     assert mapping["properties"]["unit"] == {"type": "integer"}
+    # Documents of this code are taken until the rebuild.
+    assert mapping["properties"]["kind"] == KINDS["listings"]["properties"]["kind"]
+    assert mapping["properties"]["price"]["properties"]["order"] == {"type": "long"}
+    engine.client.index(index=name, id="1", body={"listing_id": 1, "kind": "good", "price": {"order": 12_500}})
     assert mapping["_meta"]["fields"] == "older"  # still says it is out of date
 
 
