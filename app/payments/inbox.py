@@ -77,10 +77,10 @@ def subject_of(event_type, obj):
     return None
 
 
-def store(event_id, event_type, obj, payload):
-    """Keep a verified event (its body as Stripe signed it); False if its id is stored already (a replay)."""
-    statement = _STORE[db.session.get_bind().dialect.name]
-    stored = db.session.execute(statement, {
+def store(connection, event_id, event_type, obj, payload):
+    """Keep a verified event (its body as Stripe signed it) on `connection` (Core: the webhook's whole hot path); False
+    if its id is stored already (a replay)."""
+    stored = connection.execute(_STORE[connection.dialect.name], {
         "id": event_id, "type": event_type, "subject": subject_of(event_type, obj), "payload": payload,
         "received_at": utcnow(), "attempts": 0})
     return stored.first() is not None
