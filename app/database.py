@@ -2,7 +2,7 @@
 import contextlib
 from pathlib import Path
 
-from sqlalchemy import Engine, event
+from sqlalchemy import event
 
 
 def engine_options(app):
@@ -49,13 +49,12 @@ def configure_engines(app):
 def own_transaction():
     """A connection in a transaction of its own, committed when the block ends (rolled back on an error), for a request
     whose one write is a single Core statement (Stripe's webhook): what the engine's BEGIN + statement + COMMIT cost,
-    without the ORM session's. When the session is bound to a connection (the tests' outer transaction), the block
-    writes in the session's transaction and commits it."""
+    without the ORM session's (not even made). When sessions are bound to a connection (the tests' outer transaction),
+    the block writes in the session's transaction and commits it."""
     from app.extensions import db
 
-    bind = db.session.get_bind()
-    if isinstance(bind, Engine):
-        with bind.begin() as connection:
+    if db.session.session_factory.kw.get("bind") is None:
+        with db.engine.begin() as connection:
             yield connection
         return
     yield db.session.connection()

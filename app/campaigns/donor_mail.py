@@ -4,6 +4,7 @@ charged, not charged (the goal was missed) or refused. Also the link to a yearly
 
 Each is queued in the transaction that records what it tells: a verified webhook's, or settlement's. An event applied
 twice moves nothing the second time, so it mails nothing either."""
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -136,8 +137,9 @@ def after_payment_events(moves):
         given = given_of[donation_id]
         follower_id = follower_of.get((given.campaign_id, normalise_email(given.email)))
         with force_locale(given.language):
-            if after == "pledged":
-                messages.append(_card_saved(given, follower_id))
+            if after == "pledged":  # nothing is matched yet (read after the group, the pledge may be charged since)
+                messages.append(_card_saved(dataclasses.replace(given, matched=Money(0, given.amount.currency)),
+                                            follower_id))
             elif before == "pledged":
                 messages.append(_charged(given, follower_id))
             else:
