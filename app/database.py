@@ -46,19 +46,23 @@ def configure_engines(app):
 
 
 @contextlib.contextmanager
-def own_transaction():
-    """A connection in a transaction of its own, committed when the block ends (rolled back on an error), for a request
-    whose one write is a single Core statement (Stripe's webhook): what the engine's BEGIN + statement + COMMIT cost,
-    without the ORM session's (not even made). When sessions are bound to a connection (the tests' outer transaction),
-    the block writes in the session's transaction and commits it."""
+def one_statement():
+    """A connection for a request whose one write is a single Core statement (Stripe's webhook), committed by the time
+    the block ends, without the ORM session (not even made). On PostgreSQL the statement is its own transaction
+    (autocommit: no BEGIN and COMMIT round trips); elsewhere the block is a transaction, committed when it ends. When
+    sessions are bound to a connection (the tests' outer transaction), the block writes in the session's transaction
+    and commits it."""
     from app.extensions import db
 
-    if db.session.session_factory.kw.get("bind") is None:
+    if db.session.session_factory.kw.get("bind") is not None:
+        yield db.session.connection()
+        db.session.commit()
+    elif db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            yield connection
+    else:
         with db.engine.begin() as connection:
             yield connection
-        return
-    yield db.session.connection()
-    db.session.commit()
 
 
 def upsert(model):

@@ -13,7 +13,7 @@ from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app.database import own_transaction
+from app.database import one_statement
 from app.errors import problem
 from app.extensions import csrf, db, limiter
 from app.payments import bp, inbox
@@ -40,7 +40,7 @@ def stripe_webhook():
     except (InvalidWebhook, KeyError, TypeError, UnicodeDecodeError) as error:
         return jsonify({"error": {"code": "invalid_webhook", "message": str(error)[:200], "fields": {}}}), 400
     try:
-        with own_transaction() as connection:  # the request's one commit
+        with one_statement() as connection:  # the request's one write, committed
             stored = inbox.store(connection, event_id, event_type, obj, body)
     except Exception:  # noqa: BLE001 — Stripe retries a 5xx, and nothing was stored
         db.session.rollback()
