@@ -4,13 +4,15 @@ charged, not charged (the goal was missed) or refused. Also the link to a yearly
 
 Each is queued in the transaction that records what it tells: a verified webhook's, or settlement's. An event applied
 twice moves nothing the second time, so it mails nothing either."""
+import contextlib
 import dataclasses
 import datetime as dt
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from babel.dates import format_date
-from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask_babel import force_locale, get_translations
+from flask_babel import gettext as babel_gettext
 from sqlalchemy import bindparam, func, select
 
 from app.accounts.models import User
@@ -77,6 +79,30 @@ def gift(donation_id):
     return gifts([donation_id])[donation_id]
 
 
+#: The translations of the mail being written (`speaking`): the worker writes a group's mails, about ten strings each.
+_translations = ContextVar("donor_mail_translations", default=None)
+
+
+@contextlib.contextmanager
+def speaking(language):
+    """Write in `language`: flask_babel's locale forced, and its translations looked up once for the block."""
+    with force_locale(language):
+        token = _translations.set(get_translations())
+        try:
+            yield
+        finally:
+            _translations.reset(token)
+
+
+def _(string, **variables):
+    """flask_babel's gettext, with the translations `speaking` looked up."""
+    translations = _translations.get()
+    if translations is None:
+        return babel_gettext(string, **variables)
+    text = translations.ugettext(string)
+    return text % variables if variables else text
+
+
 def money(value, language):
     """'1,250.00 EUR' in English, '1 250,00 EUR' in French."""
     group, decimal = number_symbols(language)
@@ -136,7 +162,7 @@ def after_payment_events(moves):
     for donation_id, before, after in moves:
         given = given_of[donation_id]
         follower_id = follower_of.get((given.campaign_id, normalise_email(given.email)))
-        with force_locale(given.language):
+        with speaking(given.language):
             if after == "pledged":  # nothing is matched yet (read after the group, the pledge may be charged since)
                 messages.append(_card_saved(dataclasses.replace(given, matched=Money(0, given.amount.currency)),
                                             follower_id))
@@ -184,7 +210,7 @@ def _charged(given, follower_id):
 def released(donation_id):
     """Settlement: the goal was missed, the pledge is not charged."""
     given = gift(donation_id)
-    with force_locale(given.language):
+    with speaking(given.language):
         paragraphs = [
             _("“%(campaign)s” did not reach its goal of %(goal)s by its deadline. As promised, your pledge of "
               "%(amount)s is not charged. Thank you for backing it.", campaign=given.campaign,
@@ -198,7 +224,7 @@ def charge_refused(donation_id, reason, pay_url, by_link):
     """Settlement: the goal was reached but the card was refused; the donor gets a link to pay by hand (a Checkout
     page, or, when Stripe could not make one, the campaign's page to give again)."""
     given = gift(donation_id)
-    with force_locale(given.language):
+    with speaking(given.language):
         paragraphs = [
             _("“%(campaign)s” reached its goal, but your card was refused for your pledge of %(amount)s (%(reason)s).",
               campaign=given.campaign, amount=money(given.amount, given.language), reason=reason),
@@ -210,7 +236,7 @@ def charge_refused(donation_id, reason, pay_url, by_link):
 
 def statement_link(email, year, language, url, days):
     """The link to a yearly statement of gifts, to the address it is about."""
-    with force_locale(language):
+    with speaking(language):
         subject = _("Your Coopex statement of gifts for %(year)d", year=year)
         body = "\n\n".join([
             _("Here is the statement of the gifts made from this address in %(year)d, as you asked: a page to read and "
