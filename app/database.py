@@ -1,4 +1,5 @@
 """Engine set-up that SQLAlchemy's defaults get wrong for us."""
+import contextlib
 from pathlib import Path
 
 from sqlalchemy import event
@@ -42,6 +43,26 @@ def configure_engines(app):
             # A deferred one that reads, then writes after another connection committed, fails at once instead
             # (SQLITE_BUSY_SNAPSHOT in WAL mode): two webhooks or two settling runs at the same time would.
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@contextlib.contextmanager
+def one_statement():
+    """A connection for a request whose one write is a single Core statement (Stripe's webhook), committed by the time
+    the block ends, without the ORM session (not even made). On PostgreSQL the statement is its own transaction
+    (autocommit: no BEGIN and COMMIT round trips); elsewhere the block is a transaction, committed when it ends. When
+    sessions are bound to a connection (the tests' outer transaction), the block writes in the session's transaction
+    and commits it."""
+    from app.extensions import db
+
+    if db.session.session_factory.kw.get("bind") is not None:
+        yield db.session.connection()
+        db.session.commit()
+    elif db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            yield connection
+    else:
+        with db.engine.begin() as connection:
+            yield connection
 
 
 def upsert(model):

@@ -1,5 +1,6 @@
 """The loop of the `flask … --watch` workers (search sync, mail delivery, payments, campaign settlement), and how long
 a failed piece of work waits before its next try."""
+import gc
 import time
 
 from flask import current_app
@@ -17,6 +18,10 @@ def backoff(attempts):
 def run(step, report, *, watch, interval):
     """Run `step()` and `report(result)` once, or every `interval` seconds with `watch`. A watching worker logs a
     failed run and tries again at the next one: it does not die (run once, the error is raised)."""
+    if watch:
+        # The app and its modules live as long as the worker: out of the collector's full passes (a quarter of a
+        # second each on a busy machine: an event would wait for it), as wsgi.py does for the web workers.
+        gc.freeze()
     while True:
         try:
             report(step())

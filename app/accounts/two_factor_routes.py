@@ -156,8 +156,8 @@ def disable_two_factor():
 def hold_until_two_factor():
     """Those the policy requires a second factor of, signed in without one, may only set it up (pages) or get 403
     `two_factor_required` (the API through the session cookie; bearer tokens are checked where they are read)."""
-    if not two_factor.parse_required_for(current_app.config["REQUIRE_2FA_FOR"]):
-        return None
+    if not request.cookies or not two_factor.parse_required_for(current_app.config["REQUIRE_2FA_FOR"]):
+        return None  # without cookies, no one is signed in (a webhook, a bearer token's call): nothing to hold up
     endpoint = request.endpoint or ""
     if endpoint in OPEN_DURING_SETUP or endpoint.endswith(".static"):
         return None

@@ -94,23 +94,31 @@ def confirm(secret):
 
 @cache
 def _following_by_giving(dialect):
-    """INSERT … ON CONFLICT DO UPDATE … WHERE not unsubscribed RETURNING id, built once per database kind (it runs in
-    the webhook's transaction of every payment)."""
-    statement = (postgresql if dialect == "postgresql" else sqlite).insert(CampaignFollower).values(
+    """INSERT … ON CONFLICT DO UPDATE … WHERE not unsubscribed RETURNING the row, built once per database kind (it runs
+    in the transaction of every group of payments the worker applies)."""
+    statement = (postgresql if dialect == "postgresql" else sqlite).insert(_followers).values(
         campaign_id=bindparam("campaign_id"), email=bindparam("email"), language=bindparam("language"),
         source="donation", created_at=bindparam("now"), confirmed_at=bindparam("now"))
     return statement.on_conflict_do_update(
         index_elements=["campaign_id", "email"],
         set_={"confirmed_at": func.coalesce(_followers.c.confirmed_at, statement.excluded.confirmed_at)},
-        where=_followers.c.unsubscribed_at.is_(None)).returning(_followers.c.id)
+        where=_followers.c.unsubscribed_at.is_(None)).returning(_followers.c.id, _followers.c.campaign_id,
+                                                                _followers.c.email)
 
 
-def follow_by_giving(campaign_id, email, language):
-    """A gift (or a pledge) makes its donor follow the campaign, unless the address unsubscribed from it before.
-    Returns the follower's id, or None if the address does not follow."""
-    # One statement: the row is written unless the address unsubscribed, and only then is its id returned.
-    return db.session.scalar(_following_by_giving(db.session.get_bind().dialect.name), {
-        "campaign_id": campaign_id, "email": normalise_email(email), "language": language, "now": utcnow()})
+def follow_by_giving(gifts):
+    """Gifts (or pledges), as (campaign id, email, language), make their donors follow the campaigns, unless an address
+    unsubscribed from one before. Returns {(campaign id, normalised email): follower id} of the addresses that follow."""
+    now, languages_of = utcnow(), {}
+    for campaign_id, email, language in gifts:  # one row per address: ON CONFLICT cannot change a row twice
+        languages_of.setdefault((campaign_id, normalise_email(email)), language)
+    rows = [{"campaign_id": campaign_id, "email": email, "language": language, "now": now}
+            for (campaign_id, email), language in languages_of.items()]
+    if not rows:
+        return {}
+    # One statement: each row is written unless its address unsubscribed, and only then is its id returned.
+    found = db.session.execute(_following_by_giving(db.session.get_bind().dialect.name), rows if len(rows) > 1 else rows[0])
+    return {(campaign_id, email): follower_id for follower_id, campaign_id, email in found}
 
 
 def stop(follower_id):

@@ -4,7 +4,8 @@ match pledges, the campaign's running figures and the ledger — always together
 Concurrency: a payment locks its donation row, then the campaign's active match pledges in id order (FOR UPDATE on
 PostgreSQL; SQLite serialises writers), then adds to the campaign's figures with one `UPDATE ... SET x = x + n`. So fifty
 webhooks at once for one campaign match exactly up to the caps and what the pools hold, and the figures always equal the
-ledger's sums.
+ledger's sums. The payments worker applies a campaign's events as a group (app.campaigns.funds_batch): the rows are
+locked and read once for the group, the rules read and change them in memory, and the group's writes are made at its end.
 
 Match pools: a pledge matches only once its pledger has paid its cap in all into the pool (`record_pool_payment`, from
 Stripe's webhook); a match draws on that money (CHECK: drawn + refunded ≤ paid), and what is left at settlement goes back
@@ -14,9 +15,9 @@ import dataclasses
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm.util import identity_key
 
 from app.audit.services import record
+from app.campaigns import funds_batch
 from app.campaigns.models import CAMPAIGN_LEDGER_KINDS, Campaign, Donation, LedgerEntry, MatchPledge, donor_name
 from app.errors import Conflict
 from app.extensions import db
@@ -49,9 +50,9 @@ def projected_matches(amounts, pledges):
 
 @dataclasses.dataclass
 class HeldDonation:
-    """A donation row locked for the rest of the transaction: what the money rules read of it. They change it with
-    single UPDATE statements (kept in step here), and write ledger entries and running figures the same way: no ORM
-    unit of work on the webhook's hot path."""
+    """A donation row locked for the rest of the transaction: what the money rules read of it. They change it through
+    app.campaigns.funds_batch (kept in step here), as they write ledger entries and running figures: no ORM unit of
+    work on the webhook's path."""
 
     id: int
     campaign_id: int
@@ -68,85 +69,99 @@ class HeldDonation:
         return donor_name(self.name, self.anonymous)
 
 
-# The hot path's statements, built once (building one costs about as much as running it on this path).
+@dataclasses.dataclass
+class HeldPledge:
+    """An active match pledge locked for the rest of the transaction, its figures kept in step with its matches."""
+
+    id: int
+    factor_percent: int
+    cap_per_donation_minor: int
+    paid_minor: int
+    matched_minor: int
+    organization_name: str
+
+
+# The statements, built once (building one costs about as much as running it on the worker's path).
 _donations, _pledges, _ledger = Donation.__table__, MatchPledge.__table__, LedgerEntry.__table__
-_LOCK_DONATION = (select(*(_donations.c[field.name] for field in dataclasses.fields(HeldDonation)))
-                  .where(_donations.c.id == bindparam("donation_id")).with_for_update())
-_SET_DONATION = _donations.update().where(_donations.c.id == bindparam("held_id"))  # SET: the parameters given
-#: The campaign's active pledges (paid pools), locked: only they match. (FOR UPDATE OF the pledges alone: the joined
-#: organisation is only read.)
-_LOCK_PLEDGES = (select(_pledges.c.id, _pledges.c.factor_percent, _pledges.c.cap_per_donation_minor,
-                        _pledges.c.paid_minor, _pledges.c.matched_minor, Organization.name.label("organization_name"))
-                 .join(Organization.__table__, Organization.id == _pledges.c.organization_id)
-                 .where(_pledges.c.campaign_id == bindparam("campaign_id"), _pledges.c.status == "active")
-                 .order_by(_pledges.c.id).with_for_update(of=_pledges))
+_HELD_DONATION = [_donations.c[field.name] for field in dataclasses.fields(HeldDonation)]
+_LOCK_DONATION = select(*_HELD_DONATION).where(_donations.c.id == bindparam("donation_id")).with_for_update()
+#: The campaign's pledges, locked (FOR UPDATE OF the pledges alone: the joined organisation is only read); only the
+#: active ones (paid pools) match.
+_PLEDGES = (select(_pledges.c.id, _pledges.c.factor_percent, _pledges.c.cap_per_donation_minor, _pledges.c.paid_minor,
+                   _pledges.c.matched_minor, Organization.name.label("organization_name"), _pledges.c.status)
+            .join(Organization.__table__, Organization.id == _pledges.c.organization_id)
+            .where(_pledges.c.campaign_id == bindparam("campaign_id")).order_by(_pledges.c.id).with_for_update(of=_pledges))
+_LOCK_PLEDGES = _PLEDGES.where(_pledges.c.status == "active")
 _MATCHES = select(_ledger.c.match_pledge_id, _ledger.c.amount_minor).where(
     _ledger.c.donation_id == bindparam("donation_id"), _ledger.c.kind == "match")
-_INSERT_ENTRIES = _ledger.insert()
-
-
-def _adder(model, *names):
-    """`UPDATE ... SET x = x + :add_x, ... WHERE id = :row_id` and its figures' names: running figures are only ever
-    moved this way, in the transaction that writes the matching ledger entries."""
-    table = model.__table__
-    return table.update().where(table.c.id == bindparam("row_id")).values(
-        {table.c[name]: table.c[name] + bindparam(f"add_{name}", type_=table.c[name].type) for name in names}), names
-
-
-_ADDERS = {Campaign: _adder(Campaign, "raised_minor", "matched_minor", "refunded_minor", "pledged_minor", "donors_count"),
-           MatchPledge: _adder(MatchPledge, "matched_minor")}
-
-
-_HOLD_DONATIONS = (select(_donations.c.id).where(_donations.c.id.in_(bindparam("donation_ids", expanding=True)))
+_FEE = select(_ledger.c.id).where(_ledger.c.donation_id == bindparam("donation_id"), _ledger.c.kind == "fee")
+_HOLD_DONATIONS = (select(*_HELD_DONATION).where(_donations.c.id.in_(bindparam("donation_ids", expanding=True)))
                    .order_by(_donations.c.id).with_for_update())
-_HOLD_PLEDGES = (select(_pledges.c.id).where(_pledges.c.campaign_id == bindparam("campaign_id"))
-                 .order_by(_pledges.c.id).with_for_update())
 #: FOR NO KEY UPDATE: what the running figures' UPDATE takes anyway; new donations (their foreign key) are not held up.
 _HOLD_CAMPAIGN = (select(Campaign.__table__.c.id).where(Campaign.__table__.c.id == bindparam("campaign_id"))
                   .with_for_update(key_share=True))
 
 
+def _held_pledges(rows):
+    return [HeldPledge(*row[:6]) for row in rows if row.status == "active"]
+
+
 def hold_campaign(campaign_id, donation_ids):
-    """Lock, once for a batch of Stripe events about the campaign, the rows they change, in the order a single payment
+    """Lock, once for a group of Stripe events about the campaign, the rows they change, in the order a single payment
     takes them: the donations (by id), the campaign's match pledges (by id), then the campaign. Held until the batch
-    commits, so two workers given events of the same campaign go one after the other, never in a circle."""
+    commits, so two workers given events of the same campaign go one after the other, never in a circle. Returns the
+    group (app.campaigns.funds_batch) holding the donations and active pledges as read."""
+    group = funds_batch.Group()
     if donation_ids:
-        db.session.execute(_HOLD_DONATIONS, {"donation_ids": list(donation_ids)})
-    db.session.execute(_HOLD_PLEDGES, {"campaign_id": campaign_id})
+        group.donations = {row.id: HeldDonation(*row) for row in db.session.execute(
+            _HOLD_DONATIONS, {"donation_ids": list(donation_ids)})}
+    group.pledges[campaign_id] = _held_pledges(db.session.execute(_PLEDGES, {"campaign_id": campaign_id}))
     db.session.execute(_HOLD_CAMPAIGN, {"campaign_id": campaign_id})
+    return group
 
 
 def locked_donation(donation_id):
-    """The donation row, locked for the rest of the transaction (None if there is no such donation)."""
+    """The donation row, locked for the rest of the transaction (None if there is no such donation); in a group, as
+    the group holds it."""
+    group = funds_batch.current()
+    if group is not None and donation_id in group.donations:
+        return group.donations[donation_id]
     row = db.session.execute(_LOCK_DONATION, {"donation_id": donation_id}).first()
-    return None if row is None else HeldDonation(*row)
+    donation = None if row is None else HeldDonation(*row)
+    if group is not None and donation is not None:
+        group.donations[donation_id] = donation
+    return donation
+
+
+def held_payment_intent(payment_intent_id):
+    """The id of the donation the current group holds with this PaymentIntent (None if none: look in the database)."""
+    group = funds_batch.current()
+    if group is None:
+        return None
+    return next((d.id for d in group.donations.values() if d.payment_intent_id == payment_intent_id), None)
 
 
 def _set(donation, **values):
     """Change the held donation's row (and any copy of it the session holds: it is expired, read again when used)."""
-    db.session.execute(_SET_DONATION, {"held_id": donation.id, **values})
     for name, value in values.items():
         if hasattr(donation, name):
             setattr(donation, name, value)
-    _expire(Donation, donation.id)
+    with funds_batch.writing() as group:
+        group.set_donation(donation.id, values)
 
 
 def _add(model, row_id, **deltas):
-    statement, names = _ADDERS[model]
-    if deltas.keys() - set(names):
-        raise TypeError(f"{model.__name__} has no running figure {sorted(deltas.keys() - set(names))}")
-    db.session.execute(statement, {"row_id": row_id, **{f"add_{name}": deltas.get(name, 0) for name in names}})
-    _expire(model, row_id)
-
-
-def _expire(model, row_id):
-    loaded = db.session.identity_map.get(identity_key(model, row_id))
-    if loaded is not None:
-        db.session.expire(loaded)
+    with funds_batch.writing() as group:
+        group.add(model, row_id, deltas)
 
 
 def _locked_pledges(campaign_id):
-    return db.session.execute(_LOCK_PLEDGES, {"campaign_id": campaign_id}).all()
+    group = funds_batch.current()
+    if group is None:
+        return [HeldPledge(*row[:6]) for row in db.session.execute(_LOCK_PLEDGES, {"campaign_id": campaign_id})]
+    if campaign_id not in group.pledges:
+        group.pledges[campaign_id] = _held_pledges(db.session.execute(_PLEDGES, {"campaign_id": campaign_id}))
+    return group.pledges[campaign_id]
 
 
 def _entry(donation, kind, amount_minor, description, pledge_id=None, reference=None):
@@ -156,8 +171,24 @@ def _entry(donation, kind, amount_minor, description, pledge_id=None, reference=
 
 
 def _write(entries):
-    """Ledger entries, in one INSERT."""
-    db.session.execute(_INSERT_ENTRIES, entries)
+    """Ledger entries, in one INSERT (at the group's end, in a group)."""
+    with funds_batch.writing() as group:
+        group.write(entries)
+
+
+def _matches(donation_id):
+    """[(pledge id, amount)] of the donation's matches: in the ledger, and those its group has still to write."""
+    matches = [tuple(row) for row in db.session.execute(_MATCHES, {"donation_id": donation_id})]
+    group = funds_batch.current()
+    if group is not None:
+        matches += [(entry["match_pledge_id"], entry["amount_minor"]) for entry in group.pending_entries(donation_id, "match")]
+    return matches
+
+
+def _has_fee(donation_id):
+    group = funds_batch.current()
+    return (group is not None and bool(group.pending_entries(donation_id, "fee"))) or db.session.scalar(
+        _FEE, {"donation_id": donation_id}) is not None
 
 
 def record_payment(donation, amount_minor, currency, payment_intent_id=None, reference=None):
@@ -181,6 +212,7 @@ def record_payment(donation, amount_minor, currency, payment_intent_id=None, ref
         amount = match_amount(donation.amount_minor, pledge.factor_percent, pledge.cap_per_donation_minor,
                               pledge.paid_minor - pledge.matched_minor)
         if amount:
+            pledge.matched_minor += amount
             _add(MatchPledge, pledge.id, matched_minor=amount)
             matched += amount
             entries.append(_entry(donation, "match", amount, f"Matched by {pledge.organization_name}", pledge_id=pledge.id))
@@ -220,12 +252,12 @@ def record_refund(donation, refund_id=None, reference=None):
     _set(donation, status="refunded", refunded_at=utcnow(), refund_id=refund_id or donation.refund_id)
     entries = [_entry(donation, "refund", -donation.amount_minor, f"Refund to {donation.public_name}",
                       reference=reference)]
-    matches = db.session.execute(_MATCHES, {"donation_id": donation.id}).all()
-    active = {pledge.id for pledge in _locked_pledges(donation.campaign_id)}
+    active = {pledge.id: pledge for pledge in _locked_pledges(donation.campaign_id)}
     returned = 0
-    for pledge_id, amount in matches:
+    for pledge_id, amount in _matches(donation.id):
         if pledge_id not in active:
             continue
+        active[pledge_id].matched_minor -= amount
         _add(MatchPledge, pledge_id, matched_minor=-amount)
         returned += amount
         entries.append(_entry(donation, "refund", -amount, "Match given back to the pool with the refund",
@@ -237,8 +269,7 @@ def record_refund(donation, refund_id=None, reference=None):
 
 def record_fee(donation, fee_minor, reference):
     """Stripe's fee on a donation, when Stripe reports it (once per donation)."""
-    if fee_minor <= 0 or db.session.scalar(select(_ledger.c.id).where(_ledger.c.donation_id == donation.id,
-                                                                      _ledger.c.kind == "fee")):
+    if fee_minor <= 0 or _has_fee(donation.id):
         return "no fee to record"
     _write([_entry(donation, "fee", -fee_minor, "Stripe fee", reference=reference)])
     return "fee recorded"
@@ -299,11 +330,15 @@ def record_pool_payment(pool, amount_minor, currency, payment_intent_id=None, re
         return f"ignored: the pledge is {pool.status}, not accepted"
     if amount_minor != pool.cap_total_minor or (currency or "").upper() != pool.currency:
         return f"amount mismatch: {amount_minor} {(currency or '?').upper()} is not the pledge's cap, not counted"
+    group = funds_batch.current()
+    if group is not None:  # the pledge matches from now on: the group's later donations read it as it is now
+        group.flush()
+        group.pledges.pop(pool.campaign_id, None)
     # A pledge cancelled because its campaign ended unpaid is paid all the same: the next settling run refunds it.
     db.session.execute(_pledges.update().where(_pledges.c.id == pool.id).values(
         status="active", paid_minor=pool.cap_total_minor, paid_at=utcnow(),
         payment_intent_id=payment_intent_id or pool.payment_intent_id))
-    _expire(MatchPledge, pool.id)
+    funds_batch.expire(MatchPledge, pool.id)
     _write([_pool_entry(pool, "pool", pool.cap_total_minor, f"Match pool paid in by {pool.organization_name}",
                         reference)])
     record("match_pledge.paid", organization=pool.organization_id, subject=f"match_pledge:{pool.id}",
@@ -319,7 +354,7 @@ def record_pool_return(pool, amount_minor, refund_id):
     if exists or amount_minor <= 0:
         return
     db.session.execute(_pledges.update().where(_pledges.c.id == pool.id).values(refund_id=refund_id))
-    _expire(MatchPledge, pool.id)
+    funds_batch.expire(MatchPledge, pool.id)
     _write([_pool_entry(pool, "return", -amount_minor, f"Rest of the match pool refunded to {pool.organization_name}",
                         refund_id)])
     record("match_pledge.refunded", organization=pool.organization_id, subject=f"match_pledge:{pool.id}",

@@ -3,13 +3,14 @@
 Each handler gets what the event is about, already found (a donation locked for the transaction, or a pledge's id), and
 says what it did, for the event log. A charge counts as a payment only when Stripe says it `succeeded` and is `paid`:
 a pending or failed charge with the right amount counts nothing. The payments worker applies its batch per campaign:
-`campaigns_of` says which campaign (and donation) each event is about, funds.hold_campaign locks their rows once.
+`campaigns_of` says which campaign (and donation) each event is about, funds.hold_campaign locks and reads their rows
+once, and funds_batch.applying applies the group's events in memory and writes their changes at its end.
 """
 from collections import defaultdict
 
 from sqlalchemy import select
 
-from app.campaigns import donor_mail, funds
+from app.campaigns import donor_mail, funds, funds_batch
 from app.campaigns.models import Donation, MatchPledge
 from app.extensions import db
 from app.payments import inbox
@@ -95,7 +96,8 @@ def find_donation(obj):
     and PaymentIntent it creates; for a charge or refund without it, the PaymentIntent it belongs to."""
     donation_id = _metadata_id(obj, "donation_id")
     if donation_id is None and (payment_intent := _payment_intent_of(obj)):
-        donation_id = db.session.scalar(select(Donation.id).where(Donation.payment_intent_id == payment_intent))
+        donation_id = funds.held_payment_intent(payment_intent) or db.session.scalar(
+            select(Donation.id).where(Donation.payment_intent_id == payment_intent))
     return None if donation_id is None else funds.locked_donation(donation_id)
 
 
@@ -174,12 +176,14 @@ def _with_fee(donation, charge, outcome):
 
 def _telling_the_donor(handler):
     """The handler, then the donor's mail if the event moved the donation (paid, or a card saved): in the same
-    transaction, so a replayed event, which moves nothing, mails nothing."""
+    transaction, once the group's changes are written (a group's mail in one go), so a replayed event, which moves
+    nothing, mails nothing."""
 
     def apply(donation, obj):
         before = donation.status
         outcome = handler(donation, obj)
-        donor_mail.after_payment_event(donation.id, before, donation.status)
+        if donor_mail.tells(before, donation.status):
+            funds_batch.then(donor_mail.after_payment_events, (donation.id, before, donation.status))
         return outcome
 
     return apply
@@ -248,5 +252,5 @@ POOL_EVENTS = {
     "charge.refunded": _pool_refunded,
 }
 
-inbox.receive(find_donation, DONATION_EVENTS, subject_of, campaigns_of, funds.hold_campaign)
-inbox.receive(find_pool, POOL_EVENTS, subject_of, campaigns_of, funds.hold_campaign)
+inbox.receive(find_donation, DONATION_EVENTS, subject_of, campaigns_of, funds.hold_campaign, funds_batch.applying)
+inbox.receive(find_pool, POOL_EVENTS, subject_of, campaigns_of, funds.hold_campaign, funds_batch.applying)

@@ -5,9 +5,9 @@ nothing and fails no request. The `flask mail deliver --watch` worker sends the 
 development and tests the app also delivers right after each request that queued mail (MAIL_DELIVER_AFTER_REQUEST),
 so the mail is in the inbox when the page answers.
 """
-from app.mail.outbox import link, send_mail
+from app.mail.outbox import link, send_mail, send_mails
 
-__all__ = ["link", "send_mail", "init_app"]
+__all__ = ["link", "send_mail", "send_mails", "init_app"]
 
 
 def init_app(app):

@@ -12,10 +12,18 @@ _QUEUE = MailOutbox.__table__.insert()
 def send_mail(to, subject, body, *, unsubscribe=None):
     """Queue a plain-text message in the current transaction; it leaves only if the transaction commits.
     `unsubscribe` = (scope, ref) for mail the recipient can stop in one click (app.mail.unsubscribe)."""
-    scope, ref = unsubscribe or (None, None)
-    # One INSERT, no object for the session to track: a Stripe webhook thanks its donor on the hot path.
-    db.session.execute(_QUEUE, {"recipient": to, "subject": str(subject)[:300], "body": str(body),
-                                "unsubscribe_scope": scope, "unsubscribe_ref": ref})
+    send_mails([(to, subject, body, unsubscribe)])
+
+
+def send_mails(messages):
+    """Queue messages given as (to, subject, body, unsubscribe or None), like send_mail, in one INSERT."""
+    # No object for the session to track: the payments worker thanks a group's donors on its hot path.
+    rows = [{"recipient": to, "subject": str(subject)[:300], "body": str(body),
+             **dict(zip(("unsubscribe_scope", "unsubscribe_ref"), unsubscribe or (None, None), strict=True))}
+            for to, subject, body, unsubscribe in messages]
+    if not rows:
+        return
+    db.session.execute(_QUEUE, rows if len(rows) > 1 else rows[0])
     if has_request_context():
         g.mail_queued = True
 

@@ -9,11 +9,13 @@ SQLite: one worker at a time). The features that take money say what each event 
 will lock; the batch is grouped by the rows they share (a campaign's), the groups taken in a fixed order, and each
 group's rows are locked once, in the order a single payment takes them, before any of its events is applied — so two
 workers never wait on each other in a circle. A group's events are then applied in the order they came, each recording
-its outcome and applied_at in the transaction of its effect, under one savepoint; if one of them fails, the group is
+its outcome and applied_at in the transaction of its effect, under one savepoint, in the context the feature gives
+(campaigns keep the group's rows in memory and write its changes at its end); if one of them fails, the group is
 applied again event by event, each under its own savepoint, and only the failing one waits for its next try (1, 2, 4 …
 60 s later, attempts counted, error kept): a poison event never blocks the others and costs one try a minute until
 its cause is fixed (`flask payments status` lists it).
 """
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -42,17 +44,21 @@ class Receiver:
     #: [names] → {name: (group, member)}: the rows a group of events shares (a campaign's) and the row of each (a
     #: donation's, or None), read without locking.
     group: Callable | None = None
-    #: (group, [members]) → lock the group's rows, once for a batch, in the order a single event takes them.
+    #: (group, [members]) → lock the group's rows, once for a batch, in the order a single event takes them; returns
+    #: what was read of them, for `batch`.
     hold: Callable | None = None
+    #: (what `hold` read, or None) → the context a group's events are applied in (the feature may keep their writes
+    #: and make them at its end, inside the group's savepoint).
+    batch: Callable | None = None
 
 
 #: What each feature that takes money registered: payments imports no feature.
 _RECEIVERS: list[Receiver] = []
 
 
-def receive(find, handlers, about, group=None, hold=None):
+def receive(find, handlers, about, group=None, hold=None, batch=None):
     """Register a feature's Stripe events (see Receiver)."""
-    _RECEIVERS.append(Receiver(handlers, find, about, group, hold))
+    _RECEIVERS.append(Receiver(handlers, find, about, group, hold, batch))
 
 
 # Storing ----------------------------------------------------------------------------------------------------------------
@@ -71,10 +77,10 @@ def subject_of(event_type, obj):
     return None
 
 
-def store(event_id, event_type, obj, payload):
-    """Keep a verified event (its body as Stripe signed it); False if its id is stored already (a replay)."""
-    statement = _STORE[db.session.get_bind().dialect.name]
-    stored = db.session.execute(statement, {
+def store(connection, event_id, event_type, obj, payload):
+    """Keep a verified event (its body as Stripe signed it) on `connection` (Core: the webhook's whole hot path); False
+    if its id is stored already (a replay)."""
+    stored = connection.execute(_STORE[connection.dialect.name], {
         "id": event_id, "type": event_type, "subject": subject_of(event_type, obj), "payload": payload,
         "received_at": utcnow(), "attempts": 0})
     return stored.first() is not None
@@ -134,9 +140,13 @@ def _due(limit, ids):
     return [_Event(row.id, row.type, row.subject, row.attempts, _object(row.payload)) for row in rows]
 
 
+def _no_batch(_held):
+    return contextlib.nullcontext()
+
+
 def _groups(events):
-    """[(hold, group, members, events)]: the batch split by the rows its events share, in a fixed order; events of no
-    group last. Each group's events stay in the order they came."""
+    """[(hold, batch, group, members, events)]: the batch split by the rows its events share, in a fixed order; events
+    of no group last. Each group's events stay in the order they came."""
     placed = {}
     for receiver in _RECEIVERS:
         if receiver.group is None:
@@ -145,15 +155,15 @@ def _groups(events):
         found = receiver.group(names) if names else {}
         for event in events:
             if event.id not in placed and event.type in receiver.handlers and event.subject in found:
-                placed[event.id] = (receiver.hold, *found[event.subject])
+                placed[event.id] = (receiver.hold, receiver.batch or _no_batch, *found[event.subject])
     groups = {}
     for event in events:
-        hold, group, member = placed.get(event.id, (None, None, None))
-        members, grouped = groups.setdefault((hold, group), (set(), []))
+        hold, batch, group, member = placed.get(event.id, (None, _no_batch, None, None))
+        members, grouped = groups.setdefault((hold, batch, group), (set(), []))
         members.add(member)
         grouped.append(event)
-    order = sorted(groups, key=lambda key: (key[0] is None, getattr(key[0], "__qualname__", ""), key[1] or 0))
-    return [(hold, group, sorted(groups[hold, group][0] - {None}), groups[hold, group][1]) for hold, group in order]
+    order = sorted(groups, key=lambda key: (key[0] is None, getattr(key[0], "__qualname__", ""), key[2] or 0))
+    return [(*key, sorted(groups[key][0] - {None}), groups[key][1]) for key in order]
 
 
 def dispatch(event_type, obj):
@@ -192,11 +202,10 @@ def apply_due(limit=200, ids=None):
     """Apply up to `limit` due events (or those of `ids` not applied yet, due or not); the caller commits."""
     events = _due(limit, ids)
     result = ApplyResult(events=len(events))
-    for hold, group, members, grouped in _groups(events):
-        if hold is not None:
-            hold(group, members)  # outside the savepoints: held until the batch commits
+    for hold, batch, group, members, grouped in _groups(events):
+        held = hold(group, members) if hold is not None else None  # outside the savepoints: held until the batch commits
         try:
-            with db.session.begin_nested():
+            with db.session.begin_nested(), batch(held):
                 _apply(grouped)
             result.applied += len(grouped)
             continue
@@ -204,7 +213,7 @@ def apply_due(limit=200, ids=None):
             pass
         for event in grouped:
             try:
-                with db.session.begin_nested():
+                with db.session.begin_nested(), batch(None):
                     _apply([event])
                 result.applied += 1
             except Exception as error:  # noqa: BLE001 — kept for a later try; the others go on
