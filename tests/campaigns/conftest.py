@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import http.server
 import json
+import secrets
 import threading
 import time
 import urllib.parse
@@ -25,6 +26,7 @@ from sqlalchemy import select, update
 from app.campaigns.models import Campaign, Donation, LedgerEntry, MatchPledge
 from app.extensions import db
 from app.models_base import utcnow
+from app.orgs.models import Organization
 from app.payments.gateway import StripeGateway
 from app.payments.models import StripeEvent
 
@@ -45,6 +47,17 @@ def campaign_payload(organization_id, **changes):
     }
     payload.update(changes)
     return payload
+
+
+def live_campaign(db, label):
+    """A live keep-it-all campaign of 1,000,000.00 EUR and its new co-operative, flushed: (organisation, campaign)."""
+    organization = Organization(name=f"{label} Co-operative {secrets.token_hex(4)}", legal_form="cooperative",
+                                size="small", country_code="GB", sector="agriculture")
+    campaign = Campaign(organization=organization, title=label, goal_minor=10**8, currency="EUR",
+                        deadline=utcnow() + dt.timedelta(days=9), funding_model="keep_it_all", status="live")
+    db.session.add(campaign)
+    db.session.flush()
+    return organization, campaign
 
 
 def signature(payload, secret, timestamp=None):

@@ -1,6 +1,5 @@
 """Money in and out of campaigns: matches within their caps, and a ledger whose balance is money in − money out and
 whose sums are the campaign's running figures, whatever happens in whatever order."""
-import datetime as dt
 import secrets
 
 from hypothesis import HealthCheck, given, settings
@@ -8,10 +7,9 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select, update
 
 from app.campaigns import funds, ledger
-from app.campaigns.models import CAMPAIGN_LEDGER_KINDS, Campaign, Donation, LedgerEntry, MatchPledge
-from app.models_base import utcnow
+from app.campaigns.models import CAMPAIGN_LEDGER_KINDS, Donation, LedgerEntry, MatchPledge
 from app.money import Money
-from app.orgs.models import Organization
+from tests.campaigns.conftest import live_campaign
 
 # Pure rules ------------------------------------------------------------------------------------------------------------
 
@@ -54,12 +52,7 @@ def test_the_balance_is_money_in_minus_money_out_and_the_figures_are_the_ledgers
     from app.errors import Conflict
 
     with app.app_context():
-        organization = Organization(name=f"Ledger Co-operative {secrets.token_hex(4)}", legal_form="cooperative",
-                                    size="small", country_code="GB", sector="agriculture")
-        campaign = Campaign(organization=organization, title="Property", goal_minor=10**8, currency="EUR",
-                            deadline=utcnow() + dt.timedelta(days=9), funding_model="keep_it_all", status="live")
-        db.session.add(campaign)
-        db.session.flush()
+        organization, campaign = live_campaign(db, "Ledger")
         pledge = MatchPledge(campaign=campaign, organization=organization, factor_percent=factor, status="accepted",
                              cap_per_donation_minor=cap, cap_total_minor=max(total, cap))
         db.session.add(pledge)

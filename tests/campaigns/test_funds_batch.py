@@ -2,7 +2,6 @@
 read once, its writes made at its end — leave exactly the rows the same events leave applied one by one, whatever the
 events and their order (payments, refunds before or after their payment, failures, pledges, fees, amounts that do not
 match, the match pool paid in the middle); and a group that fails writes nothing."""
-import datetime as dt
 import secrets
 
 import pytest
@@ -13,8 +12,7 @@ from sqlalchemy import select
 from app.campaigns import funds, funds_batch, payment_events
 from app.campaigns.models import Campaign, CampaignFollower, Donation, LedgerEntry, MatchPledge
 from app.mail.models import MailOutbox
-from app.models_base import utcnow
-from app.orgs.models import Organization
+from tests.campaigns.conftest import live_campaign
 
 DONATIONS = 4
 events = st.lists(st.one_of(
@@ -90,22 +88,12 @@ def _rows(db, campaign_id):
             "mail": mail}
 
 
-def _campaign(db):
-    organization = Organization(name=f"Batch Co-operative {secrets.token_hex(4)}", legal_form="cooperative",
-                                size="small", country_code="GB", sector="agriculture")
-    campaign = Campaign(organization=organization, title="Groups", goal_minor=10**8, currency="EUR",
-                        deadline=utcnow() + dt.timedelta(days=9), funding_model="keep_it_all", status="live")
-    db.session.add(campaign)
-    db.session.flush()
-    return organization, campaign
-
-
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=events, amounts=st.lists(st.integers(50, 9_000), min_size=DONATIONS, max_size=DONATIONS),
        factor=st.integers(50, 200), cap=st.integers(100, 3_000), total=st.integers(100, 8_000))
 def test_a_group_applied_in_one_go_writes_what_its_events_write_one_by_one(app, db, steps, amounts, factor, cap, total):
     with app.test_request_context():
-        organization, campaign = _campaign(db)
+        organization, campaign = live_campaign(db, "Batch")
         active = MatchPledge(campaign=campaign, organization=organization, factor_percent=factor, status="accepted",
                              cap_per_donation_minor=cap, cap_total_minor=max(total, cap))
         pool = MatchPledge(campaign=campaign, organization=organization, factor_percent=100, status="accepted",
@@ -140,7 +128,7 @@ def test_a_group_applied_in_one_go_writes_what_its_events_write_one_by_one(app, 
 
 def test_a_group_that_fails_writes_nothing(app, db):
     with app.test_request_context():
-        _organization, campaign = _campaign(db)
+        _organization, campaign = live_campaign(db, "Batch")
         donation = Donation(campaign=campaign, amount_minor=2_500, currency="EUR", email="d@batch.example.org",
                             receipt_token=secrets.token_hex(16))
         db.session.add(donation)
