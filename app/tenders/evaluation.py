@@ -22,6 +22,7 @@ ranking never depends on the order bids are given in). Quality and cooperative s
 price score and the total are shown rounded half up to hundredths.
 """
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
@@ -129,11 +130,11 @@ _REASONS = {
 
 def margin_price(price, margin_percent):
     """price × (1 + margin %), rounded half up to the minor unit."""
-    return _with_margin(price, _basis_points(margin_percent))
+    return _with_margin(price, margin_basis_points(margin_percent))
 
 
-def _basis_points(margin_percent):
-    """The margin in hundredths of a percent (margins have at most two decimals)."""
+def margin_basis_points(margin_percent):
+    """A margin of preference in hundredths of a percent (margins have at most two decimals)."""
     basis_points = int(Decimal(margin_percent) * 100)
     if basis_points != Decimal(margin_percent) * 100:
         raise ValueError("A margin has at most two decimals.")
@@ -189,26 +190,52 @@ def evaluate(policy, bids):
     bids, not_counted = _not_counted(bids)
     if policy.kind == "weighted":
         return _weighted(policy, bids) + sorted(not_counted)
-    margin, basis_points = ("margin", percent_text(policy.margin_percent)), _basis_points(policy.margin_percent)
-    reserved, with_margin = policy.kind == "reserved", policy.kind == "price_margin"
     eligible, ineligible = [], not_counted
     for bid in bids:
-        price, group = bid.price, bid.cooperative_share
-        if bid.verified_cooperative:
-            eligible.append((price.minor, False, bid.submitted_at, bid.bid_id, price, _COOPERATIVE, group))
-        elif reserved:
-            ineligible.append(RankedBid(bid.bid_id, None, price, None, None, _RESERVED, group))
-        elif with_margin:
-            eligible.append((_margin_minor(price.minor, basis_points), True, bid.submitted_at, bid.bid_id, price, margin, group))
+        if is_eligible(policy, bid):
+            eligible.append((evaluated_minor(policy, bid), not bid.verified_cooperative, bid.submitted_at, bid.bid_id, bid))
         else:
-            eligible.append((price.minor, True, bid.submitted_at, bid.bid_id, price, _PRICE, group))
+            ineligible.append(linear_entry(policy, bid, None))
     # Lowest evaluated price first; ties toward the cooperative (False sorts first), then the earlier submission, then the
     # lower bid id (unique: the order bids are given in never matters).
     eligible.sort()
-    ranked = [RankedBid(bid_id, rank, price, price if evaluated == price.minor else Money(evaluated, price.currency), None, why,
-                        group)
-              for rank, (evaluated, _not_cooperative, _at, bid_id, price, why, group) in enumerate(eligible, start=1)]
-    return ranked + sorted(ineligible)
+    return [linear_entry(policy, bid, rank) for rank, (*_key, bid) in enumerate(eligible, start=1)] + sorted(ineligible)
+
+
+def is_eligible(policy, bid):
+    """Whether a bid may be ranked under a linear policy (none, reserved, price_margin)."""
+    return not bid.unconfirmed and (policy.kind != "reserved" or bid.verified_cooperative)
+
+
+def evaluated_minor(policy, bid):
+    """The price a bid is compared at under a linear policy, in minor units."""
+    if policy.kind == "price_margin" and not bid.verified_cooperative:
+        return _margin_minor(bid.price.minor, _margin_terms(policy.margin_percent)[0])
+    return bid.price.minor
+
+
+def linear_entry(policy, bid, rank):
+    """A bid's RankedBid under a linear policy, at its rank (None: not eligible): what evaluate gives it, for rankings
+    ordered elsewhere too (app.tenders.ranking)."""
+    price, group = bid.price, bid.cooperative_share
+    if bid.unconfirmed:
+        return RankedBid(bid.bid_id, None, price, None, None, _UNCONFIRMED, group)
+    if rank is None:
+        return RankedBid(bid.bid_id, None, price, None, None, _RESERVED, group)
+    if bid.verified_cooperative:
+        return RankedBid(bid.bid_id, rank, price, price, None, _COOPERATIVE, group)
+    if policy.kind == "price_margin":
+        basis_points, why = _margin_terms(policy.margin_percent)
+        evaluated = _margin_minor(price.minor, basis_points)
+        return RankedBid(bid.bid_id, rank, price, price if evaluated == price.minor else Money(evaluated, price.currency),
+                         None, why, group)
+    return RankedBid(bid.bid_id, rank, price, price, None, _PRICE, group)
+
+
+@functools.cache
+def _margin_terms(margin_percent):
+    """(basis points, the reason of a bid evaluated with the margin) of a margin of preference."""
+    return margin_basis_points(margin_percent), ("margin", percent_text(margin_percent))
 
 
 def _weighted(policy, bids):

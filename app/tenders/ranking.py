@@ -1,0 +1,124 @@
+"""A lot's evaluation read from the database: its standing bids as evaluation rows, and their ranking.
+
+Under a linear policy (none, reserved, price_margin) the database orders the bids as app.tenders.evaluation.evaluate
+does, from the same integers (tests/tenders/test_ranking.py holds the two equal), and each entry is built when it is
+read: a lot may hold thousands of bids and a page shows a few dozen. Weighted scores are ranked by evaluate itself.
+"""
+from collections.abc import Sequence
+
+from sqlalchemy import Boolean, and_, bindparam, case, func, select, text, type_coerce
+
+from app.extensions import db
+from app.money import Money
+from app.orgs.models import VERIFIED_COOPERATIVE, Organization
+from app.tenders import evaluation
+from app.tenders.models import Bid, BidMember
+
+LINEAR_POLICIES = ("none", "reserved", "price_margin")
+
+
+def _standing(lot):
+    """The lot's standing bids, one row each: (id, price_minor, cooperative, submitted_at, quality_mark,
+    organization_id, share, unconfirmed), the cooperative test in SQL.
+
+    Nothing runs per bid: the verified cooperatives are one uncorrelated subquery (hashed once, read from their partial
+    index) and joint bids' shares one GROUP BY joined once. The lot is written into the statement, not bound, so that
+    no prepared statement's generic plan, made for a lot of a few bids, loops per bid over thousands. OFFSET 0 keeps
+    the rows computed once, before the ranking orders them (PostgreSQL would otherwise repeat the cooperative test in
+    each sort key)."""
+    bids, members, organizations = Bid.__table__.c, BidMember.__table__.c, Organization.__table__.c
+    lot_id = bindparam("lot_id", lot.id, literal_execute=True)
+    cooperatives = select(organizations.id).where(text(VERIFIED_COOPERATIVE))
+    groups = (
+        select(members.bid_id,
+               func.sum(case((members.organization_id.in_(cooperatives), members.share_basis_points), else_=0))
+               .label("share"),
+               func.sum(case((members.confirmed_at.is_(None), 1), else_=0)).label("unconfirmed"))
+        .join_from(BidMember.__table__, Bid.__table__, members.bid_id == bids.id)
+        .where(bids.lot_id == lot_id, bids.status == "submitted")
+        .group_by(members.bid_id)
+        .subquery("groups")
+    )
+    share = groups.c.share
+    cooperative = case((share.is_not(None), share >= evaluation.JOINT_BID_COOPERATIVE_BASIS_POINTS),
+                       else_=bids.organization_id.in_(cooperatives))
+    return (
+        select(bids.id, bids.price_minor, type_coerce(cooperative, Boolean).label("cooperative"), bids.submitted_at,
+               bids.quality_mark, bids.organization_id, share, func.coalesce(groups.c.unconfirmed, 0).label("unconfirmed"))
+        .outerjoin_from(Bid.__table__, groups, groups.c.bid_id == bids.id)
+        .where(bids.lot_id == lot_id, bids.status == "submitted")
+        .offset(0)
+        .subquery("standing")
+    )
+
+
+def standing_bids(lot):
+    """The lot's standing bids as evaluation rows (with organization_id), by bid id."""
+    standing = _standing(lot)
+    currency = lot.tender.currency  # bids are in the tender's currency (submit_bid and replace_bid refuse any other)
+    return [_bid(row, currency) for row in db.session.connection().execute(select(standing).order_by(standing.c.id))]
+
+
+def _bid(row, currency):
+    bid_id, minor, cooperative, submitted_at, quality_mark, organization_id, share, unconfirmed = row
+    return evaluation.Bid(bid_id, Money(minor, currency), cooperative, submitted_at, quality_mark, organization_id,
+                          share, unconfirmed)
+
+
+def _ranked(policy, lot):
+    """The lot's standing rows in the order evaluate ranks them under a linear policy: the eligible bids by evaluated
+    price, the cooperative first, the earlier submission, the lower id; then the others by id."""
+    standing = _standing(lot)
+    row = standing.c
+    eligible = row.unconfirmed == 0
+    if policy.kind == "reserved":
+        eligible = and_(eligible, row.cooperative)
+    evaluated = row.price_minor
+    if policy.kind == "price_margin":
+        # evaluation._margin_minor: price × (1 + margin), rounded half up, in integers.
+        basis_points = evaluation.margin_basis_points(policy.margin_percent)
+        evaluated = case((row.cooperative, row.price_minor),
+                         else_=(2 * row.price_minor * (10_000 + basis_points) + 10_000) // 20_000)
+    # One integer for (evaluated price, not a cooperative): most comparisons end at the first key.
+    key = case((eligible, 2 * evaluated + case((row.cooperative, 0), else_=1)))
+    return select(standing).order_by(key.asc().nulls_last(), case((eligible, row.submitted_at)), row.id)
+
+
+class Ranking(Sequence):
+    """[(evaluation.Bid, RankedBid)] of a lot under a linear policy, from its rows in ranked order: the eligible bids
+    first, ranked by their place."""
+
+    def __init__(self, policy, rows, currency):
+        self._policy, self._rows, self._currency = policy, rows, currency
+
+    def __len__(self):
+        return len(self._rows)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._entry(place, self._rows[place]) for place in range(*index.indices(len(self._rows)))]
+        return self._entry(range(len(self._rows))[index], self._rows[index])
+
+    def _entry(self, place, row):
+        bid = _bid(row, self._currency)
+        rank = place + 1 if evaluation.is_eligible(self._policy, bid) else None
+        return bid, evaluation.linear_entry(self._policy, bid, rank)
+
+
+def evaluate_lot(policy, lot):
+    """(final, [(evaluation.Bid, RankedBid)]) for a lot under the policy; not final while a weighted evaluation misses
+    quality marks."""
+    if policy.kind in LINEAR_POLICIES:
+        rows = db.session.connection().execute(_ranked(policy, lot)).all()
+        return True, Ranking(policy, rows, lot.tender.currency)
+    bids = standing_bids(lot)
+    try:
+        ranking = evaluation.evaluate(policy, bids)
+    except evaluation.EvaluationIncomplete:
+        pending = [evaluation.RankedBid(bid.bid_id, None, bid.price, None, None,
+                                        ("unconfirmed",) if bid.unconfirmed else
+                                        ("unmarked",) if bid.quality_mark is None else ("marked",), bid.cooperative_share)
+                   for bid in bids]
+        return False, list(zip(bids, pending, strict=True))
+    by_id = {bid.bid_id: bid for bid in bids}
+    return True, [(by_id[entry.bid_id], entry) for entry in ranking]
