@@ -92,7 +92,7 @@ def prepare(app, bids, contracts, reset, joint_percent=10):
                 others = rng.sample([s for s in suppliers if s != lead][:200], rng.randrange(1, 4))
                 cuts = sorted(rng.sample(range(100, 10_000, 100), len(others)))
                 shares = [b - a for a, b in zip([0, *cuts], [*cuts, 10_000], strict=True)]
-                member_rows += [{"bid_id": bid_id, "organization_id": organization, "share_basis_points": share,
+                member_rows += [{"bid_id": bid_id, "lot_id": lot_id, "organization_id": organization, "share_basis_points": share,
                                  "is_lead": index == 0, "confirmed_at": now - dt.timedelta(days=3)}
                                 for index, (organization, share) in enumerate(zip([lead, *others], shares, strict=True))]
             insert_rows(BidMember, member_rows)

@@ -19,7 +19,7 @@ LINEAR_POLICIES = ("none", "reserved", "price_margin")
 
 def _standing(lot):
     """The lot's standing bids, one row each: (id, price_minor, cooperative, submitted_at, quality_mark,
-    organization_id, share, unconfirmed), the cooperative test in SQL.
+    organization_id, share, unconfirmed), the cooperative test in SQL; share and unconfirmed are None but for joint bids.
 
     Nothing runs per bid: the verified cooperatives are one uncorrelated subquery (hashed once, read from their partial
     index) and joint bids' shares one GROUP BY joined once. The lot is written into the statement, not bound, so that
@@ -34,8 +34,7 @@ def _standing(lot):
                func.sum(case((members.organization_id.in_(cooperatives), members.share_basis_points), else_=0))
                .label("share"),
                func.sum(case((members.confirmed_at.is_(None), 1), else_=0)).label("unconfirmed"))
-        .join_from(BidMember.__table__, Bid.__table__, members.bid_id == bids.id)
-        .where(bids.lot_id == lot_id, bids.status == "submitted")
+        .where(members.lot_id == lot_id)  # withdrawn bids' groups too: the join below leaves them out
         .group_by(members.bid_id)
         .subquery("groups")
     )
@@ -44,7 +43,7 @@ def _standing(lot):
                        else_=bids.organization_id.in_(cooperatives))
     return (
         select(bids.id, bids.price_minor, type_coerce(cooperative, Boolean).label("cooperative"), bids.submitted_at,
-               bids.quality_mark, bids.organization_id, share, func.coalesce(groups.c.unconfirmed, 0).label("unconfirmed"))
+               bids.quality_mark, bids.organization_id, share, groups.c.unconfirmed)
         .outerjoin_from(Bid.__table__, groups, groups.c.bid_id == bids.id)
         .where(bids.lot_id == lot_id, bids.status == "submitted")
         .offset(0)
@@ -62,7 +61,7 @@ def standing_bids(lot):
 def _bid(row, currency):
     bid_id, minor, cooperative, submitted_at, quality_mark, organization_id, share, unconfirmed = row
     return evaluation.Bid(bid_id, Money(minor, currency), cooperative, submitted_at, quality_mark, organization_id,
-                          share, unconfirmed)
+                          share, unconfirmed or 0)
 
 
 def _ranked(policy, lot):
@@ -70,7 +69,7 @@ def _ranked(policy, lot):
     price, the cooperative first, the earlier submission, the lower id; then the others by id."""
     standing = _standing(lot)
     row = standing.c
-    eligible = row.unconfirmed == 0
+    eligible = func.coalesce(row.unconfirmed, 0) == 0
     if policy.kind == "reserved":
         eligible = and_(eligible, row.cooperative)
     evaluated = row.price_minor

@@ -254,7 +254,7 @@ def submit_bid(tender, lot, organization, fields, group=None):
     bid = Bid(tender=tender, lot=lot, organization=organization, price_minor=fields["price"].minor,
               currency=fields["price"].currency, delivery_days=fields["delivery_days"], proposal=fields.get("proposal", ""))
     if group is not None:
-        bid.members = group.bid_members()
+        bid.members = group.bid_members(lot)
     db.session.add(bid)
     db.session.flush()
     return bid

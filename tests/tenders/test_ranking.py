@@ -75,7 +75,7 @@ def test_the_databases_ranking_is_the_rules_ranking(app, market, policy, data):
                       status="withdrawn" if spec["withdrawn"] else "submitted",
                       submitted_at=T0 + dt.timedelta(minutes=spec["minutes"]),
                       quality_mark=spec["mark"] if policy.kind == "weighted" else None,
-                      members=[BidMember(organization_id=pool[member][0], share_basis_points=share, is_lead=index == 0,
+                      members=[BidMember(lot_id=lot.id, organization_id=pool[member][0], share_basis_points=share, is_lead=index == 0,
                                          confirmed_at=T0 if confirmed else None)
                                for index, (member, share, confirmed) in enumerate(spec["group"])])
             rows.append((spec, bid))
@@ -127,9 +127,10 @@ def test_a_group_half_held_by_verified_cooperatives_counts_as_one_and_one_short_
     with app.app_context():
         bids = [Bid(tender_id=lot.tender_id, lot_id=lot.id, organization_id=lead, price_minor=10_000, currency="EUR",
                     delivery_days=5, submitted_at=T0,
-                    members=[BidMember(organization_id=lead, share_basis_points=10_000 - share, is_lead=True,
+                    members=[BidMember(lot_id=lot.id, organization_id=lead, share_basis_points=10_000 - share, is_lead=True,
                                        confirmed_at=T0),
-                             BidMember(organization_id=member, share_basis_points=share, confirmed_at=T0)])
+                             BidMember(lot_id=lot.id, organization_id=member, share_basis_points=share,
+                                       confirmed_at=T0)])
                 for lead, member, share in ((others[0], cooperatives[0], 5_000), (others[1], cooperatives[1], 4_999))]
         db.session.add_all(bids)
         db.session.flush()
