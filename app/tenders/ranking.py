@@ -4,9 +4,10 @@ Under a linear policy (none, reserved, price_margin) the database orders the bid
 does, from the same integers (tests/tenders/test_ranking.py holds the two equal), and each entry is built when it is
 read: a lot may hold thousands of bids and a page shows a few dozen. Weighted scores are ranked by evaluate itself.
 """
+import functools
 from collections.abc import Sequence
 
-from sqlalchemy import Boolean, and_, bindparam, case, func, select, text, type_coerce
+from sqlalchemy import Boolean, Integer, and_, bindparam, case, func, select, text, type_coerce
 
 from app.extensions import db
 from app.money import Money
@@ -17,8 +18,9 @@ from app.tenders.models import Bid, BidMember
 LINEAR_POLICIES = ("none", "reserved", "price_margin")
 
 
-def _standing(lot):
-    """The lot's standing bids, one row each: (id, price_minor, cooperative, submitted_at, quality_mark,
+@functools.cache
+def _standing():
+    """The standing bids of the lot given at execution (lot_id), one row each: (id, price_minor, cooperative, submitted_at, quality_mark,
     organization_id, share, unconfirmed), the cooperative test in SQL; share and unconfirmed are None but for joint bids.
 
     Nothing runs per bid: the verified cooperatives are one uncorrelated subquery (hashed once, read from their partial
@@ -27,7 +29,7 @@ def _standing(lot):
     the rows computed once, before the ranking orders them (PostgreSQL would otherwise repeat the cooperative test in
     each sort key)."""
     bids, members, organizations = Bid.__table__.c, BidMember.__table__.c, Organization.__table__.c
-    lot_id = bindparam("lot_id", lot.id, literal_execute=True)
+    lot_id = bindparam("lot_id", type_=Integer, literal_execute=True)
     cooperatives = select(organizations.id).where(text(VERIFIED_COOPERATIVE))
     groups = (
         select(members.bid_id,
@@ -53,9 +55,14 @@ def _standing(lot):
 
 def standing_bids(lot):
     """The lot's standing bids as evaluation rows (with organization_id), by bid id."""
-    standing = _standing(lot)
     currency = lot.tender.currency  # bids are in the tender's currency (submit_bid and replace_bid refuse any other)
-    return [_bid(row, currency) for row in db.session.connection().execute(select(standing).order_by(standing.c.id))]
+    return [_bid(row, currency) for row in db.session.connection().execute(_by_id(), {"lot_id": lot.id})]
+
+
+@functools.cache
+def _by_id():
+    standing = _standing()
+    return select(standing).order_by(standing.c.id)
 
 
 def _bid(row, currency):
@@ -64,18 +71,19 @@ def _bid(row, currency):
                           share, unconfirmed or 0)
 
 
-def _ranked(policy, lot):
-    """The lot's standing rows in the order evaluate ranks them under a linear policy: the eligible bids by evaluated
-    price, the cooperative first, the earlier submission, the lower id; then the others by id."""
-    standing = _standing(lot)
+@functools.cache
+def _ranked(kind, basis_points):
+    """The standing rows in the order evaluate ranks them under a linear policy (`basis_points`: its margin): the
+    eligible bids by evaluated price, the cooperative first, the earlier submission, the lower id; then the others by
+    id."""
+    standing = _standing()
     row = standing.c
     eligible = func.coalesce(row.unconfirmed, 0) == 0
-    if policy.kind == "reserved":
+    if kind == "reserved":
         eligible = and_(eligible, row.cooperative)
     evaluated = row.price_minor
-    if policy.kind == "price_margin":
+    if kind == "price_margin":
         # evaluation._margin_minor: price × (1 + margin), rounded half up, in integers.
-        basis_points = evaluation.margin_basis_points(policy.margin_percent)
         evaluated = case((row.cooperative, row.price_minor),
                          else_=(2 * row.price_minor * (10_000 + basis_points) + 10_000) // 20_000)
     # One integer for (evaluated price, not a cooperative): most comparisons end at the first key.
@@ -93,6 +101,10 @@ class Ranking(Sequence):
     def __len__(self):
         return len(self._rows)
 
+    def __iter__(self):
+        for place, row in enumerate(self._rows):
+            yield self._entry(place, row)
+
     def __getitem__(self, index):
         if isinstance(index, slice):
             return [self._entry(place, self._rows[place]) for place in range(*index.indices(len(self._rows)))]
@@ -108,7 +120,8 @@ def evaluate_lot(policy, lot):
     """(final, [(evaluation.Bid, RankedBid)]) for a lot under the policy; not final while a weighted evaluation misses
     quality marks."""
     if policy.kind in LINEAR_POLICIES:
-        rows = db.session.connection().execute(_ranked(policy, lot)).all()
+        statement = _ranked(policy.kind, evaluation.margin_basis_points(policy.margin_percent))
+        rows = db.session.connection().execute(statement, {"lot_id": lot.id}).all()
         return True, Ranking(policy, rows, lot.tender.currency)
     bids = standing_bids(lot)
     try:
