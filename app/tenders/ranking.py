@@ -20,37 +20,44 @@ LINEAR_POLICIES = ("none", "reserved", "price_margin")
 
 @functools.cache
 def _standing():
-    """The standing bids of the lot given at execution (lot_id), one row each: (id, price_minor, cooperative, submitted_at, quality_mark,
-    organization_id, share, unconfirmed), the cooperative test in SQL; share and unconfirmed are None but for joint bids.
+    """The standing bids of the lot given at execution (lot_id), one row each: (id, price_minor, cooperative,
+    submitted_at, quality_mark, organization_id, share, unconfirmed), the cooperative test in SQL; share and
+    unconfirmed are None but for joint bids.
 
-    Nothing runs per bid: the verified cooperatives are one uncorrelated subquery (hashed once, read from their partial
-    index) and joint bids' shares one GROUP BY joined once. The lot is written into the statement, not bound, so that
-    no prepared statement's generic plan, made for a lot of a few bids, loops per bid over thousands. OFFSET 0 keeps
-    the rows computed once, before the ranking orders them (PostgreSQL would otherwise repeat the cooperative test in
-    each sort key)."""
-    bids, members, organizations = Bid.__table__.c, BidMember.__table__.c, Organization.__table__.c
+    Nothing runs per bid: the verified cooperatives (read from their partial index) and joint bids' shares (one GROUP
+    BY) are joined once, in joins the planner may hash or batch however many cooperatives there are. The lot is written
+    into the statement, not bound, so that no prepared statement's generic plan, made for a lot of a few bids, loops
+    over thousands."""
+    bids, members = Bid.__table__.c, BidMember.__table__.c
     lot_id = bindparam("lot_id", type_=Integer, literal_execute=True)
-    cooperatives = select(organizations.id).where(text(VERIFIED_COOPERATIVE))
+    member_cooperatives = _cooperatives("member_cooperatives")
     groups = (
         select(members.bid_id,
-               func.sum(case((members.organization_id.in_(cooperatives), members.share_basis_points), else_=0))
+               func.sum(case((member_cooperatives.c.id.is_not(None), members.share_basis_points), else_=0))
                .label("share"),
                func.sum(case((members.confirmed_at.is_(None), 1), else_=0)).label("unconfirmed"))
+        .outerjoin_from(BidMember.__table__, member_cooperatives, member_cooperatives.c.id == members.organization_id)
         .where(members.lot_id == lot_id)  # withdrawn bids' groups too: the join below leaves them out
         .group_by(members.bid_id)
         .subquery("groups")
     )
+    cooperatives = _cooperatives("cooperatives")
     share = groups.c.share
     cooperative = case((share.is_not(None), share >= evaluation.JOINT_BID_COOPERATIVE_BASIS_POINTS),
-                       else_=bids.organization_id.in_(cooperatives))
+                       else_=cooperatives.c.id.is_not(None))
     return (
         select(bids.id, bids.price_minor, type_coerce(cooperative, Boolean).label("cooperative"), bids.submitted_at,
                bids.quality_mark, bids.organization_id, share, groups.c.unconfirmed)
-        .outerjoin_from(Bid.__table__, groups, groups.c.bid_id == bids.id)
+        .outerjoin_from(Bid.__table__, cooperatives, cooperatives.c.id == bids.organization_id)
+        .outerjoin(groups, groups.c.bid_id == bids.id)
         .where(bids.lot_id == lot_id, bids.status == "submitted")
-        .offset(0)
         .subquery("standing")
     )
+
+
+def _cooperatives(name):
+    organizations = Organization.__table__.c
+    return select(organizations.id).where(text(VERIFIED_COOPERATIVE)).subquery(name)
 
 
 def standing_bids(lot):
