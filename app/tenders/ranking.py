@@ -56,6 +56,7 @@ def _standing():
 
 
 def _cooperatives(name):
+    """The verified cooperatives' ids, a subquery named `name`."""
     organizations = Organization.__table__.c
     return select(organizations.id).where(text(VERIFIED_COOPERATIVE)).subquery(name)
 
