@@ -110,8 +110,12 @@ class Ranking(Sequence):
         return len(self._rows)
 
     def __iter__(self):
-        for place, row in enumerate(self._rows):
-            yield self._entry(place, row)
+        return iter(self._all)
+
+    @functools.cached_property
+    def _all(self):
+        """Every entry, built once: the award reads them all, more than once."""
+        return [self._entry(place, row) for place, row in enumerate(self._rows)]
 
     def __getitem__(self, index):
         if isinstance(index, slice):
