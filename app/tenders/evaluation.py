@@ -76,6 +76,11 @@ class Policy:
         if self.kind == "weighted" and (any(w < 0 for w in weights) or sum(weights) != 100):
             raise PolicyError(_("The weights of price, quality and the cooperative criterion must sum to 100."), "weights")
 
+    @functools.cached_property
+    def margin_terms(self):
+        """(the margin in basis points, the reason of a bid evaluated with it), worked out once per policy."""
+        return _basis_points(self.margin_percent), ("margin", percent_text(self.margin_percent))
+
 
 class Bid(NamedTuple):
     bid_id: int
@@ -130,11 +135,11 @@ _REASONS = {
 
 def margin_price(price, margin_percent):
     """price × (1 + margin %), rounded half up to the minor unit."""
-    return _with_margin(price, margin_basis_points(margin_percent))
+    return _with_margin(price, _basis_points(margin_percent))
 
 
-def margin_basis_points(margin_percent):
-    """A margin of preference in hundredths of a percent (margins have at most two decimals)."""
+def _basis_points(margin_percent):
+    """The margin in hundredths of a percent (margins have at most two decimals)."""
     basis_points = int(Decimal(margin_percent) * 100)
     if basis_points != Decimal(margin_percent) * 100:
         raise ValueError("A margin has at most two decimals.")
@@ -210,7 +215,7 @@ def is_eligible(policy, bid):
 def evaluated_minor(policy, bid):
     """The price a bid is compared at under a linear policy, in minor units."""
     if policy.kind == "price_margin" and not bid.verified_cooperative:
-        return _margin_minor(bid.price.minor, _margin_terms(policy.margin_percent)[0])
+        return _margin_minor(bid.price.minor, policy.margin_terms[0])
     return bid.price.minor
 
 
@@ -225,17 +230,11 @@ def linear_entry(policy, bid, rank):
     if bid.verified_cooperative:
         return RankedBid(bid.bid_id, rank, price, price, None, _COOPERATIVE, group)
     if policy.kind == "price_margin":
-        basis_points, why = _margin_terms(policy.margin_percent)
+        basis_points, why = policy.margin_terms
         evaluated = _margin_minor(price.minor, basis_points)
         return RankedBid(bid.bid_id, rank, price, price if evaluated == price.minor else Money(evaluated, price.currency),
                          None, why, group)
     return RankedBid(bid.bid_id, rank, price, price, None, _PRICE, group)
-
-
-@functools.cache
-def _margin_terms(margin_percent):
-    """(basis points, the reason of a bid evaluated with the margin) of a margin of preference."""
-    return margin_basis_points(margin_percent), ("margin", percent_text(margin_percent))
 
 
 def _weighted(policy, bids):

@@ -132,7 +132,7 @@ def evaluate_lot(policy, lot):
     """(final, [(evaluation.Bid, RankedBid)]) for a lot under the policy; not final while a weighted evaluation misses
     quality marks."""
     if policy.kind in LINEAR_POLICIES:
-        statement = _ranked(policy.kind, evaluation.margin_basis_points(policy.margin_percent))
+        statement = _ranked(policy.kind, policy.margin_terms[0])
         rows = db.session.connection().execute(statement, {"lot_id": lot.id}).all()
         return True, Ranking(policy, rows, lot.tender.currency)
     bids = standing_bids(lot)
