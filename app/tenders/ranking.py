@@ -1,8 +1,9 @@
 """A lot's evaluation read from the database: its standing bids as evaluation rows, and their ranking.
 
 Under a linear policy (none, reserved, price_margin) the database orders the bids as app.tenders.evaluation.evaluate
-does, from the same integers (tests/tenders/test_ranking.py holds the two equal), and each entry is built when it is
-read: a lot may hold thousands of bids and a page shows a few dozen. Weighted scores are ranked by evaluate itself.
+does, from the same integers (tests/tenders/test_ranking.py holds the two equal), and each entry is built, with its
+bid's submission time, when it is read: a lot may hold thousands of bids and a page shows a few dozen. Weighted scores
+are ranked by evaluate itself.
 """
 import functools
 from collections.abc import Sequence
