@@ -127,6 +127,8 @@ class Ranking(Sequence):
 
     def _entries(self, places):
         rows = [self._rows[place] for place in places]
+        if not rows:
+            return []
         times = _submission_times(self._lot, [row[0] for row in rows] if len(rows) <= _FEW else None)
         currency, policy = self._lot.tender.currency, self._policy
         entries = []
