@@ -1,7 +1,7 @@
 """Organisations and the record of their cooperative-identity verification."""
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, false
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -12,6 +12,9 @@ LEGAL_FORMS = (
     "sme", "large_enterprise", "ngo", "public_body",
 )
 COOPERATIVE_FAMILY = ("cooperative", "cooperative_federation", "cooperative_bank")
+#: SQL: the organisation is a verified cooperative (Organization.is_cooperative and .verified); the partial index
+#: ix_organizations_verified_cooperatives holds exactly these rows.
+VERIFIED_COOPERATIVE = f"{one_of('legal_form', COOPERATIVE_FAMILY)} AND verification_status = 'verified'"
 SIZES = ("micro", "small", "medium", "large")
 SECTORS = (
     "agriculture", "banking", "consumer", "fisheries", "health",
@@ -42,6 +45,9 @@ class Organization(db.Model):
         CheckConstraint(one_of("verification_status", VERIFICATION_STATUSES), name="verification_status"),
         CheckConstraint(f"federation_scope IS NULL OR (legal_form = 'cooperative_federation' AND "
                         f"{one_of('federation_scope', FEDERATION_SCOPES)})", name="federation_scope"),
+        # A lot's evaluation hashes the ids of the verified cooperatives (app.tenders.ranking): read from this alone.
+        Index("ix_organizations_verified_cooperatives", "id", postgresql_where=text(VERIFIED_COOPERATIVE),
+              sqlite_where=text(VERIFIED_COOPERATIVE)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

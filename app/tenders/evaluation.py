@@ -22,6 +22,7 @@ ranking never depends on the order bids are given in). Quality and cooperative s
 price score and the total are shown rounded half up to hundredths.
 """
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
@@ -74,6 +75,11 @@ class Policy:
         weights = (self.price_weight, self.quality_weight, self.cooperative_weight)
         if self.kind == "weighted" and (any(w < 0 for w in weights) or sum(weights) != 100):
             raise PolicyError(_("The weights of price, quality and the cooperative criterion must sum to 100."), "weights")
+
+    @functools.cached_property
+    def margin_terms(self):
+        """(the margin in basis points, the reason of a bid evaluated with it), worked out once per policy."""
+        return _basis_points(self.margin_percent), ("margin", percent_text(self.margin_percent))
 
 
 class Bid(NamedTuple):
@@ -189,26 +195,46 @@ def evaluate(policy, bids):
     bids, not_counted = _not_counted(bids)
     if policy.kind == "weighted":
         return _weighted(policy, bids) + sorted(not_counted)
-    margin, basis_points = ("margin", percent_text(policy.margin_percent)), _basis_points(policy.margin_percent)
-    reserved, with_margin = policy.kind == "reserved", policy.kind == "price_margin"
     eligible, ineligible = [], not_counted
     for bid in bids:
-        price, group = bid.price, bid.cooperative_share
-        if bid.verified_cooperative:
-            eligible.append((price.minor, False, bid.submitted_at, bid.bid_id, price, _COOPERATIVE, group))
-        elif reserved:
-            ineligible.append(RankedBid(bid.bid_id, None, price, None, None, _RESERVED, group))
-        elif with_margin:
-            eligible.append((_margin_minor(price.minor, basis_points), True, bid.submitted_at, bid.bid_id, price, margin, group))
+        if is_eligible(policy, bid):
+            eligible.append((evaluated_minor(policy, bid), not bid.verified_cooperative, bid.submitted_at, bid.bid_id, bid))
         else:
-            eligible.append((price.minor, True, bid.submitted_at, bid.bid_id, price, _PRICE, group))
+            ineligible.append(linear_entry(policy, bid, None))
     # Lowest evaluated price first; ties toward the cooperative (False sorts first), then the earlier submission, then the
     # lower bid id (unique: the order bids are given in never matters).
     eligible.sort()
-    ranked = [RankedBid(bid_id, rank, price, price if evaluated == price.minor else Money(evaluated, price.currency), None, why,
-                        group)
-              for rank, (evaluated, _not_cooperative, _at, bid_id, price, why, group) in enumerate(eligible, start=1)]
-    return ranked + sorted(ineligible)
+    return [linear_entry(policy, bid, rank) for rank, (*_key, bid) in enumerate(eligible, start=1)] + sorted(ineligible)
+
+
+def is_eligible(policy, bid):
+    """Whether a bid may be ranked under a linear policy (none, reserved, price_margin)."""
+    return not bid.unconfirmed and (policy.kind != "reserved" or bid.verified_cooperative)
+
+
+def evaluated_minor(policy, bid):
+    """The price a bid is compared at under a linear policy, in minor units."""
+    if policy.kind == "price_margin" and not bid.verified_cooperative:
+        return _margin_minor(bid.price.minor, policy.margin_terms[0])
+    return bid.price.minor
+
+
+def linear_entry(policy, bid, rank):
+    """A bid's RankedBid under a linear policy, at its rank (None: not eligible): what evaluate gives it, for rankings
+    ordered elsewhere too (app.tenders.ranking)."""
+    price, group = bid.price, bid.cooperative_share
+    if bid.unconfirmed:
+        return RankedBid(bid.bid_id, None, price, None, None, _UNCONFIRMED, group)
+    if rank is None:
+        return RankedBid(bid.bid_id, None, price, None, None, _RESERVED, group)
+    if bid.verified_cooperative:
+        return RankedBid(bid.bid_id, rank, price, price, None, _COOPERATIVE, group)
+    if policy.kind == "price_margin":
+        basis_points, why = policy.margin_terms
+        evaluated = _margin_minor(price.minor, basis_points)
+        return RankedBid(bid.bid_id, rank, price, price if evaluated == price.minor else Money(evaluated, price.currency),
+                         None, why, group)
+    return RankedBid(bid.bid_id, rank, price, price, None, _PRICE, group)
 
 
 def _weighted(policy, bids):

@@ -40,10 +40,10 @@ class Group(NamedTuple):
     def is_cooperative(self):
         return evaluation.group_is_cooperative(self.cooperative_share)
 
-    def bid_members(self):
-        """The BidMember rows of a new bid: the lead confirmed by its submission."""
+    def bid_members(self, lot):
+        """The BidMember rows of a new bid on the lot: the lead confirmed by its submission."""
         now = utcnow()
-        return [BidMember(organization=organization, share_basis_points=share, is_lead=index == 0,
+        return [BidMember(lot_id=lot.id, organization=organization, share_basis_points=share, is_lead=index == 0,
                           confirmed_at=now if index == 0 else None)
                 for index, (organization, share) in enumerate(self.shares)]
 

@@ -222,6 +222,8 @@ class BidMember(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     bid_id: Mapped[int] = mapped_column(ForeignKey("tender_bids.id", ondelete="CASCADE"), index=True)
+    #: The bid's lot (a bid never changes lot): a lot's evaluation reads its groups by it, without its thousands of bids.
+    lot_id: Mapped[int] = mapped_column(ForeignKey("tender_lots.id", ondelete="CASCADE"), index=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     #: The declared share in hundredths of a percent (3333 = 33.33 %): the shares of a group sum to 10,000.
     share_basis_points: Mapped[int] = mapped_column()

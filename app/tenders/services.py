@@ -6,18 +6,17 @@ Bids are sealed: before the deadline only the bidder's members read a bid; the b
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import Boolean, and_, case, func, select, type_coerce
+from sqlalchemy import func, select
 
 from app.accounts.services import is_member, require_membership
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.labels import label
 from app.models_base import utcnow
-from app.money import Money
 from app.notices.phrases import Phrase
-from app.orgs.models import COOPERATIVE_FAMILY, Organization
+from app.orgs.models import Organization
 from app.reference.services import parse_cpv
-from app.tenders import deadlines, evaluation
+from app.tenders import deadlines, evaluation, ranking
 from app.tenders.models import AwardDecision, Bid, BidMember, Lot, Tender
 from app.tenders.notifications import notify_bidders
 
@@ -255,7 +254,7 @@ def submit_bid(tender, lot, organization, fields, group=None):
     bid = Bid(tender=tender, lot=lot, organization=organization, price_minor=fields["price"].minor,
               currency=fields["price"].currency, delivery_days=fields["delivery_days"], proposal=fields.get("proposal", ""))
     if group is not None:
-        bid.members = group.bid_members()
+        bid.members = group.bid_members(lot)
     db.session.add(bid)
     db.session.flush()
     return bid
@@ -322,59 +321,9 @@ def in_standstill(tender, lot_id=None):
     return db.session.scalar(statement.where(*([AwardDecision.lot_id == lot_id] if lot_id else [])).limit(1)) is not None
 
 
-def _verified_cooperative(organizations):
-    return and_(organizations.legal_form.in_(COOPERATIVE_FAMILY), organizations.verification_status == "verified")
-
-
-def standing_bids(lot):
-    """The lot's standing bids as evaluation rows (with organization_id): a lot may hold thousands, and ranking them needs
-    none of their ORM objects. Core queries on the tables: no ORM loading per row, and the cooperative test in SQL —
-    for joint bids, a second query gives the share their verified cooperatives hold and how many members did not
-    confirm (two plain queries: a prepared statement's generic plan stays as good as its first one)."""
-    bids, organizations = Bid.__table__.c, Organization.__table__.c
-    verified_cooperative = type_coerce(_verified_cooperative(organizations), Boolean)
-    statement = (
-        select(bids.id, bids.price_minor, verified_cooperative, bids.submitted_at, bids.quality_mark, bids.organization_id)
-        .join_from(Bid.__table__, Organization.__table__, bids.organization_id == organizations.id)
-        .where(bids.lot_id == lot.id, bids.status == "submitted")
-    )
-    members = BidMember.__table__.c
-    groups = (
-        select(members.bid_id,
-               func.sum(case((_verified_cooperative(organizations), members.share_basis_points), else_=0)),
-               func.sum(case((members.confirmed_at.is_(None), 1), else_=0)))
-        .join_from(BidMember.__table__, Bid.__table__, members.bid_id == bids.id)
-        .join(Organization.__table__, members.organization_id == organizations.id)
-        .where(bids.lot_id == lot.id, bids.status == "submitted")
-        .group_by(members.bid_id)
-    )
-    connection = db.session.connection()
-    joint = {bid_id: (int(share), int(unconfirmed)) for bid_id, share, unconfirmed in connection.execute(groups)}
-    # Bids are in the tender's currency (submit_bid and replace_bid refuse any other).
-    currency = lot.tender.currency
-    rows = []
-    for bid_id, minor, cooperative, submitted_at, quality_mark, organization_id in connection.execute(statement).all():
-        share, unconfirmed = joint.get(bid_id, (None, 0))
-        if share is not None:
-            cooperative = evaluation.group_is_cooperative(share)
-        rows.append(evaluation.Bid(bid_id, Money(minor, currency), cooperative, submitted_at, quality_mark,
-                                   organization_id, share, unconfirmed))
-    return rows
-
-
 def evaluate_lot(tender, lot):
     """(final, [(evaluation.Bid, RankedBid)]) for a lot; not final while a weighted evaluation misses quality marks."""
-    bids = standing_bids(lot)
-    by_id = {bid.bid_id: bid for bid in bids}
-    try:
-        ranking = evaluation.evaluate(tender.preference, bids)
-    except evaluation.EvaluationIncomplete:
-        pending = [evaluation.RankedBid(bid.bid_id, None, bid.price, None, None,
-                                        ("unconfirmed",) if bid.unconfirmed else
-                                        ("unmarked",) if bid.quality_mark is None else ("marked",), bid.cooperative_share)
-                   for bid in sorted(bids)]
-        return False, [(by_id[entry.bid_id], entry) for entry in pending]
-    return True, [(by_id[entry.bid_id], entry) for entry in ranking]
+    return ranking.evaluate_lot(tender.preference, lot)
 
 
 def evaluate_tender(tender):
