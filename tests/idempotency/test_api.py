@@ -266,3 +266,18 @@ def test_a_request_that_waits_too_long_for_its_key_is_told_to_retry(committed_ap
     assert send() == (201, created)  # the retry, once the first is done, gets its answer
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Listing)) == 1
+
+
+def test_the_worker_forgets_the_expired_keys_only(app, client, seller):
+    headers, payload = seller
+    for _n in range(3):
+        assert post(client, headers, payload, str(uuid.uuid4())).status_code == 201
+    with app.app_context():
+        oldest = db.session.scalar(select(func.min(IdempotencyKey.id)))
+        db.session.execute(IdempotencyKey.__table__.update().where(IdempotencyKey.id == oldest)
+                           .values(created_at=utcnow() - dt.timedelta(hours=24, minutes=1)))
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["api", "forget-keys"])
+    assert result.exit_code == 0, result.output
+    assert "1 expired idempotency key(s) forgotten" in result.output
+    assert count(app, IdempotencyKey) == 2
