@@ -123,6 +123,8 @@ def fingerprint(req):
 
 
 def _once(key, view, args, kwargs):
+    """Run the operation once for this caller's key: replay the kept answer, or do the work and keep its answer."""
+    # Not at import: the API blueprints import this module (app.http) while the accounts package is being imported.
     from app.accounts.auth import api_user
 
     check_key(key)
@@ -196,7 +198,7 @@ def _waiting_at_most(seconds):
 
 def _keep(claim, response):
     """Write the answer into the claimed key's row, in the transaction of the effect."""
-    db.session.add(claim)  # again, should the handler have rolled back (then nothing else of the request is kept)
+    db.session.add(claim)  # changes nothing, unless the handler rolled back (the claim with it): then it is written now
     claim.status_code = response.status_code
     claim.headers = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
     claim.body = response.get_data(as_text=True)
