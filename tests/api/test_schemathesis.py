@@ -238,7 +238,7 @@ class World:
         for name in case.path_parameters or {}:
             if name in self.ids:
                 case.path_parameters[name] = self.ids[name]
-        if isinstance(case.headers, dict) and "Idempotency-Key" in case.headers:
+        if case.headers and "Idempotency-Key" in case.headers:
             # A key of its own for each valid request: the examples of an operation differ, and one key sent with two
             # different requests is rightly refused.
             case.headers["Idempotency-Key"] = str(uuid.uuid4())
