@@ -31,8 +31,6 @@ from app.models_base import utcnow
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
-#: 1 to 255 printable ASCII characters (a UUID is a good key).
-KEY_PATTERN = "^[ -~]{1,255}$"
 #: The headers of an answer given again with it (with its status and body).
 KEPT_HEADERS = ("Content-Type", "Location")
 #: PostgreSQL's lock_not_available: the wait for the other request with the key ran out.
@@ -45,6 +43,7 @@ PARAMETER = {
                    "nothing more. The same key with another request (method, path, body) is refused (422); a request "
                    "sent while the first one with its key is still running waits for it, or is answered 409 (retry). "
                    "Error answers are not kept: the corrected request may use the same key. Keys are kept per user.",
+    # 1 to 255 printable ASCII characters (check_key).
     "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
     "example": "4f9c1c1e-8a0e-4b1e-9d57-0f3c2d6a7b11",
 }
