@@ -41,6 +41,10 @@ class Config:
     PASSWORD_RESET_TTL_MINUTES = 60
     API_TOKEN_DEFAULT_DAYS = 90
     API_TOKEN_MAX_DAYS = 365
+    #: An Idempotency-Key is kept (and its answer given again) this long, then forgotten (`flask api forget-keys`).
+    IDEMPOTENCY_KEY_HOURS = 24
+    #: How long a request waits for another one with the same key to finish before it is answered 409 (PostgreSQL).
+    IDEMPOTENCY_WAIT_SECONDS = 10
 
     API_TITLE = "Coopex API"
     API_VERSION = "v1"

@@ -124,6 +124,7 @@ def register_commands(app):
     from app.alerts.cli import alerts_cli
     from app.campaigns.cli import campaigns_cli
     from app.demo.cli import seed_demo
+    from app.idempotency.cli import api_cli
     from app.indexing.cli import search_cli
     from app.mail.cli import mail_cli
     from app.moderation.cli import moderation_cli
@@ -145,6 +146,7 @@ def register_commands(app):
     app.cli.add_command(notices_cli)
     app.cli.add_command(alerts_cli)
     app.cli.add_command(payments_cli)
+    app.cli.add_command(api_cli)
 
 
 def register_template_helpers(app):

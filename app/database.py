@@ -1,8 +1,34 @@
-"""Engine set-up that SQLAlchemy's defaults get wrong for us."""
+"""Engine set-up that SQLAlchemy's defaults get wrong for us, and the session whose commit a request may hold."""
 import contextlib
 from pathlib import Path
 
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event
+
+_HELD = "commit_held"
+
+
+class Session(FlaskSession):
+    """Flask-SQLAlchemy's session, whose commit can be held (`holding_commit`): the handler's one commit then only
+    flushes, and whoever holds it commits later, with more in the same transaction (app.idempotency keeps the answer)."""
+
+    def commit(self):
+        if not self.info.get(_HELD):
+            super().commit()
+            return
+        self.flush()
+        if self.expire_on_commit:
+            self.expire_all()  # as after a real commit: what the handler reads next comes from the database
+
+
+@contextlib.contextmanager
+def holding_commit(session):
+    """Within the block, `session.commit()` flushes (and expires, as a commit would) but does not commit."""
+    session.info[_HELD] = True
+    try:
+        yield
+    finally:
+        session.info.pop(_HELD, None)
 
 
 def engine_options(app):

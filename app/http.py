@@ -108,6 +108,16 @@ class ApiParser(FlaskParser):
 
 
 class ApiBlueprint(Blueprint):
-    """The blueprint of every feature's JSON API."""
+    """The blueprint of every feature's JSON API: its operations that create something take an Idempotency-Key, its
+    other POST operations refuse one (app.idempotency)."""
 
     ARGUMENTS_PARSER = ApiParser()
+
+    def add_url_rule(self, rule, endpoint=None, view_func=None, provide_automatic_options=None, **options):
+        from app import idempotency
+
+        if view_func is not None and idempotency.applies_to(view_func, options.get("methods")):
+            view_func = idempotency.keyed(view_func)
+        elif view_func is not None and "POST" in (options.get("methods") or ()):
+            view_func = idempotency.refusing_key(view_func)
+        super().add_url_rule(rule, endpoint, view_func, provide_automatic_options, **options)

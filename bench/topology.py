@@ -5,7 +5,8 @@ Needs the topology running (`make topology`: scripts/topology.sh). Drives, for `
 is not saturated by the client:
 - searches: GET /api/v1/search/listings with bench/search.py's query mix, over `--listings` listings;
 - listing writes: POST /api/v1/listings with the bearer token of a verified cooperative's seller, each listing carrying
-  a word of its own;
+  a word of its own and an Idempotency-Key of its own (sent again, the same, if the writer retries after a failed
+  answer: nginx passes such a POST on to the other app server itself, so retries should not be needed);
 - webhooks: signed payment, replay and out-of-order refund events for a campaign of pending donations, as
   bench/webhooks.py sends them, to POST /payments/stripe/webhook.
 Meanwhile: at 20 % of the run the OpenSearch node holding the listings' primary shard is killed, at 35 % app server
@@ -15,10 +16,11 @@ Prints:
 1. answers by status for each kind (target: no failed answer — a 5xx or no answer at all — from nginx), how many
    requests nginx passed to the other app server (its access log), latency p50/p95/max, and a timeline;
 2. lost writes: every listing answered 201 must be found by the search API once the sync workers have delivered the
-   outbox (target 0); a POST answered 502 is looked up in the database (was it written?);
+   outbox (target 0); a POST without a 201 is looked up in the database (was it written?); duplicates: listings
+   written twice for one word (target 0), and how many answers were replayed from a kept key;
 3. totals: the campaign's and its match pledge's figures against the events sent (bench/webhooks.py's check: exact);
 4. the resident memory of each process of the topology, and what was killed and started when.
-Exits 1 unless there was no failed answer, no lost write and the totals are exact.
+Exits 1 unless there was no failed answer, no lost write, no duplicate and the totals are exact.
 
     make topology
     python bench/topology.py [--seconds 120] [--listings 20000] [--events 1500] [--search-rate 16] [--write-rate 6]
@@ -34,6 +36,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -53,6 +56,8 @@ BASE = "http://127.0.0.1:8480"
 NODES = ("http://127.0.0.1:9500", "http://127.0.0.1:9501", "http://127.0.0.1:9502")
 SELLER_EMAIL = "topology-seller@example.coop"
 PROBE_CPV = "03131100"  # coffee, tea, maté and spices (a real CPV code of the reference data)
+#: A listing POST is sent at most this many times (with its one Idempotency-Key) when no answer or a 5xx or 409 comes.
+WRITE_TRIES = 3
 
 
 def topology_environment():
@@ -164,19 +169,30 @@ def searcher(recorder, mix, rate, until, seed):
                                        params=rng.choice(mix)))
 
 
-def writer(recorder, organization_id, secret, run, numbers, rate, until, written, unanswered):
+def writer(recorder, organization_id, secret, run, numbers, rate, until, written, unanswered, replayed):
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {secret}"
 
     def write():
         n = next(numbers)
         word = probe_word(run, n)
-        response = request(session, recorder, "write", "POST", f"{BASE}/api/v1/listings", json={
-            "organization_id": organization_id, "title": f"Kenyan black tea {word}", "cpv_code": PROBE_CPV,
-            "description": "Orthodox black tea from the cooperative's factory, in 50 kg sacks.", "status": "active",
-            "price": {"amount": "4.75", "currency": "EUR"}, "unit": "kg", "delivery_countries": ["KE", "GB"]})
+        # One key per listing, sent again with each retry: however many times it is sent, the listing is made once.
+        key = str(uuid.uuid4())
+        for attempt in range(WRITE_TRIES):
+            if attempt:
+                recorder.event(f"listing {word}: retry {attempt} with the same key")
+                time.sleep(0.5)
+            response = request(session, recorder, "write", "POST", f"{BASE}/api/v1/listings",
+                               headers={"Idempotency-Key": key}, json={
+                "organization_id": organization_id, "title": f"Kenyan black tea {word}", "cpv_code": PROBE_CPV,
+                "description": "Orthodox black tea from the cooperative's factory, in 50 kg sacks.", "status": "active",
+                "price": {"amount": "4.75", "currency": "EUR"}, "unit": "kg", "delivery_countries": ["KE", "GB"]})
+            if response is not None and response.status_code < 500 and response.status_code != 409:
+                break
         if response is not None and response.status_code == 201:
             written.append((response.json()["id"], word))
+            if response.headers.get("Idempotent-Replayed") == "true":
+                replayed.append(word)
         else:
             unanswered.append(word)
 
@@ -294,6 +310,21 @@ def written_anyway(app, words):
     return titles
 
 
+def duplicated(app, words):
+    """The words of the run with more than one listing (a POST whose effect was made twice)."""
+    from sqlalchemy import func, select
+
+    from app.catalog.models import Listing
+    from app.extensions import db
+
+    titles = [f"Kenyan black tea {w}" for w in words]
+    with app.app_context():
+        twice = db.session.scalars(select(Listing.title).where(Listing.title.in_(titles)).group_by(Listing.title)
+                                   .having(func.count() > 1)).all() if titles else []
+        db.session.remove()
+    return twice
+
+
 def exact_totals(app, campaign, limit=60):
     """bench/webhooks.py's exactness check, repeated for up to `limit` s (an inbox applies events after answering)."""
     started = time.monotonic()
@@ -368,11 +399,11 @@ def main():
           f"primary shard is on node-{node}")
     recorder = Recorder()
     until = time.monotonic() + args.seconds
-    written, unanswered, numbers = [], [], iter(range(10**6))
+    written, unanswered, replayed, numbers = [], [], [], iter(range(10**6))
     halves = (items[0::2], items[1::2])
     threads = [threading.Thread(target=searcher, args=(recorder, mix, args.search_rate / 2, until, k)) for k in (1, 2)]
     threads += [threading.Thread(target=writer, args=(recorder, organization_id, token, run, numbers, args.write_rate / 2,
-                                                      until, written, unanswered)) for _ in (1, 2)]
+                                                      until, written, unanswered, replayed)) for _ in (1, 2)]
     threads += [threading.Thread(target=webhook_sender, args=(recorder, half, env["STRIPE_WEBHOOK_SECRET"],
                                                               deliveries / args.seconds / 1.8, until)) for half in halves]
     threads.append(threading.Thread(target=chaos, args=(recorder, args.seconds, node)))
@@ -385,6 +416,7 @@ def main():
 
     drained, parked, missing = check_writes(app, written)
     ghosts = written_anyway(app, unanswered)
+    twice = duplicated(app, [word for _id, word in written] + unanswered)
     expected, differences = exact_totals(app, (campaign_id, pledge_id, cap_total, donations, refunded, event_ids))
     memory_after = memory()
 
@@ -404,8 +436,8 @@ def main():
     for (kind, why), count in sorted(recorder.no_answer.items()):
         # nginx sends an answer's headers on as soon as it has them: a server that dies in the body cannot be replaced.
         print(f"  {kind}: {count} without an answer ({why}; nginx's error.log says why)")
-    # A listing POST is passed on only if the first server refused the connection (it never received it); a GET or a
-    # webhook also when the first server died with it in flight.
+    # A GET, a webhook and a POST with an Idempotency-Key (the listings) are passed on also when the first server died
+    # with them in flight; a POST without a key only if the first server refused the connection (it never received it).
     kinds = Counter("webhook" if "/payments/stripe/webhook" in line else line.split('"')[1].split()[0] for line in passed)
     print(f"  nginx logged {logged:,} answers; it passed {len(passed)} on to the other app server "
           f"({', '.join(f'{kind} {n}' for kind, n in sorted(kinds.items()))})")
@@ -427,8 +459,12 @@ def main():
     for listing_id, word in missing[:10]:
         print(f"    listing {listing_id} ({word}) not found")
     if unanswered:
-        print(f"  {len(unanswered)} listing POSTs without a 201: {len(ghosts)} of them were written all the same "
-              f"(nginx does not send a POST again once sent: see deploy/nginx.conf)")
+        print(f"  {len(unanswered)} listing POSTs without a 201 after {WRITE_TRIES} tries: {len(ghosts)} of them were "
+              f"written all the same")
+    print(f"duplicates: {len(twice)} listings written twice for one POST (target 0); {len(replayed)} answers replayed "
+          f"from a kept Idempotency-Key (a POST that nginx or the writer sent again after its first server committed it)")
+    for title in twice[:10]:
+        print(f"    {title}")
 
     print(f"\ntotals: raised {expected['raised']}, matched {expected['matched']} (cap {cap_total}), refunded "
           f"{expected['refunded']}, donors {expected['donors_count']}: " + ("exact" if not differences else "NOT EXACT"))
@@ -440,8 +476,8 @@ def main():
         (pid_before, before), (pid_after, after) = memory_before.get(name, (0, 0)), memory_after.get(name, (0, 0))
         print(f"  {name:22} {before:7.0f} -> {after:7.0f}{'  (a new process: restarted)' if pid_before != pid_after else ''}")
 
-    ok = failed_total == 0 and not missing and not differences
-    print("\nresult: " + ("no failed answer, no lost write, totals exact" if ok else "TARGETS MISSED"))
+    ok = failed_total == 0 and not missing and not twice and not differences
+    print("\nresult: " + ("no failed answer, no lost write, no duplicate, totals exact" if ok else "TARGETS MISSED"))
     sys.exit(0 if ok else 1)
 
 

@@ -36,13 +36,16 @@ completer=$!
 concluder=$!
 "${FLASK[@]}" notices digest --watch --interval 60 >> var/log/digest-worker.log 2>&1 &
 digester=$!
-trap 'kill "$worker" "$percolator" "$settler" "$payer" "$mailer" "$completer" "$concluder" "$digester" 2>/dev/null || true' EXIT INT TERM
+"${FLASK[@]}" api forget-keys --watch --interval 3600 >> var/log/api-keys-worker.log 2>&1 &
+forgetter=$!
+trap 'kill "$worker" "$percolator" "$settler" "$payer" "$mailer" "$completer" "$concluder" "$digester" "$forgetter" 2>/dev/null || true' EXIT INT TERM
 echo "[run] search worker pid $worker (log: var/log/search-worker.log)"
 echo "[run] alert worker pid $percolator (log: var/log/alerts-worker.log)"
 echo "[run] campaign settler pid $settler, every minute (log: var/log/campaigns-worker.log)"
 echo "[run] payments worker pid $payer (log: var/log/payments-worker.log)"
 echo "[run] order completer pid $completer, every hour (log: var/log/trade-worker.log)"
 echo "[run] award concluder pid $concluder, every 5 minutes (log: var/log/tenders-worker.log)"
+echo "[run] idempotency key forgetter pid $forgetter, every hour (log: var/log/api-keys-worker.log)"
 
 echo "[run] mail worker pid $mailer (log: var/log/mail-worker.log)"
 echo "[run] mail inbox: http://127.0.0.1:${MAILPIT_HTTP_PORT:-8025} (Mailpit: open it to read the confirmation and password mails)"

@@ -12,12 +12,12 @@ from types import SimpleNamespace
 
 import pytest
 from flask_migrate import upgrade
-from flask_sqlalchemy.session import Session as FlaskSession
 from playwright.sync_api import sync_playwright
 from sqlalchemy import MetaData, text
 from werkzeug.serving import make_server
 
 from app import create_app
+from app.database import Session as AppSession
 from app.extensions import db as _db
 from app.extensions import limiter
 from search.mappings import KINDS
@@ -77,7 +77,7 @@ def app():
             engine.drop_all()
 
 
-class _ConnectionBoundSession(FlaskSession):
+class _ConnectionBoundSession(AppSession):
     """Flask-SQLAlchemy picks engines itself; in tests every session must use the test's connection."""
 
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
