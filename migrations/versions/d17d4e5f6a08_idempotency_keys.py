@@ -1,7 +1,7 @@
 """idempotency keys: the API's creating requests, kept with their answers for 24 hours
 
 Revision ID: d17d4e5f6a08
-Revises: c17a1b2c3d04
+Revises: d17c3d4e5f06
 Create Date: 2026-12-09 10:00:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 import app.models_base
 
 revision = 'd17d4e5f6a08'
-down_revision = 'c17a1b2c3d04'
+down_revision = 'd17c3d4e5f06'
 branch_labels = None
 depends_on = None
 
