@@ -26,7 +26,7 @@ percolator=$!
 "${FLASK[@]}" campaigns close-due --watch --interval 60 >> var/log/campaigns-worker.log 2>&1 &
 settler=$!
 # Development also applies each Stripe event as it is stored (PAYMENTS_APPLY_AT_ONCE); this worker takes any left over.
-"${FLASK[@]}" payments apply --watch --interval 2 >> var/log/payments-worker.log 2>&1 &
+"${FLASK[@]}" payments apply --watch >> var/log/payments-worker.log 2>&1 &
 payer=$!
 "${FLASK[@]}" mail deliver --watch --interval 2 >> var/log/mail-worker.log 2>&1 &
 mailer=$!

@@ -50,7 +50,7 @@ WORKERS=(
   "tenders|tenders conclude-awards --watch --interval 300"
   "digest|notices digest --watch --interval 60"
   # The webhook inbox's worker (issue 17, part 2): Stripe events stored by the endpoint are applied here.
-  "?payments|payments apply --watch --interval 1"
+  "?payments|payments apply --watch"
   # Forgets the API's Idempotency-Keys after 24 hours (issue 17, part 6).
   "?api-keys|api forget-keys --watch --interval 3600"
 )
