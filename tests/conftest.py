@@ -176,6 +176,23 @@ def mailbox(committed_app):
     return Mailbox(committed_app, committed_app.config["MAILPIT_URL"], RUN_TAG)
 
 
+def at_once(calls):
+    """Run the calls in threads released together (concurrency tests); returns their answers in the calls' order."""
+    barrier = threading.Barrier(len(calls))
+    answers = [None] * len(calls)
+
+    def run(index, call):
+        barrier.wait()
+        answers[index] = call()
+
+    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return answers
+
+
 class Factory:
     """Builds users, organisations and listings through the services, committing like a request would."""
 

@@ -2,7 +2,6 @@
 answer and creates nothing more, whether the first answer was lost after its commit or the first request died before
 it; the same key with another request is refused; two requests with one key at the same moment create one listing."""
 import datetime as dt
-import threading
 import time
 import uuid
 
@@ -17,7 +16,7 @@ from app.idempotency import forget_expired
 from app.idempotency.models import IdempotencyKey
 from app.models_base import utcnow
 from tests.catalog.test_api import VALID
-from tests.conftest import Factory
+from tests.conftest import Factory, at_once
 
 
 def count(app, model):
@@ -184,23 +183,6 @@ def test_keys_older_than_a_day_are_forgotten_and_their_requests_create_again(app
     assert count(app, IdempotencyKey) == 0 and count(app, Listing) == 2
 
 
-def _at_once(calls):
-    """Run the calls in threads released together; returns their answers in the calls' order."""
-    barrier = threading.Barrier(len(calls))
-    answers = [None] * len(calls)
-
-    def run(index, call):
-        barrier.wait()
-        answers[index] = call()
-
-    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return answers
-
-
 def _committed_seller(app, server):
     make = Factory(app)
     admin = make.user()
@@ -235,7 +217,7 @@ def test_two_requests_with_one_key_at_once_create_one_listing(committed_app, liv
                                      headers={**headers, "Idempotency-Key": key})
             return response.status_code, response.headers.get("Idempotent-Replayed"), response.json()
 
-        answers = _at_once([send, send])
+        answers = at_once([send, send])
         assert [status for status, _replayed, _body in answers] == [201, 201], answers
         assert sorted(str(replayed) for _status, replayed, _body in answers) == ["None", "true"]
         assert answers[0][2] == answers[1][2]
@@ -258,7 +240,7 @@ def test_a_request_that_waits_too_long_for_its_key_is_told_to_retry(committed_ap
                                  headers={**headers, "Idempotency-Key": key})
         return response.status_code, response.json()
 
-    answers = _at_once([send, send])
+    answers = at_once([send, send])
     assert sorted(status for status, _body in answers) == [201, 409], answers
     (busy,) = [body["error"] for status, body in answers if status == 409]
     assert busy["code"] == "idempotency_key_in_use" and list(busy["fields"]) == ["Idempotency-Key"]

@@ -1,34 +1,16 @@
 """Two members of the buyer accept the same quote at the same moment, through a real HTTP server and the database's own
 locks (PostgreSQL under `make test-pg`, SQLite otherwise): one order is placed, one of them is told the quote is
 already accepted, and the trade figures count the order once."""
-import threading
 
 import requests
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.trade.models import Order, Quote, TradeTotal
-from tests.conftest import Factory
+from tests.conftest import Factory, at_once
 from tests.trade.conftest import Trade
 
 ROUNDS = 3
-
-
-def _at_once(calls):
-    """Run the calls in threads released together; returns their answers in the calls' order."""
-    barrier = threading.Barrier(len(calls))
-    answers = [None] * len(calls)
-
-    def run(index, call):
-        barrier.wait()
-        answers[index] = call()
-
-    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return answers
 
 
 def test_two_members_accepting_one_quote_at_once_place_one_order(committed_app, live_server):
@@ -41,7 +23,7 @@ def test_two_members_accepting_one_quote_at_once_place_one_order(committed_app, 
             response = requests.post(f"{live_server}/api/v1/quotes/{quote['id']}/accept", headers=trade.h[who], timeout=60)
             return response.status_code, response.json()
 
-        answers = _at_once([lambda: accept("buyer"), lambda: accept("buyer_buyer")])
+        answers = at_once([lambda: accept("buyer"), lambda: accept("buyer_buyer")])
 
         assert sorted(status for status, _body in answers) == [201, 409], answers
         (placed,) = [body["order"] for status, body in answers if status == 201]
