@@ -7,7 +7,7 @@ from opensearchpy import exceptions as os_errors
 
 from search.campaign_queries import campaign_search_body
 from search.client import build_client
-from search.mappings import KINDS, NO_FIXED_SETTINGS, index_body, mapping_meta
+from search.mappings import KINDS, index_body, kept_meta, mapping_meta, new_properties, rebuild_reasons
 from search.queries import listing_search_requests, parse_results, suggest_bodies
 from search.rfq_queries import rfq_search_body
 from search.tender_queries import tender_search_body
@@ -122,18 +122,14 @@ class SearchEngine:
             meta = answer["mappings"].get("_meta") or {}
             if meta == wanted:
                 continue
-            # What put_mapping cannot change is kept as the index was made. An index made before indices kept a digest
-            # is taken as made with this code's (its first check is a baseline), except the fixed settings: none.
-            kept = {"fields": wanted["fields"], "analysis": meta.get("analysis", wanted["analysis"]),
-                    "documents": meta.get("documents", meta.get("fields", wanted["fields"])),
-                    "settings": meta.get("settings", NO_FIXED_SETTINGS)}
+            kept = kept_meta(kind, meta)
             if meta.get("fields") != wanted["fields"]:
                 try:
                     self._call(self.client.indices.put_mapping, index=name, body={**KINDS[kind], "_meta": kept})
                     log.warning("search index %s: brought up to date with the %s mapping in place", name, kind)
                 except os_errors.RequestError as error:
                     # The new fields at least, so that documents written until the rebuild are not refused.
-                    added = _new_properties(answer["mappings"].get("properties", {}), KINDS[kind]["properties"])
+                    added = new_properties(answer["mappings"].get("properties", {}), KINDS[kind]["properties"])
                     if added:
                         self._call(self.client.indices.put_mapping, index=name, body={"properties": added})
                     log.error("search index %s cannot take the %s mapping in place (%s)%s: run `flask search reindex %s`",
@@ -141,11 +137,7 @@ class SearchEngine:
                               f"; its new fields were added ({', '.join(sorted(added))})" if added else "", kind)
                     outdated.append(name)
                     continue
-            why = [reason for key, reason in (("documents", "its documents lack the new fields"),
-                                              ("analysis", "it was made with another analysis of the text"),
-                                              ("settings", "it was made with other fixed settings (its sort)"))
-                   if kept[key] != wanted[key]]
-            if why:
+            if why := rebuild_reasons(kind, kept):
                 log.error("search index %s: %s: run `flask search reindex %s`", name, "; ".join(why), kind)
                 outdated.append(name)
         return outdated
@@ -378,18 +370,6 @@ def _within_scope(percolate, scope):
     country, division = scope
     return {"bool": {"must": [percolate], "filter": [{"terms": {"scope_countries": [country or "*", "*"]}},
                                                      {"terms": {"scope_divisions": [division or "*", "*"]}}]}}
-
-
-def _new_properties(current, wanted):
-    """The properties of the mapping `wanted` that `current` lacks, at any depth (an object's new sub-fields)."""
-    added = {}
-    for name, mapped in wanted.items():
-        if name not in current:
-            added[name] = mapped
-        elif "properties" in mapped and "properties" in current[name]:
-            if inner := _new_properties(current[name]["properties"], mapped["properties"]):
-                added[name] = {"properties": inner}
-    return added
 
 
 def _raise_first_error(answer):

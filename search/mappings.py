@@ -318,3 +318,36 @@ def index_body(kind, shards=1, replicas=0):
     if kind in INDEX_SORTS:
         settings["index"] = INDEX_SORTS[kind]
     return {"settings": settings, "mappings": {**KINDS[kind], "_meta": mapping_meta(kind)}}
+
+
+def kept_meta(kind, meta):
+    """The `_meta` an index of the kind keeps after its new fields are added in place: what put_mapping cannot change
+    stays as the index was made. An index made before indices kept a digest is taken as made with this code's (its
+    first check is a baseline), except the fixed settings: it had none."""
+    wanted = mapping_meta(kind)
+    return {"fields": wanted["fields"], "analysis": meta.get("analysis", wanted["analysis"]),
+            "documents": meta.get("documents", meta.get("fields", wanted["fields"])),
+            "settings": meta.get("settings", NO_FIXED_SETTINGS)}
+
+
+_REBUILD_REASONS = (("documents", "its documents lack the new fields"),
+                    ("analysis", "it was made with another analysis of the text"),
+                    ("settings", "it was made with other fixed settings (its sort)"))
+
+
+def rebuild_reasons(kind, kept):
+    """Why an index of the kind keeping `kept` (kept_meta) needs `flask search reindex <kind>`; empty if it does not."""
+    wanted = mapping_meta(kind)
+    return [reason for key, reason in _REBUILD_REASONS if kept[key] != wanted[key]]
+
+
+def new_properties(current, wanted):
+    """The properties of the mapping `wanted` that `current` lacks, at any depth (an object's new sub-fields)."""
+    added = {}
+    for name, mapped in wanted.items():
+        if name not in current:
+            added[name] = mapped
+        elif "properties" in mapped and "properties" in current[name]:
+            if inner := new_properties(current[name]["properties"], mapped["properties"]):
+                added[name] = {"properties": inner}
+    return added

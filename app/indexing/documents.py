@@ -120,18 +120,14 @@ def _owner(row):
     return {"id": row.organization_id, "name": row.organization_name, **_organization_facts(row)}
 
 
-def _money(minor, currency):
-    """search.mappings.MONEY_FIELD, or None when there is no amount (price on request, budget not published)."""
+def _money(minor, currency, sortable=False):
+    """search.mappings.MONEY_FIELD, or None when there is no amount (price on request, budget not published); `sortable`
+    adds the amount in ten-thousandths a listing's price is sorted by."""
     if minor is None:
         return None
     money = Money(minor, currency)
-    return {"minor": money.minor, "amount": float(money.amount), "currency": money.currency}
-
-
-def _price(minor, currency):
-    """A listing's price: search.mappings.MONEY_FIELD and the amount in ten-thousandths it is sorted by."""
-    money = _money(minor, currency)
-    return money and {**money, "order": int(Money(minor, currency).amount.scaleb(4))}
+    field = {"minor": money.minor, "amount": float(money.amount), "currency": money.currency}
+    return {**field, "order": int(money.amount.scaleb(4))} if sortable else field
 
 
 def _documents(rows):
@@ -153,7 +149,7 @@ def _documents(rows):
             "language": row.language,
             "kind": row.kind,
             "cpv": cpvs[row.code8],
-            "price": _price(row.price_minor, row.price_currency),
+            "price": _money(row.price_minor, row.price_currency, sortable=True),
             "unit": row.unit,
             "sdgs": sdgs.get(row.id, []),
             "certifications": list(row.certifications or []),
