@@ -115,10 +115,10 @@ def lock(obj):
     return obj
 
 
-def insert_many(table, rows):
-    """INSERT many rows (dicts with the same keys) into `table` in the session's transaction: one COPY on PostgreSQL
-    (an executemany there is a statement per row), an executemany elsewhere. Scalar defaults of the columns left out
-    are filled in; JSON values are written as JSON text."""
+def insert_many(table, rows, session=None):
+    """INSERT many rows (dicts with the same keys) into `table` in the transaction of `session` (the app's by
+    default): one COPY on PostgreSQL (an executemany there is a statement per row), an executemany elsewhere. Scalar
+    defaults of the columns left out are filled in; JSON values are written as JSON text."""
     import json
 
     from psycopg import sql
@@ -128,7 +128,7 @@ def insert_many(table, rows):
 
     if not rows:
         return
-    connection = db.session.connection()
+    connection = (session or db.session).connection()
     defaults = {column.name: column.default.arg for column in table.c
                 if column.name not in rows[0] and column.default is not None and column.default.is_scalar}
     if connection.dialect.name != "postgresql":

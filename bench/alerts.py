@@ -277,9 +277,8 @@ def drain_turn(listing_ids, with_alerts, worker):
     from app.alerts import defaults, matching
     from app.extensions import db
     from app.indexing import search_engine
-    from app.indexing.documents import WRITERS
     from app.indexing.models import SearchOutbox
-    from app.indexing.sync import AFTER_WRITE, TASKS, drain_all
+    from app.indexing.sync import AFTER_WRITE, drain_writes
     from app.models_base import utcnow
 
     engine = search_engine()
@@ -291,11 +290,11 @@ def drain_turn(listing_ids, with_alerts, worker):
     db.session.commit()
     hooks = AFTER_WRITE["listings"][:]
     if not with_alerts:
-        AFTER_WRITE["listings"] = [hook for hook in hooks if hook is not defaults.refresh_default_alerts
+        AFTER_WRITE["listings"] = [hook for hook in hooks if hook is not defaults.queue_refresh
                                    and hook not in matching.HOOKS.values()]
     try:
         started = time.perf_counter()
-        result = drain_all(kinds=sorted(set(WRITERS) - set(TASKS)))  # what `flask search sync` drains
+        result = drain_writes()  # what `flask search sync` drains
         seconds = time.perf_counter() - started
     finally:
         AFTER_WRITE["listings"] = hooks

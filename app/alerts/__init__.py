@@ -18,8 +18,9 @@ def init_app(app):
         if matching.HOOKS[kind] not in hooks:
             hooks.append(matching.HOOKS[kind])
     TASKS.update(matching.TASKS)
-    if defaults.refresh_default_alerts not in AFTER_WRITE["listings"]:
-        AFTER_WRITE["listings"].append(defaults.refresh_default_alerts)
+    TASKS[defaults.TASK_KIND] = defaults.refresh
+    if defaults.queue_refresh not in AFTER_WRITE["listings"]:
+        AFTER_WRITE["listings"].append(defaults.queue_refresh)
     unsubscribing.register()
 
 

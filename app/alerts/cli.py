@@ -2,8 +2,8 @@
 import click
 from flask.cli import AppGroup
 
-from app.alerts.matching import TASKS
-from app.indexing.sync import drain_all, writes_due
+from app.alerts.defaults import TASK_KIND
+from app.indexing.sync import TASKS, drain_all, writes_due
 from app.workers import run
 
 alerts_cli = AppGroup("alerts", help="Saved-search alerts.")
@@ -14,7 +14,8 @@ alerts_cli = AppGroup("alerts", help="Saved-search alerts.")
 @click.option("--interval", default=1.0, show_default=True, help="Seconds between polls when idle.")
 @click.option("--batch", default=500, show_default=True, help="Documents percolated per transaction.")
 def percolate(watch, interval, batch):
-    """Match the documents the sync worker wrote against the saved searches, and alert (several workers may run).
+    """Match the documents the sync worker wrote against the saved searches, and alert; refresh suppliers' default
+    alerts (several workers may run).
     Between batches it gives way to the sync worker: while documents wait to be written, search comes first."""
 
     def step():
@@ -23,6 +24,8 @@ def percolate(watch, interval, batch):
     def report(result):
         if result.rows or not watch:
             state = "engine unavailable, will retry" if result.unavailable else "ok"
-            click.echo(f"{result.ran} document(s) percolated, {result.retried} to retry ({state})")
+            percolated = sum(count for kind, count in result.tasks.items() if kind != TASK_KIND)
+            click.echo(f"{percolated} document(s) percolated, {result.tasks.get(TASK_KIND, 0)} supplier(s)' default "
+                       f"alerts refreshed, {result.retried} to retry ({state})")
 
     run(step, report, watch=watch, interval=interval)

@@ -1,7 +1,11 @@
 """A supplier's default alerts: for each member who sells for it (admins and sellers), one saved search of new tenders
 and one of new requests for quotation in the CPV divisions of its active listings and the countries they deliver to
 (its own country when a listing names none). Kept up to date as its listings are indexed, until the member changes
-them; a member turns one off rather than deleting it."""
+them; a member turns one off rather than deleting it.
+
+The sync worker only queues the organisations whose listings it wrote (`queue_refresh`); the alert worker works out
+their scopes (`refresh`), once for every request queued meanwhile: a co-operative uploading thousands of listings has
+its scope read once it is indexed, not once per batch."""
 import secrets
 
 from flask_babel import force_locale
@@ -15,13 +19,15 @@ from app.catalog.models import Listing, listing_delivery_countries
 from app.database import upsert
 from app.extensions import db
 from app.i18n import language_or_default
-from app.indexing import queue
+from app.indexing import listeners, queue
 from app.models_base import utcnow
 from app.orgs.models import Organization
 from app.reference.models import CpvCode
 from search import ALERT_KINDS
 
 DEFAULT_KINDS = ("tenders", "rfqs")
+#: The outbox kind of "refresh the default alerts of these organisations" (doc_id: the organisation's id).
+TASK_KIND = "default-alerts"
 
 
 def _name(kind, organization_name, language):
@@ -51,11 +57,13 @@ def _scopes(organization_ids):
             for organization_id, found in divisions.items()}
 
 
-def refresh_default_alerts(documents):
-    """After listings are indexed: make or update the default alerts of their organisations' selling members."""
-    organization_ids = sorted({document["organization"]["id"] for document in documents.values()})
-    if not organization_ids:
-        return
+def queue_refresh(documents):
+    """After listings are indexed: queue their organisations for the alert worker."""
+    listeners.queue(db.session, TASK_KIND, sorted({document["organization"]["id"] for document in documents.values()}))
+
+
+def refresh(organization_ids):
+    """Make or update the default alerts of these organisations' selling members, from their active listings now."""
     scopes = _scopes(organization_ids)
     members = db.session.execute(
         select(Membership.user_id, Membership.organization_id, Organization.name, User.language)

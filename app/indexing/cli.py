@@ -8,7 +8,7 @@ from app.indexing import search_engine
 from app.indexing.documents import WRITERS
 from app.indexing.reindex import public_ids
 from app.indexing.reindex import reindex as rebuild_index
-from app.indexing.sync import TASKS, drain_all, outbox_status
+from app.indexing.sync import drain_writes, outbox_status
 from search import SearchUnavailable
 
 search_cli = AppGroup("search", help="The search index: sync the outbox, rebuild, status.")
@@ -27,10 +27,7 @@ def sync(watch, interval):
             click.echo(f"{result.written} written, {result.stale} stale, {result.parked} parked, "
                        f"{result.retried} to retry ({state})")
 
-    def writes():
-        return drain_all(kinds=sorted(set(WRITERS) - set(TASKS)))
-
-    workers.run(writes, report, watch=watch, interval=interval)
+    workers.run(drain_writes, report, watch=watch, interval=interval)
 
 
 @search_cli.command("reindex")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.campaigns.models import Campaign
 from app.catalog.models import Listing
+from app.database import insert_many
 from app.indexing.models import SearchOutbox
 from app.models_base import utcnow
 from app.orgs.models import Organization
@@ -133,9 +134,10 @@ def _after_flush(session, _context):
 def queue(session, kind, ids):
     """Queue documents of `kind` whose rows a Core UPDATE changed (no flush listener sees one), in the session's
     transaction. The UPDATE bumps their search_version itself, so the index takes the new state."""
-    rows = [{"kind": kind, "doc_id": doc_id, "created_at": utcnow()} for doc_id in ids]
+    now = utcnow()
+    rows = [{"kind": kind, "doc_id": doc_id, "created_at": now} for doc_id in ids]
     if rows:
-        session.execute(insert(SearchOutbox), rows)
+        insert_many(SearchOutbox.__table__, rows, session)
         session.info[_DIRTY] = True
 
 

@@ -1,7 +1,7 @@
 """Draining the outbox into the engine: bulk, collapsed, versioned, with retries and parking."""
 import datetime as dt
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app
 from sqlalchemy import delete, or_, select, update
@@ -32,7 +32,13 @@ class DrainResult:
     parked: int = 0
     retried: int = 0
     ran: int = 0
+    #: kind of task -> documents it ran for (their sum is `ran`)
+    tasks: dict = field(default_factory=dict)
     unavailable: bool = False
+
+
+#: SQLite's stand-in for row locks (see app.workers.claim): an UPDATE that changes nothing.
+_WRITE_LOCK = update(SearchOutbox).where(SearchOutbox.id == -1).values(attempts=0)
 
 
 def _due_rows(limit, kinds):
@@ -47,16 +53,32 @@ def _due_rows(limit, kinds):
     )
     if kinds is not None:
         statement = statement.where(SearchOutbox.kind.in_(kinds))
-    return claim(statement, update(SearchOutbox).where(SearchOutbox.id == -1).values(attempts=0)).all()
+    return claim(statement, _WRITE_LOCK).all()
+
+
+def _same_tasks(rows):
+    """The later rows of the tasks among `rows`, for the same documents, that no other worker holds: a task reads the
+    state of now, so one run settles every request for it queued before (a batch of listings queues its organisation's
+    default alerts; a bulk upload would otherwise have them worked out once per batch)."""
+    later = []
+    for kind in sorted({row.kind for row in rows if row.kind in TASKS}):
+        claimed = [row for row in rows if row.kind == kind]
+        later += claim(
+            select(SearchOutbox.id, SearchOutbox.kind, SearchOutbox.doc_id, SearchOutbox.attempts)
+            .where(SearchOutbox.kind == kind, ids_in(SearchOutbox.doc_id, sorted({row.doc_id for row in claimed})),
+                   SearchOutbox.id > max(row.id for row in claimed), SearchOutbox.parked_at.is_(None))
+            .order_by(SearchOutbox.id), _WRITE_LOCK).all()
+    return later
 
 
 def drain(limit=1000, kinds=None):
     """Deliver up to `limit` due outbox rows (of `kinds`, or all), one bulk request per kind of document, one call
     per kind of task; the caller commits."""
     rows = _due_rows(limit, kinds)
-    result = DrainResult(rows=len(rows))
     if not rows:
-        return result
+        return DrainResult()
+    rows += _same_tasks(rows)
+    result = DrainResult(rows=len(rows))
     by_doc = {}
     for row in rows:
         by_doc.setdefault((row.kind, row.doc_id), []).append(row)
@@ -118,6 +140,7 @@ def _run(kind, rows_by_doc, result):
         _engine_unavailable(rows_by_doc, error, result)
         return
     result.ran += len(rows_by_doc)
+    result.tasks[kind] = result.tasks.get(kind, 0) + len(rows_by_doc)
     db.session.execute(delete(SearchOutbox).where(ids_in(SearchOutbox.id, [row.id for group in rows_by_doc.values()
                                                                            for row in group]))
                        .execution_options(synchronize_session=False))
@@ -176,11 +199,19 @@ def drain_all(batch=1000, kinds=None, give_way=None):
         db.session.commit()
         for name in ("rows", "written", "stale", "parked", "retried", "ran"):
             setattr(total, name, getattr(total, name) + getattr(result, name))
+        for kind, count in result.tasks.items():
+            total.tasks[kind] = total.tasks.get(kind, 0) + count
         total.unavailable = total.unavailable or result.unavailable
         if result.unavailable or result.rows == result.retried + result.parked:
             return total
         if result.rows < batch and not queued_meanwhile:
             return total
+
+
+def drain_writes(batch=1000):
+    """What the sync worker (`flask search sync`) does: write the due documents, leaving the tasks about them (alerts)
+    to the alert worker."""
+    return drain_all(batch, kinds=sorted(set(WRITERS) - set(TASKS)))
 
 
 def outbox_status():

@@ -93,3 +93,28 @@ def test_the_alert_worker_gives_way_while_documents_wait_to_be_written(app, clie
     run(app, "search", "sync")
     assert "2 document(s) percolated" in run(app, "alerts", "percolate")
     assert len(alert_mails(app)) == 1  # one mail of the two new results
+
+
+def test_a_supplier_uploading_in_many_batches_has_its_default_alerts_worked_out_once(app, make, search):
+    """Each batch of listings the sync worker writes queues its organisation's default alerts; the alert worker works
+    them out once for all the batches queued meanwhile, from every active listing."""
+    from app.alerts.models import SavedSearch
+    from app.indexing.sync import TASKS, drain_all, drain_writes
+
+    app.config["SEARCH_SYNC_ON_COMMIT"] = False
+    seller = make.user()
+    mills = make.organization(seller, name="Valley Mills Cooperative", country="GB")
+    for title, code in (("Durum wheat", "03211100"), ("Oak chairs", "39112000"), ("Roof repairs", "45261900")):
+        make.listing(mills, title=title, cpv_code=code)
+    with app.app_context():
+        assert drain_writes(batch=1).written == 4  # the organisation, then one listing per batch
+        db.session.commit()
+    assert len(search.outbox("default-alerts")) == 3
+
+    with app.app_context():  # the alert worker, one row at a time: the first of the three settles the others
+        result = drain_all(1, kinds=sorted(TASKS))
+    assert result.tasks == {"percolate:listings": 3, "default-alerts": 1} and result.rows == 6
+    assert search.outbox("default-alerts") == []
+    with app.app_context():
+        queries = list(db.session.scalars(select(SavedSearch.query).where(SavedSearch.user_id == seller.id)))
+    assert queries == [{"cpv_division": ["03", "39", "45"], "country": ["GB"]}] * 2

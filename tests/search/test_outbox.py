@@ -83,8 +83,9 @@ def test_repeated_changes_are_collapsed_into_one_write_of_the_latest_state(app, 
             db.session.commit()
     assert [row.doc_id for row in search.outbox()] == [rye.id] * 4
     result = search.sync()
-    # Four rows, one write; the write queues one more row, its percolation for the alerts, run in the same drain.
-    assert (result.rows, result.written, result.stale, result.parked, result.ran) == (5, 1, 0, 0, 1)
+    # Four rows, one write; the write queues two tasks, run in the same drain: its percolation for the alerts, and
+    # its organisation's default alerts.
+    assert (result.rows, result.written, result.stale, result.parked, result.ran) == (6, 1, 0, 0, 2)
     assert search.outbox() == []
     with app.app_context():
         version = db.session.get(Listing, rye.id).search_version
@@ -154,7 +155,8 @@ def test_a_parked_row_does_not_hold_back_later_changes(app, make, search, seller
     search.sync()
     later = [make.listing(seller, **plain(f"Spelt flour, lot {n}")).id for n in range(3)]
     result = search.sync()
-    assert (result.rows, result.written, result.parked, result.ran) == (6, 3, 0, 3)  # and their 3 percolations
+    # Their three percolations, and their organisation's default alerts.
+    assert (result.rows, result.written, result.parked, result.ran) == (7, 3, 0, 4)
     assert sorted(found_ids(make.app.test_client(), q="spelt")) == sorted(later)
     assert [row.doc_id for row in search.outbox()] == [refused.id]
 
