@@ -13,7 +13,7 @@ the dev or test indices), with the production configuration (SEARCH_REFRESH off:
 
     scripts/postgres.sh start && search/node/node.sh start
     python bench/search.py [--listings 100000] [--searches 1000] [--batch 2000 | --batch 1000,2000,5000]
-                           [--drainers 1] [--reset]
+                           [--drainers 1] [--indexing-only] [--reset]
 """
 import argparse
 import datetime as dt
@@ -487,6 +487,7 @@ def main():
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--searches-only", action="store_true",
                         help="search the index a previous run left (same database and prefix), without indexing again")
+    parser.add_argument("--indexing-only", action="store_true", help="measure indexing, not the searches")
     parser.add_argument("--prefix", default=PREFIX, help="index prefix (one per database: two sizes side by side)")
     parser.add_argument("--reset", action="store_true", help="drop and rebuild the bench database")
     args = parser.parse_args()
@@ -514,6 +515,11 @@ def main():
         raw_rate = raw_bulk(app, best["batch"], args.drainers)
         print(f"the same documents sent straight to _bulk (batch {best['batch']}, {args.drainers} sender(s)): "
               f"{raw_rate:,.0f} docs/s")
+        if args.indexing_only:
+            print(f"outbox / raw = {best['rate'] / raw_rate:.2f} (target >= 0.8); the alert worker's tasks queued "
+                  f"meanwhile: {best['tasks']:,} rows in {best['tasks_seconds']:.1f} s; "
+                  f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+            return
 
     mix = search_mix(app, args.searches, seed=3)
     warm_up = search_mix(app, 1000, seed=4)  # a JVM just started needs about this many to compile its hot paths
