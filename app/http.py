@@ -2,8 +2,11 @@
 import io
 from functools import wraps
 
+import orjson
 from flask import Request as FlaskRequest
 from flask import abort, current_app, make_response, request
+from flask.json.provider import DefaultJSONProvider
+from flask.json.provider import _default as flask_default
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import RAISE, ValidationError
@@ -18,6 +21,29 @@ def refuse_long_url():
     """414 (a problem, for the API) for an address longer than MAX_URL_LENGTH, before anything reads it."""
     if len(request.path) + len(request.query_string) + 1 > MAX_URL_LENGTH:
         abort(414)
+
+
+class JSONProvider(DefaultJSONProvider):
+    """JSON answers written by orjson, as Flask's own provider writes them (dates as HTTP dates, decimals and UUIDs as
+    strings, keys in the order given) but several times faster: a search answer is 20 listings and their facets. What
+    orjson cannot write (an integer beyond 64 bits) and the indented answers of debug mode go to Flask's provider."""
+
+    OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+    sort_keys = False
+
+    def dumps(self, obj, **kwargs):
+        if kwargs:
+            return super().dumps(obj, **kwargs)
+        try:
+            return orjson.dumps(obj, default=flask_default, option=self.OPTIONS).decode()
+        except orjson.JSONEncodeError:
+            return super().dumps(obj)
+
+    def response(self, *args, **kwargs):
+        if self.compact is False or (self.compact is None and self._app.debug):
+            return super().response(*args, **kwargs)
+        return self._app.response_class(f"{self.dumps(self._prepare_response_obj(args, kwargs))}\n",
+                                        mimetype=self.mimetype)
 
 
 class Request(FlaskRequest):

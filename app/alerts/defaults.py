@@ -20,6 +20,7 @@ from app.database import upsert
 from app.extensions import db
 from app.i18n import language_or_default
 from app.indexing import listeners, queue
+from app.indexing.documents import ids_in
 from app.models_base import utcnow
 from app.orgs.models import Organization
 from app.reference.models import CpvCode
@@ -38,7 +39,8 @@ def _name(kind, organization_name, language):
 
 
 def _scopes(organization_ids):
-    """{organisation id: {"cpv_division": [...], "country": [...]}} from its active listings."""
+    """{organisation id: {"cpv_division": [...], "country": [...]}} from its active listings; one with none is left out
+    (a supplier between seasons keeps the alerts of what it last sold)."""
     active = (Listing.organization_id.in_(organization_ids), Listing.status == "active")
     divisions, countries = {}, {}
     for organization_id, division in db.session.execute(
@@ -60,6 +62,13 @@ def _scopes(organization_ids):
 def queue_refresh(documents):
     """After listings are indexed: queue their organisations for the alert worker."""
     listeners.queue(db.session, TASK_KIND, sorted({document["organization"]["id"] for document in documents.values()}))
+
+
+def queue_refresh_without(listing_ids):
+    """After listings are removed from the index: queue their organisations for the alert worker."""
+    organization_ids = db.session.scalars(select(Listing.organization_id).where(ids_in(Listing.id, listing_ids))
+                                          .distinct())
+    listeners.queue(db.session, TASK_KIND, sorted(organization_ids))
 
 
 def refresh(organization_ids):

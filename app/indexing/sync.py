@@ -18,6 +18,9 @@ from search import SearchUnavailable
 #: outbox rows go: saved-search alerts percolate them. One that raises SearchUnavailable has the rows tried again
 #: (the write then comes back as stale, and is given to it again).
 AFTER_WRITE: dict[str, list] = {}
+#: kind -> functions given the ids of the documents of that kind just removed from the index (withdrawn, deleted):
+#: a supplier's default alerts are worked out again without a listing it withdrew.
+AFTER_REMOVE: dict[str, list] = {}
 #: Outbox kinds that are work to do about documents already written, not documents to write: kind -> function given
 #: the doc ids of its due rows. One that raises SearchUnavailable has the rows tried again. Saved-search alerts
 #: percolate this way, in a worker of their own, so that indexing never waits for them.
@@ -109,6 +112,9 @@ def _deliver(kind, rows_by_doc, result):
                    if doc_id in found and found[doc_id][2] is not None}
         for after_write in AFTER_WRITE.get(kind, ()):
             after_write(written)
+        removed = [doc_id for doc_id in sorted(finished) if doc_id not in written]
+        for after_remove in AFTER_REMOVE.get(kind, ()) if removed else ():
+            after_remove(removed)
     except SearchUnavailable as error:
         _engine_unavailable(rows_by_doc, error, result)
         return

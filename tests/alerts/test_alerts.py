@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ElementTree
 from sqlalchemy import func, select
 
 from app.alerts.models import AlertMatch, SavedSearch
+from app.catalog.models import Listing
 from app.extensions import db
 from app.mail.models import MailOutbox
 from app.notices import digests
@@ -183,6 +184,26 @@ def test_a_supplier_gets_default_alerts_for_its_divisions_and_countries(app, cli
         assert client.post(f"/api/v1/tenders/{tender.get_json()['id']}/publish", headers=headers).status_code == 200
     [alert] = [mail for mail in outbox.to("sam@mills.coop") if "New tenders for Valley Mills" in mail.subject]
     assert alert.body.count("/tenders/") == 1
+
+
+def test_a_suppliers_default_alerts_follow_the_listings_it_withdraws(app, client, make, auth, search):
+    seller = make.user()
+    mills = make.organization(seller, name="Valley Mills Cooperative", country="GB")
+    make.listing(mills, title="Durum wheat", cpv_code="03211100", delivery_countries=["FR"])
+    chairs = make.listing(mills, title="Oak chairs", cpv_code="39112000", delivery_countries=["BE"])
+
+    def scopes():
+        with app.app_context():
+            return {row.query["cpv_division"][-1]: row.query for row in db.session.scalars(
+                select(SavedSearch).where(SavedSearch.user_id == seller.id, SavedSearch.is_default.is_(True)))}
+
+    search.sync()
+    assert scopes() == {"39": {"cpv_division": ["03", "39"], "country": ["BE", "FR"]}}
+    with app.app_context():
+        db.session.get(Listing, chairs.id).status = "archived"
+        db.session.commit()
+    search.sync()
+    assert scopes() == {"03": {"cpv_division": ["03"], "country": ["FR"]}}
 
 
 def test_a_default_rfq_alert_does_not_repeat_the_publication_notice(app, client, make, auth, search, outbox):
