@@ -9,7 +9,7 @@ from app.campaigns.models import Campaign, campaign_sdgs
 from app.campaigns.story import plain_text
 from app.catalog.models import Listing, listing_delivery_countries, listing_sdgs
 from app.extensions import db
-from app.money import Money
+from app.money import exponent
 from app.orgs.models import COOPERATIVE_FAMILY, Organization
 from app.reference.models import Country, CpvCode
 from app.reference.services import cpv_ancestors
@@ -38,13 +38,19 @@ def ids_in(column, ids):
     return column.in_(ids)
 
 
+def _read(statement):
+    """Plain rows of a SELECT of columns, on the session's connection: the ORM's result handling cost as much as the
+    query for thousands of rows (the callers flush first where it matters)."""
+    return db.session.connection().execute(statement)
+
+
 def _rows(ids):
     statement = (
         select(*_COLUMNS).join(Listing.cpv).join(Listing.organization)
         .outerjoin(Country, Organization.country_code == Country.iso2)
         .where(ids_in(Listing.id, ids))
     )
-    return db.session.execute(statement).all()
+    return _read(statement).all()
 
 
 def _grouped(table, column, ids, key="listing_id"):
@@ -54,7 +60,7 @@ def _grouped(table, column, ids, key="listing_id"):
     if ids:
         owner = table.c[key]
         statement = select(owner, column).where(ids_in(owner, ids)).order_by(owner, column)
-        for owner_id, value in db.session.execute(statement):
+        for owner_id, value in _read(statement):
             groups.setdefault(owner_id, []).append(value)
     return groups
 
@@ -93,10 +99,10 @@ def cpv_parent_labels(code8s):
     if wanted:
         statement = select(CpvCode.code8, CpvCode.label_en, CpvCode.label_fr, CpvCode.label_es).where(
             ids_in(CpvCode.code8, wanted))
-        labels = {row.code8: row for row in db.session.execute(statement)}
+        labels = {code8: texts for code8, *texts in _read(statement)}
     return {
-        code8: {language: [getattr(labels[code], f"label_{language}") for code in codes if code in labels]
-                for language in ("en", "fr", "es")}
+        code8: {language: [labels[code][number] for code in codes if code in labels]
+                for number, language in enumerate(("en", "fr", "es"))}
         for code8, codes in parents.items()
     }
 
@@ -125,9 +131,12 @@ def _money(minor, currency, sortable=False):
     adds the amount in ten-thousandths a listing's price is sorted by."""
     if minor is None:
         return None
-    money = Money(minor, currency)
-    field = {"minor": money.minor, "amount": float(money.amount), "currency": money.currency}
-    return {**field, "order": int(money.amount.scaleb(4))} if sortable else field
+    places = exponent(currency)
+    # Integer arithmetic: a true division of ints is correctly rounded, as float(Decimal) is.
+    field = {"minor": minor, "amount": minor / 10 ** places, "currency": currency}
+    if not sortable:
+        return field
+    return {**field, "order": minor * 10 ** (4 - places) if places <= 4 else minor // 10 ** (places - 4)}
 
 
 def _documents(rows):

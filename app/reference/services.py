@@ -1,6 +1,6 @@
 """Loading and looking up reference data."""
 import csv
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from flask_babel import gettext as _
@@ -36,8 +36,13 @@ def cpv_parent(code8, known):
 
 def cpv_ancestors(code8):
     """The code and every prefix code above it, from the division down (for 'anywhere beneath' filters)."""
+    return list(_ancestors(code8))
+
+
+@lru_cache(maxsize=20_000)  # the CPV has about 9,500 codes; documents are built thousands at a time
+def _ancestors(code8):
     digits = _significant(code8)
-    return list(dict.fromkeys(digits[:n].ljust(8, "0") for n in range(2, len(digits) + 1)))
+    return tuple(dict.fromkeys(digits[:n].ljust(8, "0") for n in range(2, len(digits) + 1)))
 
 
 def _upsert(model, key, rows):
