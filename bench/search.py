@@ -557,7 +557,7 @@ def main():
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; "
           f"waited {settled:.0f} s for segment merges to settle before searching")
     if best is not None:
-        print(f"bulk indexing (outbox -> drain_all, {args.drainers} drainer(s), batch {best['batch']}): "
+        print(f"bulk indexing (outbox -> the sync worker's drain_writes, {args.drainers} drainer(s), batch {best['batch']}): "
               f"{best['docs']:,} docs in {best['seconds']:.1f} s = "
               f"{best['rate']:,.0f} docs/s (target >= 3,000) {'ok' if best['rate'] >= 3000 else 'MISSED'}; "
               f"final refresh {best['refresh'] * 1000:.0f} ms; warm-up pass on the freshly started node {cold_rate:,.0f} docs/s")
