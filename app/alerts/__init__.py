@@ -9,7 +9,7 @@ bp = Blueprint("alerts", __name__)
 def init_app(app):
     """Saved searches are written to the percolator indexes and percolate what the sync worker writes."""
     from app.alerts import defaults, documents, matching, unsubscribing
-    from app.indexing.sync import AFTER_REMOVE, AFTER_WRITE, TASKS
+    from app.indexing.sync import AFTER_REMOVE, AFTER_WRITE, SETTLED_TOGETHER, TASKS
     from search import ALERT_KINDS
 
     documents.register()
@@ -19,6 +19,7 @@ def init_app(app):
             hooks.append(matching.HOOKS[kind])
     TASKS.update(matching.TASKS)
     TASKS[defaults.TASK_KIND] = defaults.refresh
+    SETTLED_TOGETHER.add(defaults.TASK_KIND)
     if defaults.queue_refresh not in AFTER_WRITE["listings"]:
         AFTER_WRITE["listings"].append(defaults.queue_refresh)
         AFTER_REMOVE.setdefault("listings", []).append(defaults.queue_refresh_without)

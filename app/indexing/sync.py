@@ -25,6 +25,9 @@ AFTER_REMOVE: dict[str, list] = {}
 #: the doc ids of its due rows. One that raises SearchUnavailable has the rows tried again. Saved-search alerts
 #: percolate this way, in a worker of their own, so that indexing never waits for them.
 TASKS: dict[str, object] = {}
+#: Task kinds queued again and again for the same document (a supplier's default alerts: once per batch of its
+#: listings), whose one run settles every row of that document queued before it: they read the state of now.
+SETTLED_TOGETHER: set[str] = set()
 
 
 @dataclass
@@ -60,11 +63,11 @@ def _due_rows(limit, kinds):
 
 
 def _same_tasks(rows):
-    """The later rows of the tasks among `rows`, for the same documents, that no other worker holds: a task reads the
-    state of now, so one run settles every request for it queued before (a batch of listings queues its organisation's
-    default alerts; a bulk upload would otherwise have them worked out once per batch)."""
+    """The later rows of the SETTLED_TOGETHER tasks among `rows`, for the same documents, that no other worker holds (a
+    bulk upload would otherwise have its supplier's default alerts worked out once per batch). Not for every task:
+    without an index on (kind, doc_id) the look-up reads the outbox's later rows, and percolation rows seldom repeat."""
     later = []
-    for kind in sorted({row.kind for row in rows if row.kind in TASKS}):
+    for kind in sorted({row.kind for row in rows if row.kind in SETTLED_TOGETHER}):
         claimed = [row for row in rows if row.kind == kind]
         later += claim(
             select(SearchOutbox.id, SearchOutbox.kind, SearchOutbox.doc_id, SearchOutbox.attempts)
