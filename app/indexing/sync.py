@@ -26,7 +26,7 @@ AFTER_REMOVE: dict[str, list] = {}
 #: percolate this way, in a worker of their own, so that indexing never waits for them.
 TASKS: dict[str, object] = {}
 #: Task kinds queued again and again for the same document (a supplier's default alerts: once per batch of its
-#: listings), whose one run settles every row of that document queued before it: they read the state of now.
+#: listings): one run reads the state of now, so it also settles the later rows of that document queued so far.
 SETTLED_TOGETHER: set[str] = set()
 
 
