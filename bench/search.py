@@ -533,6 +533,11 @@ def main():
                   f"meanwhile: {best['tasks']:,} rows in {best['tasks_seconds']:.1f} s; "
                   f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
             return
+    else:
+        with app.app_context():
+            from app.indexing import search_engine
+            if outdated := search_engine().update_mapping("listings"):
+                raise SystemExit(f"{', '.join(outdated)} was built by older code; index again (without --searches-only)")
 
     mix = search_mix(app, args.searches, seed=3)
     warm_up = search_mix(app, 1000, seed=4)  # a JVM just started needs about this many to compile its hot paths

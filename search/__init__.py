@@ -14,10 +14,10 @@ The app feeds it through its outbox (app/indexing); `search/` never imports the 
 from search.campaign_queries import CAMPAIGN_FACET_FIELDS, CAMPAIGN_FACETS, CAMPAIGN_SORTS, CampaignQuery
 from search.engine import BulkOutcome, SearchEngine, SearchUnavailable
 from search.mappings import ALERT_KINDS
-from search.queries import FACET_FIELDS, RETURNED_FACETS, SORTS, ListingQuery
+from search.queries import FACET_FIELDS, RETURNED_FACETS, SORTS, ListingQuery, facet_values
 from search.rfq_queries import RFQ_FACET_FIELDS, RFQ_FACETS, RfqQuery
 from search.tender_queries import TENDER_FACET_FIELDS, TENDER_FACETS, TENDER_SORTS, TenderQuery
 
 __all__ = ["ALERT_KINDS", "BulkOutcome", "CAMPAIGN_FACETS", "CAMPAIGN_FACET_FIELDS", "CAMPAIGN_SORTS", "CampaignQuery", "FACET_FIELDS",
            "ListingQuery", "RETURNED_FACETS", "RFQ_FACETS", "RFQ_FACET_FIELDS", "RfqQuery", "SORTS", "SearchEngine",
-           "SearchUnavailable", "TENDER_FACETS", "TENDER_FACET_FIELDS", "TENDER_SORTS", "TenderQuery"]
+           "SearchUnavailable", "TENDER_FACETS", "TENDER_FACET_FIELDS", "TENDER_SORTS", "TenderQuery", "facet_values"]

@@ -173,6 +173,9 @@ LISTING_MAPPING = {
         "certifications": {"type": "keyword", "normalizer": "folded_keyword"},
         "delivery_countries": {"type": "keyword"},
         "organization": ORGANIZATION_FIELD,
+        # The facets' values in one field, "name=value" (search.queries.facet_values): a few hundred terms, whose global
+        # ordinals are built at each refresh rather than by the first search after it.
+        "facet_values": {"type": "keyword", "eager_global_ordinals": True},
         # 2 a verified co-operative's, 1 a co-operative's, 0 another's: browsing sorts by it (see INDEX_SORTS).
         "cooperative_tier": {"type": "byte"},
         "created_at": {"type": "date"},

@@ -15,6 +15,7 @@ from app.reference.models import Country, CpvCode
 from app.reference.services import cpv_ancestors
 from app.tenders.models import Contract, Lot, Tender
 from app.trade.models import Rfq, quantity_of
+from search import facet_values
 
 #: What a document says of its CPV code (search.mappings.CPV_FIELD), and of its organisation (ORGANIZATION_FIELD).
 _CPV_COLUMNS = (CpvCode.code8, CpvCode.check_digit, CpvCode.division, CpvCode.label_en, CpvCode.label_fr, CpvCode.label_es)
@@ -151,7 +152,7 @@ def _documents(rows):
             cpvs[row.code8] = _cpv(row, parent_labels)
         if row.organization_id not in organizations:
             organizations[row.organization_id] = _owner(row)
-        documents[row.id] = {
+        document = documents[row.id] = {
             "listing_id": row.id,
             "title": row.title,
             "description": row.description,
@@ -168,6 +169,7 @@ def _documents(rows):
             "created_at": row.created_at.isoformat(),
             "updated_at": row.updated_at.isoformat(),
         }
+        document["facet_values"] = facet_values(document)
     return documents
 
 

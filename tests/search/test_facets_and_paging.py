@@ -45,18 +45,26 @@ def market(make, search):
     return listings
 
 
-def test_without_selections_each_facet_counts_every_public_listing(client, market):
-    result = find(client)
+#: Browsing is counted in requests of its own, a text search in one (search.queries.listing_search_requests): both
+#: count alike. "seasonal box" is in every listing's title.
+BROWSE_OR_TEXT = pytest.mark.parametrize("words", [{}, {"q": "seasonal box"}], ids=["browse", "text"])
+
+
+@BROWSE_OR_TEXT
+def test_without_selections_each_facet_counts_every_public_listing(client, market, words):
+    result = find(client, **words)
     assert result["total"] == 15
     assert facet(result, "country") == {"GB": 1, "FR": 11, "ES": 3}
     assert facet(result, "sector") == {"agriculture": 3, "consumer": 7, "housing": 5}
     assert facet(result, "legal_form") == {"cooperative": 8, "sme": 2, "mutual": 5}
     assert facet(result, "region") == {"Europe": 15}
     assert facet(result, "sdg") == {1: 1, 2: 2, 3: 3, 4: 4, 5: 5}
+    assert [entry["value"] for entry in result["facets"]["sdg"]] == [5, 4, 3, 2, 1]  # the most frequent first
 
 
-def test_facet_counts_ignore_their_own_selection_but_respect_the_others(client, market):
-    result = find(client, country=["FR", "ES"], sector=["agriculture", "housing"], legal_form=["sme", "cooperative"])
+@BROWSE_OR_TEXT
+def test_facet_counts_ignore_their_own_selection_but_respect_the_others(client, market, words):
+    result = find(client, **words, country=["FR", "ES"], sector=["agriculture", "housing"], legal_form=["sme", "cooperative"])
     assert sorted(item["id"] for item in result["items"]) == sorted(market["fr_sme"])
     assert result["total"] == 2
     # country: sector in (agriculture, housing) and legal form in (sme, cooperative) -> gb_coop 1, fr_sme 2;
@@ -71,8 +79,9 @@ def test_facet_counts_ignore_their_own_selection_but_respect_the_others(client, 
     assert facet(result, "sdg") == {2: 2}
 
 
-def test_values_selected_in_one_facet_are_or_ed(client, market):
-    result = find(client, country=["GB", "ES"], per_page=100)
+@BROWSE_OR_TEXT
+def test_values_selected_in_one_facet_are_or_ed(client, market, words):
+    result = find(client, **words, country=["GB", "ES"], per_page=100)
     assert sorted(item["id"] for item in result["items"]) == sorted(market["gb_coop"] + market["es_coop"])
     assert facet(result, "country") == {"GB": 1, "FR": 11, "ES": 3}
     assert facet(result, "legal_form") == {"cooperative": 4}
