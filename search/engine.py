@@ -7,7 +7,7 @@ from opensearchpy import exceptions as os_errors
 
 from search.campaign_queries import campaign_search_body
 from search.client import build_client
-from search.mappings import KINDS, index_body, kept_meta, mapping_meta, new_properties, rebuild_reasons
+from search.mappings import KINDS, SEARCH_SETTINGS, index_body, kept_meta, mapping_meta, new_properties, rebuild_reasons
 from search.queries import listing_search_requests, parse_results, suggest_bodies
 from search.rfq_queries import rfq_search_body
 from search.tender_queries import tender_search_body
@@ -111,11 +111,13 @@ class SearchEngine:
         self._ready.add(kind)
 
     def update_mapping(self, kind):
-        """Compare the kind's indices with the code's mapping (the digests in their `_meta`, mappings.mapping_meta).
-        New fields are added in place (the mappings are strict: a document with a field its index lacks is refused);
-        the documents written before lack them, and a changed field, analysis or fixed setting cannot be changed in
-        place: each is logged with the command that rebuilds the index. Returns the names of the indices that still
-        need `flask search reindex <kind>`."""
+        """Compare the kind's indices with the code's mapping (the digests in their `_meta`, mappings.mapping_meta),
+        after giving them the kind's SEARCH_SETTINGS (dynamic, set in place). New fields are added in place (the
+        mappings are strict: a document with a field its index lacks is refused); the documents written before lack
+        them, and a changed field, analysis or fixed setting cannot be changed in place: each is logged with the
+        command that rebuilds the index. Returns the names of the indices that still need `flask search reindex`."""
+        if kind in SEARCH_SETTINGS:
+            self._call(self.client.indices.put_settings, index=self.alias(kind), body={"index": SEARCH_SETTINGS[kind]})
         wanted = mapping_meta(kind)
         outdated = []
         for name, answer in self._call(self.client.indices.get_mapping, index=self.alias(kind)).items():

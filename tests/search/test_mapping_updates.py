@@ -8,7 +8,7 @@ import pytest
 from opensearchpy import exceptions as os_errors
 
 from search.engine import SearchEngine
-from search.mappings import ANALYSIS, INDEX_SORTS, KINDS, NO_FIXED_SETTINGS, mapping_meta
+from search.mappings import ANALYSIS, INDEX_SORTS, KINDS, NO_FIXED_SETTINGS, SEARCH_SETTINGS, mapping_meta
 
 
 @pytest.fixture
@@ -96,6 +96,20 @@ def test_an_index_made_before_its_documents_were_kept_in_order_is_named_for_a_re
     assert "documents lack" not in caplog.text
     assert _starting(engine).update_mapping("listings") == [name]
     assert mapping_meta("listings")["settings"] != NO_FIXED_SETTINGS
+
+
+def test_an_index_made_before_its_search_settings_takes_them_in_place(engine):
+    name = _older_index(engine, KINDS["listings"], mapping_meta("listings"))
+    assert "search" not in engine.client.indices.get_settings(index=name)[name]["settings"]["index"]
+
+    assert _starting(engine).update_mapping("listings") == []
+
+    settings = engine.client.indices.get_settings(index=name, flat_settings=True)[name]["settings"]
+    assert {key: settings[f"index.{key}"] for key in SEARCH_SETTINGS["listings"]} == {
+        "search.concurrent_segment_search.mode": "auto", "search.concurrent.max_slice_count": "2"}
+    made = engine.create_index("listings")  # and a new index is made with them
+    assert engine.client.indices.get_settings(index=made, flat_settings=True)[made]["settings"][
+        "index.search.concurrent.max_slice_count"] == "2"
 
 
 def test_an_index_of_this_code_is_left_alone(engine, caplog):
