@@ -235,12 +235,19 @@ def _all_facets(selections):
     return {"filter": {"bool": {"filter": narrowed}}, "aggs": {"values": counted}} if narrowed else counted
 
 
-def listing_facet_aggregations(selections):
+def _unselected_facets(chosen, selections, together):
+    """The facets not in `chosen`, under `selections` (none when the query holds them): counted in one aggregation over
+    FACET_VALUES_FIELD, or, not `together`, each alone (documents written before that field lack it)."""
+    if together:
+        return {ALL_FACETS: _all_facets(selections)}
+    return facet_aggregations([name for name in RETURNED_FACETS if name not in chosen], selections)
+
+
+def listing_facet_aggregations(selections, together=True):
     """The aggregations counting the listings' facets (facet_aggregations' rules): a facet with values selected is
-    counted alone, under the other facets' selections; all the others in one aggregation over FACET_VALUES_FIELD,
-    under every selection."""
+    counted alone, under the other facets' selections; all the others at once, under every selection."""
     chosen = [name for name in RETURNED_FACETS if selections.get(name)]
-    return {**facet_aggregations(chosen, selections), ALL_FACETS: _all_facets(selections)}
+    return {**facet_aggregations(chosen, selections), **_unselected_facets(chosen, selections, together)}
 
 
 def highlight_request(text, body_fields=("description",)):
@@ -268,8 +275,9 @@ def page_window(page, per_page):
     return {"from": start, "size": max(0, min(per_page, MAX_RESULT_WINDOW - start))}
 
 
-def listing_search_body(query):
-    """The search request for one page of listings with facets, highlights and a spelling suggestion."""
+def listing_search_body(query, together=True):
+    """The search request for one page of listings with facets (listing_facet_aggregations), highlights and a spelling
+    suggestion."""
     text = clean_text(query.text)
     must = [text_query(text)] if text else [{"match_all": {}}]
     inner = {"bool": {"must": must, "filter": _base_filters(query)}}
@@ -277,7 +285,7 @@ def listing_search_body(query):
     body = {
         "query": cooperative_preference(inner, query.cooperative_boost) if text else inner,
         "post_filter": {"bool": {"filter": facet_filters(selections)}},
-        "aggs": listing_facet_aggregations(selections),
+        "aggs": listing_facet_aggregations(selections, together),
         "sort": _sort(query.sort, text, query.cooperative_boost),
         **page_window(query.page, query.per_page),
         "track_total_hits": True,
@@ -290,7 +298,7 @@ def listing_search_body(query):
     return body
 
 
-def listing_search_requests(query):
+def listing_search_requests(query, together=True):
     """The search as the requests to send in one _msearch.
 
     Browsing (no text) is requests the engine runs side by side: the page of hits, which does not count them (the
@@ -300,19 +308,21 @@ def listing_search_requests(query):
     nothing the second time. Browsing everything, the engine reads the counts from its index statistics instead of
     from each listing (it does so for a request's one aggregation, with no post filter): 2 ms at a million listings.
     A text search stays one request: its facets would match the words again."""
-    body = listing_search_body(query)
+    body = listing_search_body(query, together)
     if clean_text(query.text):
         return [body]
-    aggregations = body.pop("aggs")
-    del aggregations[ALL_FACETS]
+    del body["aggs"]
+    selections = {name: values for name, values in query.selections.items() if values}
+    chosen = [name for name in RETURNED_FACETS if selections.get(name)]
     body["track_total_hits"] = False
     narrowing = body.pop("post_filter")["bool"]["filter"]
     if narrowing:
         body["post_filter"] = {"bool": {"filter": narrowing}}
     inner = body["query"]["bool"]
     counts = {"size": 0, "track_total_hits": True, "query": {"bool": {**inner, "filter": inner["filter"] + narrowing}},
-              "aggs": {ALL_FACETS: _all_facets({})}}
-    selected = [{"size": 0, "track_total_hits": False, "query": body["query"], "aggs": aggregations}] if aggregations else []
+              "aggs": _unselected_facets(chosen, {}, together)}  # every selection is in its query
+    selected = [{"size": 0, "track_total_hits": False, "query": body["query"],
+                 "aggs": facet_aggregations(chosen, selections)}] if chosen else []
     return [body, counts, *selected]
 
 

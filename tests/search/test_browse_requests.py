@@ -1,6 +1,13 @@
 """How a browse is split into requests the engine answers cheaply at a million listings (bench/search.py measures it):
 pure request building, no engine."""
-from search.queries import ALL_FACETS, FACET_VALUES_FIELD, FACET_VALUES_SIZE, ListingQuery, listing_search_requests
+from search.queries import (
+    ALL_FACETS,
+    FACET_VALUES_FIELD,
+    FACET_VALUES_SIZE,
+    RETURNED_FACETS,
+    ListingQuery,
+    listing_search_requests,
+)
 
 
 def test_browsing_everything_counts_the_hits_once_and_every_facet_in_one_aggregation():
@@ -29,3 +36,12 @@ def test_browsing_without_cooperative_preference_is_newest_first_and_a_text_sear
     assert hits["sort"] == [{"created_at": "desc"}, {"listing_id": "asc"}]
     [search] = listing_search_requests(ListingQuery(text="oat flakes"))
     assert search["track_total_hits"] is True and "function_score" in search["query"] and search["aggs"]
+
+
+def test_until_the_index_is_rebuilt_the_unselected_facets_are_counted_each_alone_and_unwrapped():
+    hits, counts, selected = listing_search_requests(ListingQuery(selections={"country": ["FR"]}), together=False)
+    assert sorted(counts["aggs"]) == sorted(name for name in RETURNED_FACETS if name != "country")
+    assert all("terms" in aggregation for aggregation in counts["aggs"].values())  # the query holds the selection
+    assert sorted(selected["aggs"]) == ["country", "country__selected"]
+    [search] = listing_search_requests(ListingQuery(text="oat", selections={"country": ["FR"]}), together=False)
+    assert search["aggs"]["region"]["filter"] == {"bool": {"filter": [{"terms": {"organization.country": ["FR"]}}]}}

@@ -9,6 +9,7 @@ from opensearchpy import exceptions as os_errors
 
 from search.engine import SearchEngine
 from search.mappings import ANALYSIS, INDEX_SORTS, KINDS, NO_FIXED_SETTINGS, SEARCH_SETTINGS, mapping_meta
+from search.queries import ListingQuery
 
 
 @pytest.fixture
@@ -96,6 +97,19 @@ def test_an_index_made_before_its_documents_were_kept_in_order_is_named_for_a_re
     assert "documents lack" not in caplog.text
     assert _starting(engine).update_mapping("listings") == [name]
     assert mapping_meta("listings")["settings"] != NO_FIXED_SETTINGS
+
+
+def test_until_an_index_whose_documents_lack_the_facets_field_is_rebuilt_each_facet_is_counted_alone(engine):
+    _older_index(engine, KINDS["listings"], {**mapping_meta("listings"), "documents": "older"})
+    for number, country in enumerate(["FR", "FR", "ES"], start=1):  # as older code wrote them: no facet_values
+        engine.client.index(index=engine.alias("listings"), id=str(number), refresh=True,
+                            body={"listing_id": number, "cooperative_tier": 1, "organization": {"country": country}})
+    starting = _starting(engine)
+
+    assert dict(starting.search_listings(ListingQuery())["facets"]["country"]) == {"FR": 2, "ES": 1}
+    found = starting.search_listings(ListingQuery(selections={"country": ["ES"]}, text="", per_page=5))
+    assert found["total"] == 1 and dict(found["facets"]["country"]) == {"FR": 2, "ES": 1}
+    assert dict(found["facets"]["region"]) == {}
 
 
 def test_an_index_made_before_its_search_settings_takes_them_in_place(engine):
