@@ -1,7 +1,7 @@
 """The search subsystem: OpenSearch behind a small public surface.
 
 - `search.client.build_client` is the only place a client is built (from SEARCH_URL and friends).
-- `SearchEngine` (search.engine) manages versioned indices behind one alias per kind, writes in bulk
+- `SearchEngine` (search.engine; its indices in search.indices) manages versioned indices behind one alias per kind, writes in bulk
   with external versions (an older write never replaces a newer one), and answers queries:
   `bulk` (index / delete), `search_listings`, `search_tenders`, `search_campaigns`, `search_rfqs`, `suggest`.
 - `search.queries` (listings and the shared pieces), `search.tender_queries`, `search.campaign_queries` and `search.rfq_queries` build the

@@ -44,7 +44,7 @@ def test_an_index_made_before_a_new_field_takes_it_in_place_and_is_named_for_a_r
     with pytest.raises(os_errors.RequestError):  # strict: the field is refused until the mapping has it
         engine.client.index(index=engine.alias("listings"), id="1", body={"listing_id": 1, "unit": "kg"})
 
-    with caplog.at_level(logging.WARNING, logger="search.engine"):
+    with caplog.at_level(logging.WARNING, logger="search.indices"):
         assert _starting(engine).update_mapping("listings") == [name]
 
     mapping = engine.client.indices.get_mapping(index=name)[name]["mappings"]
@@ -63,7 +63,7 @@ def test_a_changed_field_is_named_for_a_reindex_and_new_fields_are_added_all_the
     del older["properties"]["kind"], older["properties"]["price"]["properties"]["order"]
     name = _older_index(engine, older, {**mapping_meta("listings"), "fields": "older"})
 
-    with caplog.at_level(logging.ERROR, logger="search.engine"):
+    with caplog.at_level(logging.ERROR, logger="search.indices"):
         assert _starting(engine).update_mapping("listings") == [name]
 
     assert "flask search reindex listings" in caplog.text and "its new fields were added (kind, price)" in caplog.text
@@ -79,7 +79,7 @@ def test_a_changed_field_is_named_for_a_reindex_and_new_fields_are_added_all_the
 def test_another_analysis_is_named_for_a_reindex(engine, caplog):
     name = _older_index(engine, KINDS["listings"], {**mapping_meta("listings"), "analysis": "older"})
 
-    with caplog.at_level(logging.ERROR, logger="search.engine"):
+    with caplog.at_level(logging.ERROR, logger="search.indices"):
         assert _starting(engine).update_mapping("listings") == [name]
 
     assert "another analysis" in caplog.text and "flask search reindex listings" in caplog.text
@@ -90,7 +90,7 @@ def test_an_index_made_before_its_documents_were_kept_in_order_is_named_for_a_re
     meta = {key: value for key, value in mapping_meta("listings").items() if key not in ("settings", "documents")}
     name = _older_index(engine, KINDS["listings"], meta, sorted_=False)
 
-    with caplog.at_level(logging.ERROR, logger="search.engine"):
+    with caplog.at_level(logging.ERROR, logger="search.indices"):
         assert _starting(engine).update_mapping("listings") == [name]
 
     assert "other fixed settings" in caplog.text and "flask search reindex listings" in caplog.text
@@ -128,6 +128,6 @@ def test_an_index_made_before_its_search_settings_takes_them_in_place(engine):
 
 def test_an_index_of_this_code_is_left_alone(engine, caplog):
     engine.ensure_index("listings")
-    with caplog.at_level(logging.WARNING, logger="search.engine"):
+    with caplog.at_level(logging.WARNING, logger="search.indices"):
         assert _starting(engine).update_mapping("listings") == []
-    assert not [record for record in caplog.records if record.name == "search.engine"]
+    assert not [record for record in caplog.records if record.name == "search.indices"]
