@@ -4,7 +4,8 @@
 - `SearchEngine` (search.engine; its indices in search.indices) manages versioned indices behind one alias per kind, writes in bulk
   with external versions (an older write never replaces a newer one), and answers queries:
   `bulk` (index / delete), `search_listings`, `search_tenders`, `search_campaigns`, `search_rfqs`, `suggest`.
-- `search.queries` (listings and the shared pieces), `search.tender_queries`, `search.campaign_queries` and `search.rfq_queries` build the
+- `search.queries` (listings and the shared pieces; facets in `search.facets`), `search.tender_queries`,
+  `search.campaign_queries` and `search.rfq_queries` build the
   query bodies from plain values; user text never reaches a query parser.
 - `search.reindex.rebuild` fills a fresh index, replays changes made meanwhile and swaps the alias.
 - `search/node/` starts a real OpenSearch node for development and tests.
@@ -13,8 +14,9 @@ The app feeds it through its outbox (app/indexing); `search/` never imports the 
 """
 from search.campaign_queries import CAMPAIGN_FACET_FIELDS, CAMPAIGN_FACETS, CAMPAIGN_SORTS, CampaignQuery
 from search.engine import BulkOutcome, SearchEngine, SearchUnavailable
+from search.facets import FACET_FIELDS, RETURNED_FACETS, facet_values
 from search.mappings import ALERT_KINDS
-from search.queries import FACET_FIELDS, RETURNED_FACETS, SORTS, ListingQuery, facet_values
+from search.queries import SORTS, ListingQuery
 from search.rfq_queries import RFQ_FACET_FIELDS, RFQ_FACETS, RfqQuery
 from search.tender_queries import TENDER_FACET_FIELDS, TENDER_FACETS, TENDER_SORTS, TenderQuery
 

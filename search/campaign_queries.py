@@ -2,10 +2,9 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
+from search.facets import facet_aggregations, facet_filters
 from search.queries import (
     clean_text,
-    facet_aggregations,
-    facet_filters,
     highlight_request,
     moment,
     page_window,

@@ -169,11 +169,11 @@ LISTING_MAPPING = {
         # the scaled float (the engine skips listings that cannot reach the page).
         "price": {"properties": {**MONEY_FIELD["properties"], "order": {"type": "long"}}},
         "unit": {"type": "keyword"},
-        "sdgs": {"type": "keyword"},  # numbers, counted as keywords: search.queries.NUMBER_FACETS
+        "sdgs": {"type": "keyword"},  # numbers, counted as keywords: search.facets.NUMBER_FACETS
         "certifications": {"type": "keyword", "normalizer": "folded_keyword"},
         "delivery_countries": {"type": "keyword"},
         "organization": ORGANIZATION_FIELD,
-        # The facets' values in one field, "name=value" (search.queries.facet_values): a few hundred terms, whose global
+        # The facets' values in one field, "name=value" (search.facets.facet_values): a few hundred terms, whose global
         # ordinals are built at each refresh rather than by the first search after it.
         "facet_values": {"type": "keyword", "eager_global_ordinals": True},
         # 2 a verified co-operative's, 1 a co-operative's, 0 another's: browsing sorts by it (see INDEX_SORTS).

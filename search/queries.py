@@ -1,34 +1,23 @@
 """Query bodies for marketplace search, built from plain values (no user text ever reaches a query parser).
 
-Listings here, with the pieces every kind shares (clean text, facets, ranges, highlights, parsing the answer);
-tenders in search.tender_queries, campaigns in search.campaign_queries."""
+Listings here, with the pieces every kind shares (clean text, ranges, highlights, parsing the answer; facets in
+search.facets); tenders in search.tender_queries, campaigns in search.campaign_queries, RFQs in search.rfq_queries."""
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-#: facet name -> indexed field. Selections inside one facet are OR-ed, facets are AND-ed.
-FACET_FIELDS = {
-    "cpv_division": "cpv.division",
-    "country": "organization.country",
-    "region": "organization.region",
-    "sector": "organization.sector",
-    "legal_form": "organization.legal_form",
-    "sdg": "sdgs",
-    "size": "organization.size",
-}
-RETURNED_FACETS = ("cpv_division", "country", "region", "sector", "legal_form", "sdg")
-#: Facets of numbers: listings index them as keywords (a keyword facet over everything is counted from the index's term
-#: statistics, 2 ms at a million listings against 19 for a number field); their values are read back as numbers.
-NUMBER_FACETS = {"sdg"}
-FACET_SIZES = {"country": 100, "cpv_division": 60}
-#: Every returned facet's values of a listing in one field, as "facet=value" (facet_values): the facets that no
-#: selection of their own widens are counted in one aggregation over it, not one per facet (30 ms against 50–65 for
-#: the co-operatives' 988,000 listings of the bench's million; browsing everything 2.4 against 6.2).
-FACET_VALUES_FIELD = "facet_values"
-#: How many values that one aggregation returns: more than all facets can hold (about 250 countries, 4 regions,
-#: 45 CPV divisions, 17 SDGs, the sectors and legal forms), so that each facet's most frequent are among them.
-FACET_VALUES_SIZE = 1000
+from search.facets import (
+    RETURNED_FACETS,
+    chosen_facets,
+    facet_aggregations,
+    facet_counts,
+    facet_filters,
+    listing_facet_aggregations,
+    terms,
+    unselected_facets,
+)
+
 TEXT_FIELDS = [
     "title^3", "title.en^2", "title.fr^2", "title.es^2",
     "description", "description.en", "description.fr", "description.es",
@@ -87,18 +76,6 @@ def clean_text(text):
         if count == MAX_TOKENS:
             return text[:piece.end()]
     return text
-
-
-def terms(field_name, values):
-    return {"terms": {field_name: list(values)}}
-
-
-def facet_filters(selections, leave_out=None, facet_fields=FACET_FIELDS):
-    return [
-        terms(facet_fields[name], values)
-        for name, values in sorted(selections.items())
-        if values and name != leave_out
-    ]
 
 
 def range_filter(field_name, low, high):
@@ -181,75 +158,6 @@ def _sort(name, text, cooperative_boost):
     }[name]
 
 
-#: The name of a facet's second aggregation, counting its selected values (see facet_aggregations).
-SELECTED = "__selected"
-
-
-def facet_size(name):
-    """How many values of a facet are shown, the most frequent."""
-    return FACET_SIZES.get(name, 30)
-
-
-def facet_aggregations(names, selections, facet_fields=FACET_FIELDS):
-    """The aggregations counting each facet's values under every other facet's selection; the values selected in it
-    are always counted, even when they are not among the most frequent (a checked box must never vanish).
-
-    A facet that no other selection narrows is counted over the query's own matches, without a filter aggregation
-    around it: at a million listings the wrapper cost a third of the facets' time (each document passed through it)."""
-    aggregations = {}
-    for name in names:
-        values = {"terms": {"field": facet_fields[name], "size": facet_size(name)}}
-        chosen = list(dict.fromkeys(selections.get(name) or ()))
-        selected = ({"terms": {"field": facet_fields[name], "include": [str(value) for value in chosen],
-                               "size": len(chosen)}} if chosen else None)
-        others = facet_filters(selections, name, facet_fields)
-        if others:
-            aggregations[name] = {"filter": {"bool": {"filter": others}},
-                                  "aggs": {"values": values, **({"selected": selected} if selected else {})}}
-        else:
-            aggregations[name] = values
-            if selected:
-                aggregations[name + SELECTED] = selected
-    return aggregations
-
-
-#: The aggregation over FACET_VALUES_FIELD (see listing_facet_aggregations).
-ALL_FACETS = "__facets"
-
-
-def facet_values(document, names=RETURNED_FACETS):
-    """A listing document's FACET_VALUES_FIELD: "name=value" for each value of each returned facet."""
-    values = []
-    for name in names:
-        found = document
-        for part in FACET_FIELDS[name].split("."):
-            found = (found or {}).get(part)
-        values += [f"{name}={value}" for value in (found if isinstance(found, list) else [found]) if value is not None]
-    return values
-
-
-def _all_facets(selections):
-    """The count of every facet value under all the selections (each facet's own included)."""
-    counted = {"terms": {"field": FACET_VALUES_FIELD, "size": FACET_VALUES_SIZE}}
-    narrowed = facet_filters(selections)
-    return {"filter": {"bool": {"filter": narrowed}}, "aggs": {"values": counted}} if narrowed else counted
-
-
-def _unselected_facets(chosen, selections, together):
-    """The facets not in `chosen`, under `selections` (none when the query holds them): counted in one aggregation over
-    FACET_VALUES_FIELD, or, not `together`, each alone (documents written before that field lack it)."""
-    if together:
-        return {ALL_FACETS: _all_facets(selections)}
-    return facet_aggregations([name for name in RETURNED_FACETS if name not in chosen], selections)
-
-
-def listing_facet_aggregations(selections, together=True):
-    """The aggregations counting the listings' facets (facet_aggregations' rules): a facet with values selected is
-    counted alone, under the other facets' selections; all the others at once, under every selection."""
-    chosen = [name for name in RETURNED_FACETS if selections.get(name)]
-    return {**facet_aggregations(chosen, selections), **_unselected_facets(chosen, selections, together)}
-
-
 def highlight_request(text, body_fields=("description",)):
     """Matched words of the title or of a body field (description; a campaign's summary or story), HTML-escaped, in
     <mark> tags (typos included)."""
@@ -275,13 +183,18 @@ def page_window(page, per_page):
     return {"from": start, "size": max(0, min(per_page, MAX_RESULT_WINDOW - start))}
 
 
+def _selections(query):
+    """The query's facet selections that hold values."""
+    return {name: values for name, values in query.selections.items() if values}
+
+
 def listing_search_body(query, together=True):
     """The search request for one page of listings with facets (listing_facet_aggregations), highlights and a spelling
     suggestion."""
     text = clean_text(query.text)
     must = [text_query(text)] if text else [{"match_all": {}}]
     inner = {"bool": {"must": must, "filter": _base_filters(query)}}
-    selections = {name: values for name, values in query.selections.items() if values}
+    selections = _selections(query)
     body = {
         "query": cooperative_preference(inner, query.cooperative_boost) if text else inner,
         "post_filter": {"bool": {"filter": facet_filters(selections)}},
@@ -312,15 +225,15 @@ def listing_search_requests(query, together=True):
     if clean_text(query.text):
         return [body]
     del body["aggs"]
-    selections = {name: values for name, values in query.selections.items() if values}
-    chosen = [name for name in RETURNED_FACETS if selections.get(name)]
+    selections = _selections(query)
+    chosen = chosen_facets(selections)
     body["track_total_hits"] = False
     narrowing = body.pop("post_filter")["bool"]["filter"]
     if narrowing:
         body["post_filter"] = {"bool": {"filter": narrowing}}
     inner = body["query"]["bool"]
     counts = {"size": 0, "track_total_hits": True, "query": {"bool": {**inner, "filter": inner["filter"] + narrowing}},
-              "aggs": _unselected_facets(chosen, {}, together)}  # every selection is in its query
+              "aggs": unselected_facets(chosen, {}, together)}  # every selection is in its query
     selected = [{"size": 0, "track_total_hits": False, "query": body["query"],
                  "aggs": facet_aggregations(chosen, selections)}] if chosen else []
     return [body, counts, *selected]
@@ -347,36 +260,10 @@ def parse_results(response, *facets_responses, facet_names=RETURNED_FACETS):
     aggregations = {}
     for answer in facets_responses or (response,):
         aggregations.update(answer.get("aggregations") or {})
-    facets = {name: _facet_counts(aggregations, name) for name in facet_names}
+    facets = {name: facet_counts(aggregations, name) for name in facet_names}
     counted = response if "total" in hits else facets_responses[0]
     return {"total": counted["hits"]["total"]["value"], "items": items, "facets": facets,
             "suggestion": _corrected(response)}
-
-
-def _facet_counts(aggregations, name):
-    """(value, count) pairs of a facet (facet_aggregations), most frequent first, then selected values that were not
-    among them."""
-    if name not in aggregations:
-        return _counted_with_the_others(aggregations[ALL_FACETS], name)
-    aggregation = aggregations[name]
-    if "values" in aggregation:  # counted under the other facets' selections
-        values, selected = aggregation["values"], aggregation.get("selected", {})
-    else:
-        values, selected = aggregation, aggregations.get(name + SELECTED, {})
-    buckets = [(bucket["key"], bucket["doc_count"]) for bucket in values["buckets"]]
-    shown = {value for value, _count in buckets}
-    buckets += [(bucket["key"], bucket["doc_count"]) for bucket in selected.get("buckets", []) if bucket["key"] not in shown]
-    return [(int(value), count) for value, count in buckets] if name in NUMBER_FACETS else buckets
-
-
-def _counted_with_the_others(aggregation, name):
-    """A facet's (value, count) pairs from the one aggregation over FACET_VALUES_FIELD: its FACET_SIZES most frequent
-    values, in the order its own aggregation would give (most frequent first, then by value)."""
-    prefix = f"{name}="
-    values = (aggregation.get("values") or aggregation)["buckets"]
-    buckets = [(bucket["key"][len(prefix):], bucket["doc_count"]) for bucket in values if bucket["key"].startswith(prefix)]
-    buckets = buckets[:facet_size(name)]
-    return [(int(value), count) for value, count in buckets] if name in NUMBER_FACETS else buckets
 
 
 def _corrected(response):

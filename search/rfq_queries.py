@@ -2,11 +2,10 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
+from search.facets import facet_aggregations, facet_filters
 from search.queries import (
     clean_text,
     cpv_filters,
-    facet_aggregations,
-    facet_filters,
     highlight_request,
     moment,
     page_window,

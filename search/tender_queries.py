@@ -3,17 +3,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from search.facets import facet_aggregations, facet_filters, terms
 from search.queries import (
     clean_text,
     cpv_filters,
-    facet_aggregations,
-    facet_filters,
     highlight_request,
     moment,
     money_filters,
     page_window,
     range_filter,
-    terms,
     text_query,
 )
 

@@ -1,13 +1,7 @@
 """How a browse is split into requests the engine answers cheaply at a million listings (bench/search.py measures it):
 pure request building, no engine."""
-from search.queries import (
-    ALL_FACETS,
-    FACET_VALUES_FIELD,
-    FACET_VALUES_SIZE,
-    RETURNED_FACETS,
-    ListingQuery,
-    listing_search_requests,
-)
+from search.facets import ALL_FACETS, FACET_VALUES_FIELD, FACET_VALUES_SIZE, RETURNED_FACETS
+from search.queries import ListingQuery, listing_search_requests
 
 
 def test_browsing_everything_counts_the_hits_once_and_every_facet_in_one_aggregation():

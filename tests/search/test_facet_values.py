@@ -1,4 +1,4 @@
-"""The listings' facets counted in one aggregation over their "name=value" field (search.queries.facet_values): the
+"""The listings' facets counted in one aggregation over their "name=value" field (search.facets.facet_values): the
 same counts, in the same order, as one aggregation per facet would give. Pure logic; the engine's answers are modelled
 by how a terms aggregation orders its buckets (most documents first, then by key)."""
 from hypothesis import given
@@ -8,7 +8,8 @@ from sqlalchemy import distinct, func, select
 from app.orgs.models import LEGAL_FORMS, SECTORS
 from app.reference.models import Country, CpvCode
 from app.schemas import ICA_REGIONS
-from search.queries import ALL_FACETS, FACET_VALUES_SIZE, RETURNED_FACETS, facet_size, facet_values, parse_results
+from search.facets import ALL_FACETS, FACET_VALUES_SIZE, RETURNED_FACETS, facet_size, facet_values
+from search.queries import parse_results
 
 
 def test_a_documents_facet_values_name_each_facet_and_leave_out_what_it_lacks():
