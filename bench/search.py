@@ -10,6 +10,8 @@ the dev or test indices), with the production configuration (SEARCH_REFRESH off:
    facets, sorts, pages 1-3) through GET /api/v1/search/listings on gunicorn (2 sync workers, loopback),
    and of the same query bodies POSTed straight to OpenSearch. Targets: API p95 <= 50 ms;
    API median <= 1.2 x engine median (issue 17). Also per kind of search, and the memory of the node and workers.
+   The framework floor's GET (bench/floor.py) is taken in turns with them: the API's fixed cost (API median - engine
+   median) is printed beside it, and so is the ratio's spread over the blocks of the run (its noise).
 
     scripts/postgres.sh start && search/node/node.sh start
     python bench/search.py [--listings 100000] [--searches 1000] [--batch 2000 | --batch 1000,2000,5000]
@@ -38,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 
 from bench.cpus import engine_apart  # noqa: E402
+from bench.floor import floor_server  # noqa: E402
 from bench.pages import bench_environment, free_port, migrate_with_reference_data, percentile, worker_memory_mb  # noqa: E402
 
 DEFAULT_URL = "postgresql://coopex@127.0.0.1:5433/coopex_search_bench"
@@ -548,20 +551,26 @@ def main():
     server = start_gunicorn(env, port, args.workers)
     base = f"http://127.0.0.1:{port}"
     try:
-        measure_api(base, warm_up)
-        measure_engine(alias, warm_bodies)
-        api, api_totals, engine, engine_totals = [], [], [], []
-        # In turns, a block of the mix at a time, so that both see the same moments of a shared machine's load; the
-        # request cache is cleared before each block, so that each starts as cold as the other did.
-        for start in range(0, len(mix), BLOCK):
-            clear_request_cache(alias)
-            times, totals = measure_api(base, mix[start:start + BLOCK])
-            api += times
-            api_totals += totals
-            clear_request_cache(alias)
-            times, totals = measure_engine(alias, bodies[start:start + BLOCK])
-            engine += times
-            engine_totals += totals
+        with floor_server(env, args.workers) as floor:
+            floor_session = requests.Session()
+            measure_api(base, warm_up)
+            measure_engine(alias, warm_bodies)
+            for _ in range(BLOCK):
+                floor.get(floor_session)
+            api, api_totals, engine, engine_totals, floor_get, block_ratios = [], [], [], [], [], []
+            # In turns, a block of the mix at a time, so that all see the same moments of a shared machine's load;
+            # the request cache is cleared before each block, so that each starts as cold as the other did.
+            for start in range(0, len(mix), BLOCK):
+                clear_request_cache(alias)
+                api_times, totals = measure_api(base, mix[start:start + BLOCK])
+                api += api_times
+                api_totals += totals
+                clear_request_cache(alias)
+                engine_times, totals = measure_engine(alias, bodies[start:start + BLOCK])
+                engine += engine_times
+                engine_totals += totals
+                floor_get += [floor.get(floor_session) for _ in api_times]
+                block_ratios.append(statistics.median(api_times) / statistics.median(engine_times))
         workers_memory = worker_memory_mb(server.pid)
     finally:
         server.send_signal(signal.SIGTERM)
@@ -589,6 +598,11 @@ def main():
     p95 = percentile(api, 0.95)
     print(f"API p95 {p95:.1f} ms (target <= 50 ms) {'ok' if p95 <= 50 else 'MISSED'}; API median / engine median = "
           f"{ratio:.2f} (target <= 1.2) {'ok' if ratio <= 1.2 else 'MISSED'}; totals differing API vs engine: {mismatches}")
+    fixed, floor_p50 = statistics.median(api) - statistics.median(engine), statistics.median(floor_get)
+    print(f"the run's noise: API median / engine median per block of {BLOCK} searches "
+          f"{min(block_ratios):.2f}-{max(block_ratios):.2f}")
+    print(f"the API's fixed cost (API median - engine median) {fixed:.2f} ms; the framework floor's GET (bench/floor.py, "
+          f"same gunicorn settings, in turns) {floor_p50:.2f} ms; the API's own cost above the floor {fixed - floor_p50:.2f} ms")
     print(f"{'by kind of search':34} {'count':>6} {'API p50':>8} {'API p95':>8} {'eng p50':>8} {'eng p95':>8}")
     for name, (api_ms, engine_ms) in by_class(mix, api, engine).items():
         print(f"{name:34} {len(api_ms):6} {statistics.median(api_ms):8.1f} {percentile(api_ms, 0.95):8.1f} "

@@ -126,6 +126,23 @@ def test_an_index_made_before_its_search_settings_takes_them_in_place(engine):
         "index.search.concurrent.max_slice_count"] == "2"
 
 
+def test_search_settings_the_cluster_refuses_are_only_logged_and_the_index_still_serves(engine, caplog, monkeypatch):
+    name = _older_index(engine, KINDS["listings"], mapping_meta("listings"))
+    engine.client.index(index=name, id="1", refresh=True, body={"listing_id": 1, "title": "Fair trade coffee"})
+    monkeypatch.setitem(SEARCH_SETTINGS, "listings", {"search.no_such_setting": "1"})  # the real node refuses it
+
+    starting = _starting(engine)
+    with caplog.at_level(logging.WARNING, logger="search.indices"):
+        assert starting.update_mapping("listings") == []
+
+    (warning,) = [record for record in caplog.records if record.name == "search.indices"]
+    assert warning.levelno == logging.WARNING
+    assert warning.getMessage().startswith(f"search index {engine.alias('listings')}: its search settings could not be set")
+    assert "no_such_setting" in warning.getMessage()
+    assert "search" not in engine.client.indices.get_settings(index=name)[name]["settings"]["index"]
+    assert starting.search_listings(ListingQuery(text="coffee"))["total"] == 1
+
+
 def test_an_index_of_this_code_is_left_alone(engine, caplog):
     engine.ensure_index("listings")
     with caplog.at_level(logging.WARNING, logger="search.indices"):
