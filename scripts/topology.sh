@@ -169,9 +169,17 @@ render_nginx() {
     < deploy/nginx.conf > "$prefix/nginx.conf"
 }
 
+install_nginx() {
+  command -v nginx >/dev/null && command -v envsubst >/dev/null && return 0
+  say "installing Debian's nginx"
+  export DEBIAN_FRONTEND=noninteractive
+  { apt-get update -qq && apt-get install -y -qq nginx gettext-base >/dev/null; } \
+    || die "nginx could not be installed: apt-get install -y nginx gettext-base (Debian's packages)"
+}
+
 start_nginx() {
-  command -v nginx >/dev/null || die "nginx is not installed: apt-get install -y nginx (Debian's package)"
   process nginx
+  install_nginx
   render_nginx
   nginx -t -q -p "$TOPO/nginx/" -c "$TOPO/nginx/nginx.conf" -e stderr || die "deploy/nginx.conf does not pass nginx -t"
   daemon_start "http://127.0.0.1:$HTTP_PORT" nginx -p "$TOPO/nginx/" -c "$TOPO/nginx/nginx.conf" -e stderr -g "daemon off;"
