@@ -54,7 +54,6 @@ class Indices:
         code's mapping when that can be done in place (see update_mapping)."""
         if kind in self._ready:
             return
-        self._documents_behind.discard(kind)
         if not self.indices_behind(kind):
             name = self.create_index(kind)
             try:
@@ -140,6 +139,7 @@ class Indices:
         pattern = ",".join([f"{alias}-*", *longer])
         self._call(self.client.indices.delete, index=pattern, ignore_unavailable=True, allow_no_indices=True)
         self._ready.discard(kind)
+        self._documents_behind.discard(kind)
 
     def drop_all(self):
         """Remove every index of every kind of this environment (tests and resets)."""

@@ -188,17 +188,14 @@ def _selections(query):
     return {name: values for name, values in query.selections.items() if values}
 
 
-def listing_search_body(query, together=True):
-    """The search request for one page of listings with facets (listing_facet_aggregations), highlights and a spelling
-    suggestion."""
-    text = clean_text(query.text)
+def _page_body(query, text, selections):
+    """One page of listings for `query` (its `text` cleaned), narrowed by `selections` in a post filter (facets are
+    counted before it), with highlights and a spelling suggestion when there is text; no facets."""
     must = [text_query(text)] if text else [{"match_all": {}}]
     inner = {"bool": {"must": must, "filter": _base_filters(query)}}
-    selections = _selections(query)
     body = {
         "query": cooperative_preference(inner, query.cooperative_boost) if text else inner,
         "post_filter": {"bool": {"filter": facet_filters(selections)}},
-        "aggs": listing_facet_aggregations(selections, together),
         "sort": _sort(query.sort, text, query.cooperative_boost),
         **page_window(query.page, query.per_page),
         "track_total_hits": True,
@@ -211,6 +208,14 @@ def listing_search_body(query, together=True):
     return body
 
 
+def listing_search_body(query, together=True):
+    """The search request for one page of listings with facets (listing_facet_aggregations), highlights and a spelling
+    suggestion."""
+    selections = _selections(query)
+    return {**_page_body(query, clean_text(query.text), selections),
+            "aggs": listing_facet_aggregations(selections, together)}
+
+
 def listing_search_requests(query, together=True):
     """The search as the requests to send in one _msearch.
 
@@ -221,11 +226,10 @@ def listing_search_requests(query, together=True):
     nothing the second time. Browsing everything, the engine reads the counts from its index statistics instead of
     from each listing (it does so for a request's one aggregation, with no post filter): 2 ms at a million listings.
     A text search stays one request: its facets would match the words again."""
-    body = listing_search_body(query, together)
-    if clean_text(query.text):
-        return [body]
-    del body["aggs"]
-    selections = _selections(query)
+    text, selections = clean_text(query.text), _selections(query)
+    body = _page_body(query, text, selections)
+    if text:
+        return [{**body, "aggs": listing_facet_aggregations(selections, together)}]
     chosen = chosen_facets(selections)
     body["track_total_hits"] = False
     narrowing = body.pop("post_filter")["bool"]["filter"]
@@ -242,7 +246,8 @@ def listing_search_requests(query, together=True):
 def suggestion_check_body(query, suggestion):
     """Does the corrected text find anything under the same filters? The spelling dictionary still holds the words
     of listings withdrawn since the index last merged its segments: a suggestion must lead to a result."""
-    body = listing_search_body(replace(query, text=suggestion, page=1, per_page=0))
+    checked = replace(query, text=suggestion, page=1, per_page=0)
+    body = _page_body(checked, clean_text(suggestion), _selections(checked))
     return {"size": 0, "track_total_hits": 1, "query": body["query"], "post_filter": body["post_filter"]}
 
 
