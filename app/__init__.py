@@ -1,7 +1,7 @@
 """The Coopex application factory."""
 from flask import Flask
 
-from app.http import JSONProvider, Request
+from app.http import CookieSessionInterface, JSONProvider, Request
 from config import load_config
 
 
@@ -9,6 +9,7 @@ def create_app(config_name=None, **overrides):
     """Build the app: configuration, extensions, blueprints, error handlers, commands."""
     app = Flask(__name__)
     app.request_class = Request
+    app.session_interface = CookieSessionInterface()
     app.json = JSONProvider(app)  # answers keep the schemas' field order, and big search answers are not re-sorted
     app.config.from_object(load_config(config_name))
     app.config.update(overrides)

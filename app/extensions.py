@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 
 from app.database import Session
+from app.http import READ_METHODS
 from app.openapi import CoopexMarshmallowPlugin, ProblemResponsesPlugin
 from app.schemas import ProblemSchema
 
@@ -30,6 +31,17 @@ csrf = CSRFProtect()
 babel = Babel()
 bootstrap = Bootstrap5()
 limiter = Limiter(key_func=get_remote_address)
+
+
+
+@limiter.request_filter
+def _reads_are_not_limited():
+    """Every rate limit of the app is on a write: a read skips the limiter before it looks for limits (a tenth of a
+    millisecond of every page and search). A limit given to a read would never apply: tests/test_rate_limits.py
+    refuses one."""
+    return request.method in READ_METHODS
+
+
 class CoopexApi(Api):
     """flask-smorest, documenting our error shape instead of its own, and every rule of our schemas (app.openapi)."""
 

@@ -4,6 +4,8 @@ import decimal
 import orjson
 from opensearchpy import JSONSerializer, OpenSearch
 
+from search.connection import KeptAliveConnection
+
 
 class FastJSONSerializer(JSONSerializer):
     """orjson for the bodies the app sends (a bulk request of 2,000 documents spent a tenth of its time in json)."""
@@ -33,7 +35,8 @@ def build_client(config):
 
     Given several nodes, a request that cannot reach one (refused, reset: the node is down) is sent to the next, and the
     lost node is left out for a while; a node that answers too slowly is not asked again (no retry on timeout: a
-    cluster that is slow would get the load twice)."""
+    cluster that is slow would get the load twice). Each node is reached over one kept-alive connection per thread
+    (search.connection)."""
     hosts = search_hosts(config["SEARCH_URL"])
     options = {
         "hosts": hosts,
@@ -42,6 +45,7 @@ def build_client(config):
         "retry_on_timeout": False,
         "http_compress": False,
         "serializer": FastJSONSerializer(),
+        "connection_class": KeptAliveConnection,
     }
     if config.get("SEARCH_USER"):
         options["http_auth"] = (config["SEARCH_USER"], config.get("SEARCH_PASSWORD") or "")

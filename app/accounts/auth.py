@@ -12,9 +12,7 @@ from app.accounts import links, services, two_factor
 from app.accounts.models import User
 from app.errors import Forbidden, Unauthorized
 from app.extensions import db, limiter, login_manager
-from app.http import ApiBlueprint
-
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+from app.http import READ_METHODS, ApiBlueprint
 
 
 @login_manager.user_loader

@@ -91,7 +91,7 @@ def offer_match(campaign_id):
 
 
 @bp.route("/campaigns/<int:campaign_id>/donate", methods=["POST"])
-@limiter.limit(lambda: current_app.config["DONATION_RATE_LIMIT"])
+@limiter.limit(lambda: current_app.config["DONATION_RATE_LIMIT"], methods=["POST"])
 def donate_form(campaign_id):
     """The donate form: checked like the API's, then off to Stripe's Checkout page."""
     campaign = services.visible_campaign(campaign_id, current_user)

@@ -1,0 +1,152 @@
+"""search.connection: one kept-alive connection per thread to each node, replaced when the node closed it, never shared
+with a forked process; TLS verified against SEARCH_CA_CERTS; basic auth. Against the real node, through a small
+forwarding server where the test needs one the node cannot be made to be (one that closes every connection, TLS)."""
+import http.server
+import multiprocessing
+import ssl
+import threading
+
+import pytest
+import requests
+import trustme
+
+from search import SearchEngine, SearchUnavailable
+from search.client import build_client
+
+
+def _node_connections_opened(app):
+    """How many HTTP connections the node has accepted so far."""
+    nodes = requests.get(f"{app.config['SEARCH_URL']}/_nodes/stats/http", timeout=10).json()["nodes"]
+    return sum(node["http"]["total_opened"] for node in nodes.values())
+
+
+def _engine(app, url, **config):
+    return SearchEngine(build_client({"SEARCH_URL": url, "SEARCH_TIMEOUT": 5, **config}),
+                        prefix=app.config["SEARCH_INDEX_PREFIX"], refresh=True)
+
+
+def test_one_connection_serves_many_requests(app, search):
+    engine = _engine(app, app.config["SEARCH_URL"])
+    engine.count("listings")
+    opened = _node_connections_opened(app)
+    for _ in range(20):
+        engine.search("listings", {"query": {"match_all": {}}})
+    # Only the statistics requests of this test open connections of their own (one each).
+    assert _node_connections_opened(app) - opened <= 1
+
+
+class _Forwarder(http.server.BaseHTTPRequestHandler):
+    """Forwards each request to the real node over HTTP/1.1; `close_after_answer` hangs up after every answer without
+    saying so first (as a node that restarts between two requests)."""
+
+    protocol_version = "HTTP/1.1"
+    upstream = None
+    close_after_answer = False
+    seen_authorization = []
+
+    def _forward(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else None
+        self.seen_authorization.append(self.headers.get("Authorization"))
+        answer = requests.request(self.command, self.upstream + self.path, data=body, timeout=30,
+                                  headers={"Content-Type": self.headers.get("Content-Type", "application/json")})
+        self.send_response(answer.status_code)
+        self.send_header("Content-Type", answer.headers.get("Content-Type", "application/json"))
+        self.send_header("Content-Length", str(len(answer.content)))
+        self.end_headers()
+        self.wfile.write(answer.content)
+        self.wfile.flush()
+        if self.close_after_answer:
+            self.close_connection = True
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _forward
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def forwarder(app):
+    servers = []
+
+    def start(tls=None, **options):
+        handler = type("Handler", (_Forwarder,), {"upstream": app.config["SEARCH_URL"].rstrip("/"),
+                                                  "seen_authorization": [], **options})
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        if tls is not None:
+            server.socket = tls.wrap_socket(server.socket, server_side=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return server, handler
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_connection_the_node_closed_is_replaced_before_the_next_request(app, search, forwarder):
+    server, _handler = forwarder(close_after_answer=True)
+    engine = _engine(app, f"http://127.0.0.1:{server.server_port}")
+    engine.ensure_index("listings")
+    for _ in range(10):
+        assert engine.search("listings", {"query": {"match_all": {}}})["hits"]["total"]["value"] == 0
+
+
+def _child_search(engine, answers):
+    """In a forked process: the socket it searches over (a new one) and the answer."""
+    found = engine.search("listings", {"query": {"match_all": {}}})["hits"]["total"]["value"]
+    connection = engine.client.transport.connection_pool.connection._local.connection
+    answers.put((connection.sock.getsockname(), found))
+
+
+def test_a_forked_process_opens_its_own_connection(app, search):
+    """gunicorn forks workers from a loaded app: two processes reading answers from one socket would mix them up."""
+    engine = _engine(app, app.config["SEARCH_URL"])
+    engine.search("listings", {"query": {"match_all": {}}})
+    parents = engine.client.transport.connection_pool.connection._local.connection.sock.getsockname()
+    context = multiprocessing.get_context("fork")
+    answers = context.Queue()
+    child = context.Process(target=_child_search, args=(engine, answers))
+    child.start()
+    childs, found = answers.get(timeout=30)
+    child.join(timeout=30)
+    assert child.exitcode == 0 and found == 0 and childs != parents
+    assert engine.search("listings", {"query": {"match_all": {}}})["hits"]["total"]["value"] == 0
+
+
+@pytest.fixture(scope="module")
+def certificate_authority():
+    return trustme.CA()
+
+
+def _tls_server_context(authority):
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(context)
+    return context
+
+
+def test_tls_is_verified_against_search_ca_certs_and_basic_auth_is_sent(app, search, forwarder,
+                                                                          certificate_authority, tmp_path):
+    server, handler = forwarder(tls=_tls_server_context(certificate_authority))
+    authority_file = tmp_path / "ca.pem"
+    certificate_authority.cert_pem.write_to_path(str(authority_file))
+    engine = _engine(app, f"https://127.0.0.1:{server.server_port}", SEARCH_CA_CERTS=str(authority_file),
+                     SEARCH_USER="coopex", SEARCH_PASSWORD="s3cret:with colon")
+    engine.ensure_index("listings")
+
+    assert engine.search("listings", {"query": {"match_all": {}}})["hits"]["total"]["value"] == 0
+    assert set(handler.seen_authorization) == {"Basic Y29vcGV4OnMzY3JldDp3aXRoIGNvbG9u"}  # coopex:s3cret:with colon
+
+
+def test_a_node_whose_certificate_another_authority_signed_is_refused(app, search, forwarder, certificate_authority,
+                                                                       tmp_path):
+    server, handler = forwarder(tls=_tls_server_context(certificate_authority))
+    stranger = tmp_path / "other-ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(stranger))
+    engine = _engine(app, f"https://127.0.0.1:{server.server_port}", SEARCH_CA_CERTS=str(stranger))
+    engine._ready.add("listings")  # straight to the search: nothing reaches the node
+
+    with pytest.raises(SearchUnavailable, match="CERTIFICATE_VERIFY_FAILED"):
+        engine.search("listings", {"query": {"match_all": {}}})
+    assert handler.seen_authorization == []
