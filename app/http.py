@@ -150,8 +150,12 @@ class ApiParser(FlaskParser):
         return data
 
     def load_querystring(self, req, schema):
+        """The query string as a plain dict, each parameter a list if its field takes several, else its first value.
+        Not webargs' proxy of the MultiDict: marshmallow asks it for every field of the schema, and each one the query
+        does not give raised and caught werkzeug's BadRequestKeyError (a dozen per search)."""
         refuse_nul({name: "".join(values) for name, values in req.args.lists()})
-        return super().load_querystring(req, schema)
+        given = super().load_querystring(req, schema)
+        return {name: given[name] for name in req.args}
 
 
 class ApiBlueprint(Blueprint):

@@ -40,8 +40,11 @@ def init_app(app):
     if app.config.get("HSTS_SECONDS"):
         headers["Strict-Transport-Security"] = f"max-age={int(app.config['HSTS_SECONDS'])}; includeSubDomains"
 
+    named = [(name.lower(), name, value) for name, value in headers.items()]
+
     @app.after_request
     def add_security_headers(response):
-        for name, value in headers.items():
-            response.headers.setdefault(name, value)
+        # The answer's own headers are looked at once (Headers.setdefault would scan them for each of ours).
+        present = {name.lower() for name, _value in response.headers}
+        response.headers.extend([(name, value) for lower, name, value in named if lower not in present])
         return response

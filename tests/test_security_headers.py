@@ -60,3 +60,15 @@ def test_production_adds_hsts_for_a_year(monkeypatch, tmp_path):
             assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
             assert response.headers["X-Frame-Options"] == "DENY"
             response.close()
+
+
+def test_a_header_the_view_set_itself_is_kept_and_none_is_doubled(app):
+    """A receipt file sets its own, stricter policy (app.campaigns.routes.receipt_file); the header names are matched
+    whatever their case."""
+    with app.test_request_context("/"):
+        response = app.response_class("receipt", headers={"content-security-policy": "default-src 'none'",
+                                                          "X-Frame-Options": "SAMEORIGIN"})
+        response = app.process_response(response)
+    assert response.headers.getlist("Content-Security-Policy") == ["default-src 'none'"]
+    assert response.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert response.headers.getlist("Referrer-Policy") == ["strict-origin-when-cross-origin"]
