@@ -1,4 +1,5 @@
-"""Rate limits are on writes only: reads skip the limiter (app.extensions), so a limit on a read would be dead code."""
+"""Rate limits are on writes only: reads skip the limiter (app.extensions.WritesLimiter), so a limit on a read would be
+dead code."""
 from flask_limiter.util import get_qualified_name
 
 from app.extensions import limiter
@@ -33,3 +34,13 @@ def test_a_limit_given_to_a_read_is_found(app, monkeypatch):
     monkeypatch.setitem(app.view_functions, "catalog.search", limited_read)
     assert {("/search", "GET"), ("/search", "HEAD"), ("/search", "OPTIONS")} <= set(_limited_reads(app))
 
+
+
+def test_a_read_does_not_enter_the_limiter(app, client, monkeypatch):
+    """Why a limit on a read is refused above: it would never apply."""
+    @limiter.limit("1 per day")
+    def limited_read():
+        return "read"
+
+    monkeypatch.setitem(app.view_functions, "catalog.search", limited_read)
+    assert [client.get("/search").status_code for _ in range(3)] == [200, 200, 200]
