@@ -2,9 +2,9 @@
 
 opensearch-py's transport stays in charge of everything above one HTTP exchange: which node to ask, passing over a
 lost one, serialising bodies, turning error answers into exceptions. Below it, its own urllib3 connection was replaced
-here because, measured in the same process on the same searches (bench note of issue 17), urllib3's per-request work
-(a retry policy, the URL parsed and re-encoded, its response wrapper, the headers and the body written in two sends)
-cost 0.2–0.35 ms of a search answered in about 10 ms, a seventh of the API's own cost. http.client is the
+here because, measured in the same process on the same searches (README, bench/search.py), urllib3's per-request
+work (a retry policy, the URL parsed and re-encoded, its response wrapper, the headers and the body written in two
+sends) cost 0.17–0.55 ms of a search answered in about 10 ms, a fifth of the API's own cost. http.client is the
 HTTP/1.1 implementation urllib3 itself is built on; what urllib3 adds that matters here is kept:
 - one connection kept alive per thread, checked before it is reused (a node that restarted closed it) and replaced
   after any failure;
