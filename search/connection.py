@@ -9,7 +9,7 @@ HTTP/1.1 implementation urllib3 itself is built on; what urllib3 adds that matte
 - one connection kept alive per thread, checked before it is reused (a node that restarted closed it) and replaced
   after any failure;
 - a new connection in a forked process (gunicorn forks workers from a loaded app);
-- TLS verified against SEARCH_CA_CERTS (or the system's), basic auth;
+- TLS verified against SEARCH_CA_CERTS (or the authorities opensearch-py trusts by default), basic auth;
 - the connect and read timeouts of each request (a search's short one, a bulk write's long one).
 """
 import base64
@@ -50,7 +50,8 @@ class KeptAliveConnection(Connection):
             self.headers["authorization"] = "Basic " + base64.b64encode(user_password.encode()).decode()
         self._tls = None
         if self.use_ssl:
-            self._tls = ssl.create_default_context(cafile=ca_certs)
+            # Without SEARCH_CA_CERTS, the authorities opensearch-py's own connection trusts (certifi's, if installed).
+            self._tls = ssl.create_default_context(cafile=ca_certs or self.default_ca_certs())
             if not verify_certs:
                 self._tls.check_hostname = False
                 self._tls.verify_mode = ssl.CERT_NONE
