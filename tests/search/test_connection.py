@@ -63,6 +63,11 @@ class _Forwarder(http.server.BaseHTTPRequestHandler):
         pass
 
 
+class _QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        """A client hanging up on a connection the server also closes is what these tests do: not worth a traceback."""
+
+
 @pytest.fixture
 def forwarder(app):
     servers = []
@@ -70,7 +75,7 @@ def forwarder(app):
     def start(tls=None, **options):
         handler = type("Handler", (_Forwarder,), {"upstream": app.config["SEARCH_URL"].rstrip("/"),
                                                   "seen_authorization": [], **options})
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server = _QuietServer(("127.0.0.1", 0), handler)
         if tls is not None:
             server.socket = tls.wrap_socket(server.socket, server_side=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
