@@ -66,9 +66,10 @@ class KeptAliveConnection(Connection):
         request_headers = {**self.headers, **headers} if headers else self.headers
         if isinstance(body, str):
             body = body.encode("utf-8", "surrogatepass")
+        timeout = timeout or self.timeout
         started = time.time()
         try:
-            connection, reused = self._connection(timeout or self.timeout)
+            connection, reused = self._connection(timeout)
         except Exception as error:  # noqa: BLE001 - a node that cannot be reached, however: the next one is tried
             raise self._failed(method, path, body, started, error, EngineConnectionError) from error
         try:
@@ -80,7 +81,7 @@ class KeptAliveConnection(Connection):
                 # The node let the kept-alive connection go as the request went out (an idle connection it closed, a
                 # restart): once more on a new connection, as the transport sends a request that lost its connection
                 # to the next node (searches read; bulk writes carry versions, so a second delivery changes nothing).
-                connection, _reused = self._connection(timeout or self.timeout)
+                connection, _reused = self._connection(timeout)
                 response, raw = self._exchange(connection, method, path, body, request_headers)
         except Exception as error:  # noqa: BLE001 - a node too slow to answer is not asked again (no retry on timeout)
             raise self._failed(method, path, body, started, error, ConnectionTimeout) from error
