@@ -10,10 +10,6 @@ from search.queries import listing_search_requests, parse_results, suggest_bodie
 from search.rfq_queries import rfq_search_body
 from search.tender_queries import tender_search_body
 
-MSEARCH_FIELDS = ",".join(f"responses.{path}" for path in (
-    "hits.total", "hits.hits._source", "hits.hits.highlight", "aggregations", "suggest", "error", "status"))
-
-
 #: Of a bulk answer, only what the outcome is read from (not shards, sequence numbers, versions).
 BULK_FIELDS = "items.*._id,items.*.status,items.*.error"
 
@@ -119,9 +115,9 @@ class SearchEngine(Indices):
         for kind, body in searches:
             lines.extend(({"index": self.alias(kind)}, body))
         kinds = list(dict.fromkeys(kind for kind, _body in searches))
-        # Only what the callers read comes back: less JSON to send and parse on every search.
-        return self._read(kinds, lambda: _raise_first_error(self._call(
-            self.client.msearch, body=lines, filter_path=MSEARCH_FIELDS)))
+        # The whole answer, no filter_path: the node filtering it cost more than the fifth of the bytes it saved
+        # (0.04-0.12 ms more per search at a million listings; README, "The cuts").
+        return self._read(kinds, lambda: _raise_first_error(self._call(self.client.msearch, body=lines)))
 
     def _read(self, kinds, call):
         """Run a read; if an index vanished behind our back, create it again and retry once."""
