@@ -106,8 +106,7 @@ class KeptAliveConnection(Connection):
     def _exchange(self, connection, method, path, body, headers):
         """One request and its whole answer; the connection is dropped after a failure or when the node closes it."""
         try:
-            # http.client writes the headers, then the body: joining them in one write measured no faster (the node's
-            # thread wakes for the first write either way), so that is left to it.
+            # http.client writes the headers, then the body; joining them in one write measured no faster.
             connection.request(method, path, body, headers)
             response = connection.getresponse()
             raw = response.read().decode("utf-8", "surrogatepass")
