@@ -570,12 +570,10 @@ def main():
             # turn finds the engine's other caches (filters, pages) warmed by the first, so the API goes first in one
             # block and the engine in the next; the run prints the ratio of each order (no steady difference so far).
             for number, start in enumerate(range(0, len(mix), BLOCK)):
-                turns = {"api": lambda s=start: measure_api(base, mix[s:s + BLOCK]),
-                         "engine": lambda s=start: measure_engine(alias, bodies[s:s + BLOCK])}
-                measured = {}
+                block, measured = slice(start, start + BLOCK), {}
                 for name in (("api", "engine") if number % 2 == 0 else ("engine", "api")):
                     clear_request_cache(alias)
-                    measured[name] = turns[name]()
+                    measured[name] = measure_api(base, mix[block]) if name == "api" else measure_engine(alias, bodies[block])
                 api_times, totals = measured["api"]
                 api += api_times
                 api_totals += totals

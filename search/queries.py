@@ -257,8 +257,8 @@ def parse_results(response, *facets_responses, facet_names=RETURNED_FACETS):
     The facet counts (and the total) come from `facets_responses` when the search was sent as
     listing_search_requests."""
     items = []
-    hits = response.get("hits") or {}
-    for hit in hits.get("hits", []):
+    hits = response["hits"]
+    for hit in hits["hits"]:
         highlight = hit.get("highlight") or {}
         fragment = next((highlight[name][0] for name in _HIGHLIGHT_ORDER if highlight.get(name)), None)
         items.append({**hit["_source"], "highlight": fragment})
