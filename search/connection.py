@@ -1,20 +1,24 @@
-"""opensearch-py's connection to one node, over the standard library's http.client.
+"""opensearch-py's connection to one node: a kept-alive socket per thread, answers read by httptools.
 
 opensearch-py's transport stays in charge of everything above one HTTP exchange: which node to ask, passing over a
 lost one, serialising bodies, turning error answers into exceptions. Below it, its own urllib3 connection was replaced
-here because, measured in the same process on the same searches (README, bench/search.py), urllib3's per-request
-work (a retry policy, the URL parsed and re-encoded, its response wrapper) cost 0.17–0.55 ms of a search answered in
-about 10 ms, a fifth of the API's own cost. http.client is the HTTP/1.1 implementation urllib3 itself is built on;
-what urllib3 adds that matters here is kept:
+because, measured in the same process on the same searches (README, bench/search.py), urllib3's per-request work (a
+retry policy, the URL parsed and re-encoded, its response wrapper) cost 0.17–0.55 ms of a search answered in about
+10 ms. The standard library's http.client, used next, still cost 0.31–0.46 ms more per search than reading the answer
+straight from the socket (paired over 600 searches of the bench's mix, 5 ms apart): it reads the status and each
+header line by line through a buffered file and hands the headers to the e-mail parser. The answer is now parsed by
+httptools (the bindings of llhttp, Node.js's HTTP parser, that uvicorn uses), 0.03–0.09 ms from the bare socket; the
+request, a few header lines we write, goes out in one write. What a client library adds that matters here is kept:
 - one connection kept alive per thread, checked before it is reused (a node that restarted closed it) and replaced
-  after any failure;
+  after any failure or when the node says it will close it;
 - a new connection in a forked process (gunicorn forks workers from a loaded app);
 - TLS verified against SEARCH_CA_CERTS (or the authorities opensearch-py trusts by default), basic auth;
-- the connect and read timeouts of each request (a search's short one, a bulk write's long one).
+- the connect and read timeouts of each request (a search's short one, a bulk write's long one);
+- answers framed by Content-Length or chunked, the body of an answer to HEAD not waited for.
 """
 import base64
-import http.client
 import os
+import re
 import select
 import socket
 import ssl
@@ -23,12 +27,20 @@ import time
 import weakref
 from urllib.parse import urlencode
 
+import httptools
 from opensearchpy import Connection
 from opensearchpy.exceptions import ConnectionError as EngineConnectionError
 from opensearchpy.exceptions import ConnectionTimeout, SSLError
 
 #: Connections whose kept-alive sockets a forked child must not use (they belong to its parent).
 _LIVE = weakref.WeakSet()
+
+#: What may not appear in a request line's path (http.client refuses the same) or in a header's value.
+_UNSAFE_PATH = re.compile(r"[\x00-\x20\x7f]")
+_UNSAFE_VALUE = re.compile(r"[\x00\r\n]")
+
+#: Bodies up to this size go out in the same write as the request's head; bigger ones (bulk writes) are not copied.
+_ONE_WRITE = 64 * 1024
 
 
 def _forget_parents_sockets():
@@ -48,10 +60,15 @@ class KeptAliveConnection(Connection):
         if http_auth is not None:
             user_password = ":".join(http_auth) if isinstance(http_auth, (tuple, list)) else str(http_auth)
             self.headers["authorization"] = "Basic " + base64.b64encode(user_password.encode()).decode()
+        for name, value in self.headers.items():
+            if _UNSAFE_VALUE.search(name + value):
+                raise ValueError(f"the search engine's {name} header may not hold a line break")
+        self._host_header = f"[{self.hostname}]:{self.port}" if ":" in self.hostname else f"{self.hostname}:{self.port}"
         self._tls = None
         if self.use_ssl:
             # Without SEARCH_CA_CERTS, the authorities opensearch-py's own connection trusts (certifi's, if installed).
             self._tls = ssl.create_default_context(cafile=ca_certs or self.default_ca_certs())
+            self._tls.sslsocket_class = _TLSSocket
             if not verify_certs:
                 self._tls.check_hostname = False
                 self._tls.verify_mode = ssl.CERT_NONE
@@ -63,18 +80,18 @@ class KeptAliveConnection(Connection):
 
     def perform_request(self, method, url, params=None, body=None, timeout=None, ignore=(), headers=None):
         path = self.url_prefix + url + (f"?{urlencode(params)}" if params else "")
-        request_headers = {**self.headers, **headers} if headers else self.headers
         if isinstance(body, str):
             body = body.encode("utf-8", "surrogatepass")
         timeout = timeout or self.timeout
         started = time.time()
         try:
+            request = self._request(method, path, body, headers)
             connection, reused = self._connection(timeout)
         except Exception as error:  # noqa: BLE001 - a node that cannot be reached, however: the next one is tried
             raise self._failed(method, path, body, started, error, EngineConnectionError) from error
         try:
             try:
-                response, raw = self._exchange(connection, method, path, body, request_headers)
+                answer = self._exchange(connection, request, body, method == "HEAD")
             except (ConnectionResetError, BrokenPipeError):
                 if not reused:
                     raise
@@ -82,16 +99,33 @@ class KeptAliveConnection(Connection):
                 # restart): once more on a new connection, as the transport sends a request that lost its connection
                 # to the next node (searches read; bulk writes carry versions, so a second delivery changes nothing).
                 connection, _reused = self._connection(timeout)
-                response, raw = self._exchange(connection, method, path, body, request_headers)
+                answer = self._exchange(connection, request, body, method == "HEAD")
         except Exception as error:  # noqa: BLE001 - a node too slow to answer is not asked again (no retry on timeout)
             raise self._failed(method, path, body, started, error, ConnectionTimeout) from error
         duration = time.time() - started
-        self._raise_warnings(response.headers.get_all("warning") or ())
-        if not 200 <= response.status < 300 and response.status not in ignore:
-            self.log_request_fail(method, self.host + path, path, body, duration, response.status, raw)
-            self._raise_error(response.status, raw, response.headers.get("content-type"))
-        self.log_request_success(method, self.host + path, path, body, response.status, raw, duration)
-        return response.status, response.headers, raw
+        raw = answer.body()
+        self._raise_warnings(answer.warnings)
+        if not 200 <= answer.status < 300 and answer.status not in ignore:
+            self.log_request_fail(method, self.host + path, path, body, duration, answer.status, raw)
+            self._raise_error(answer.status, raw, answer.headers.get("content-type"))
+        self.log_request_success(method, self.host + path, path, body, answer.status, raw, duration)
+        return answer.status, answer.headers, raw
+
+    def _request(self, method, path, body, headers):
+        """The request's head (and its body, when small): the request line, Host, the connection's headers and this
+        request's, and the body's length."""
+        if _UNSAFE_PATH.search(path):
+            raise ValueError(f"the path {path!r} holds a space or a control character")
+        lines = [f"{method} {path} HTTP/1.1", f"host: {self._host_header}"]
+        named = {**self.headers, **{name.lower(): value for name, value in headers.items()}} if headers else self.headers
+        for name, value in named.items():
+            if headers and _UNSAFE_VALUE.search(name + value):
+                raise ValueError(f"the search engine's {name} header may not hold a line break")
+            lines.append(f"{name}: {value}")
+        if body is not None or method in ("POST", "PUT"):
+            lines.append(f"content-length: {len(body or b'')}")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        return head + body if body and len(body) <= _ONE_WRITE else head
 
     def _failed(self, method, path, body, started, error, on_timeout):
         """The transport's exception for a failed exchange: SSLError, `on_timeout` for a timeout, else ConnectionError
@@ -103,36 +137,31 @@ class KeptAliveConnection(Connection):
             return on_timeout("TIMEOUT", str(error), error)
         return EngineConnectionError("N/A", str(error), error)
 
-    def _exchange(self, connection, method, path, body, headers):
+    def _exchange(self, connection, request, body, head_only):
         """One request and its whole answer; the connection is dropped after a failure or when the node closes it."""
         try:
-            # http.client writes the headers, then the body; joining them in one write measured no faster.
-            connection.request(method, path, body, headers)
-            response = connection.getresponse()
-            raw = response.read().decode("utf-8", "surrogatepass")
+            connection.sendall(request)
+            if body and len(body) > _ONE_WRITE:
+                connection.sendall(body)
+            answer = _read_answer(connection, head_only)
         except BaseException:
             self._drop()
             raise
-        if response.will_close:
+        if not answer.keep_alive:
             self._drop()
-        return response, raw
+        return answer
 
     def _connection(self, timeout):
         connection = getattr(self._local, "connection", None)
-        if connection is not None and _closed_by_peer(connection.sock):
+        if connection is not None and _closed_by_peer(connection):
             self._drop()
             connection = None
         if connection is None:
             # Connecting waits at most the request's timeout; a node that does not answer in that time is passed over.
-            if self._tls is not None:
-                connection = _HTTPSConnection(self.hostname, self.port, timeout=timeout, context=self._tls)
-            else:
-                connection = _HTTPConnection(self.hostname, self.port, timeout=timeout)
-            connection.connect()
-            connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            connection = _open(self.hostname, self.port, timeout, self._tls)
             self._local.connection = connection
             return connection, False
-        connection.sock.settimeout(timeout)
+        connection.settimeout(timeout)
         return connection, True
 
     def _drop(self):
@@ -146,15 +175,89 @@ class KeptAliveConnection(Connection):
         self._drop()
 
 
-class _HTTPConnection(http.client.HTTPConnection):
-    """Closed when forgotten: a thread that ends, or a client no longer used, leaves no open socket behind."""
+class _Socket(socket.socket):
+    """Closed when forgotten (a thread that ends, a client no longer used), without the warning an unclosed socket
+    gives: whatever order the garbage collector finalises a dropped client's objects in."""
 
     def __del__(self):
         self.close()
 
 
-class _HTTPSConnection(http.client.HTTPSConnection):
-    __del__ = _HTTPConnection.__del__
+class _TLSSocket(ssl.SSLSocket):
+    __del__ = _Socket.__del__
+
+
+def _open(hostname, port, timeout, tls):
+    plain = socket.create_connection((hostname, port), timeout=timeout)
+    sock = _Socket(fileno=plain.detach())
+    try:
+        sock.settimeout(timeout)  # a socket made from a descriptor has the default timeout, not the descriptor's
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock if tls is None else tls.wrap_socket(sock, server_hostname=hostname)
+    except BaseException:
+        sock.close()
+        raise
+
+
+def _read_answer(sock, head_only):
+    """The answer to the request just sent, read until its end (for HEAD, the end of its headers)."""
+    answer = _Answer(head_only)
+    parser = answer.parser = httptools.HttpResponseParser(answer)
+    received = False
+    try:
+        while not answer.complete:
+            data = sock.recv(65536)
+            if not data:
+                if not received:
+                    # What http.client calls RemoteDisconnected: a kept-alive connection the node had let go.
+                    raise ConnectionResetError("the search node closed the connection without answering")
+                raise ConnectionError("the search node closed the connection in the middle of its answer")
+            received = True
+            parser.feed_data(data)
+    finally:
+        answer.parser = None  # no cycle left for the garbage collector
+    answer.keep_alive = answer.keep_alive and answer.messages == 1
+    return answer
+
+
+class _Answer:
+    """One answer, as httptools' parser reads it (these are its callbacks)."""
+
+    __slots__ = ("parser", "head_only", "complete", "messages", "status", "keep_alive", "headers", "warnings", "chunks")
+
+    def __init__(self, head_only):
+        self.head_only = head_only
+        self.complete = self.keep_alive = False
+        self.messages = 0
+        self.headers = {}
+        self.warnings = []
+        self.chunks = []
+
+    def on_message_begin(self):
+        # Bytes after the end of the answer (the node is out of step): the connection is not reused.
+        self.messages += 1
+
+    def on_header(self, name, value):
+        name, value = name.decode("latin-1").lower(), value.decode("latin-1")
+        if name == "warning":
+            self.warnings.append(value)
+        self.headers.setdefault(name, value)
+
+    def on_headers_complete(self):
+        # Read here: once the answer is complete, the parser is ready for the next one and has forgotten them.
+        self.status = self.parser.get_status_code()
+        self.keep_alive = self.parser.should_keep_alive()
+        if self.head_only:
+            self.complete = True
+
+    def on_body(self, chunk):
+        self.chunks.append(chunk)
+
+    def on_message_complete(self):
+        self.complete = True
+
+    def body(self):
+        return b"".join(self.chunks).decode("utf-8", "surrogatepass")
 
 
 def _closed_by_peer(sock):

@@ -21,7 +21,7 @@ def _engine(app, url, **config):
 
 def _socket_of(engine):
     """The local address of the calling thread's connection to the (one) node."""
-    return engine.client.transport.connection_pool.connection._local.connection.sock.getsockname()
+    return engine.client.transport.connection_pool.connection._local.connection.getsockname()
 
 
 def test_one_connection_serves_many_requests(app, search):
