@@ -3,15 +3,19 @@ with a forked process; TLS verified against SEARCH_CA_CERTS; basic auth. Against
 forwarding server where the test needs one the node cannot be made to be (one that closes every connection, TLS)."""
 import http.server
 import multiprocessing
+import socket
 import ssl
 import threading
 
 import pytest
 import requests
 import trustme
+from opensearchpy.exceptions import ConnectionError as EngineConnectionError
+from opensearchpy.exceptions import NotFoundError
 
 from search import SearchEngine, SearchUnavailable
 from search.client import build_client
+from search.connection import KeptAliveConnection
 
 
 def _engine(app, url, **config):
@@ -152,3 +156,101 @@ def test_a_node_whose_certificate_another_authority_signed_is_refused(app, searc
     with pytest.raises(SearchUnavailable, match="CERTIFICATE_VERIFY_FAILED"):
         engine.search("listings", {"query": {"match_all": {}}})
     assert handler.seen_authorization == []
+
+
+class _ScriptedNode:
+    """A socket server that answers each request with the next of the given raw answers, what the real node cannot be
+    made to send (a chunked answer, `Connection: close`, an answer cut short); it hangs up after an answer that says
+    `connection: close` or is cut short (`CUT`)."""
+
+    def __init__(self, *answers):
+        self.answers = list(answers)
+        self.requests = []
+        self.connections = 0
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while self.answers:
+            try:
+                client, _address = self.server.accept()
+            except OSError:
+                return  # closed at the end of a test that left answers unsent
+            self.connections += 1
+            with client:
+                while self.answers and (request := client.recv(65536)):
+                    self.requests.append(request)
+                    answer = self.answers.pop(0)
+                    client.sendall(answer.removesuffix(CUT))
+                    if answer.endswith(CUT) or b"connection: close" in answer:
+                        break
+
+    def close(self):
+        self.server.close()
+
+
+#: Marks an answer the scripted node cuts short: it hangs up after sending what comes before.
+CUT = b"<cut>"
+
+
+@pytest.fixture
+def scripted_node():
+    nodes = []
+
+    def start(*answers):
+        nodes.append(_ScriptedNode(*answers))
+        return nodes[-1]
+
+    yield start
+    for node in nodes:
+        node.close()
+
+
+def _connection(port):
+    return KeptAliveConnection(host="127.0.0.1", port=port, timeout=5)
+
+
+def test_a_chunked_answer_is_read_whole_and_a_closing_node_gets_a_new_connection(scripted_node):
+    chunked = (b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n"
+               b"connection: close\r\n\r\n5\r\n{\"a\":\r\n3\r\n 1}\r\n0\r\n\r\n")
+    plain = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 8\r\n\r\n{\"b\": 2}"
+    node = scripted_node(chunked, plain)
+    connection = _connection(node.port)
+
+    assert connection.perform_request("GET", "/one")[2] == '{"a": 1}'
+    assert connection._local.connection is None  # the node said it would close: not kept
+    assert connection.perform_request("GET", "/two")[2] == '{"b": 2}'
+    assert node.connections == 2
+    assert node.requests[0].startswith(b"GET /one HTTP/1.1\r\nhost: 127.0.0.1:")
+
+
+def test_an_answer_cut_short_fails_the_request_and_the_connection(scripted_node):
+    node = scripted_node(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{\"cut\":" + CUT)
+    connection = _connection(node.port)
+
+    with pytest.raises(EngineConnectionError, match="in the middle of its answer"):
+        connection.perform_request("GET", "/")
+    assert connection._local.connection is None
+
+
+def test_the_answer_to_head_ends_with_its_headers(scripted_node):
+    node = scripted_node(b"HTTP/1.1 200 OK\r\ncontent-length: 557\r\n\r\n",
+                         b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n")
+    connection = _connection(node.port)
+
+    assert connection.perform_request("HEAD", "/")[0] == 200
+    with pytest.raises(NotFoundError):
+        connection.perform_request("HEAD", "/missing")
+    assert node.connections == 1
+
+
+def test_a_line_break_cannot_reach_the_request(scripted_node):
+    node = scripted_node(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}")
+    connection = _connection(node.port)
+
+    with pytest.raises(EngineConnectionError, match="space or a control character"):
+        connection.perform_request("GET", "/a b")
+    with pytest.raises(EngineConnectionError, match="line break"):
+        connection.perform_request("GET", "/", headers={"x-opaque-id": "one\r\nx-evil: 1"})
+    assert node.requests == []
