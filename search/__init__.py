@@ -1,7 +1,7 @@
 """The search subsystem: OpenSearch behind a small public surface.
 
 - `search.client.build_client` is the only place a client is built (from SEARCH_URL and friends); it reaches each node
-  over `search.connection` (http.client, one kept-alive connection per thread).
+  over `search.connection` (one kept-alive socket per thread, answers parsed by httptools).
 - `SearchEngine` (search.engine; its indices in search.indices) manages versioned indices behind one alias per kind, writes in bulk
   with external versions (an older write never replaces a newer one), and answers queries:
   `bulk` (index / delete), `search_listings`, `search_tenders`, `search_campaigns`, `search_rfqs`, `suggest`.
