@@ -234,16 +234,21 @@ class _Answer:
         self.chunks = []
 
     def on_message_begin(self):
-        # Bytes after the end of the answer (the node is out of step): the connection is not reused.
+        # Bytes after the end of the answer (the node is out of step) are not read as part of it, and the connection
+        # is not reused.
         self.messages += 1
 
     def on_header(self, name, value):
+        if self.messages > 1:
+            return
         name, value = name.decode("latin-1").lower(), value.decode("latin-1")
         if name == "warning":
             self.warnings.append(value)
         self.headers.setdefault(name, value)
 
     def on_headers_complete(self):
+        if self.messages > 1:
+            return
         # Read here: once the answer is complete, the parser is ready for the next one and has forgotten them.
         self.status = self.parser.get_status_code()
         self.keep_alive = self.parser.should_keep_alive()
@@ -251,7 +256,8 @@ class _Answer:
             self.complete = True
 
     def on_body(self, chunk):
-        self.chunks.append(chunk)
+        if self.messages == 1:
+            self.chunks.append(chunk)
 
     def on_message_complete(self):
         self.complete = True

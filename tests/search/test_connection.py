@@ -254,3 +254,13 @@ def test_a_line_break_cannot_reach_the_request(scripted_node):
     with pytest.raises(EngineConnectionError, match="line break"):
         connection.perform_request("GET", "/", headers={"x-opaque-id": "one\r\nx-evil: 1"})
     assert node.requests == []
+
+
+def test_bytes_after_the_answer_are_not_read_into_it_and_the_connection_is_not_kept(scripted_node):
+    first = b"HTTP/1.1 200 OK\r\ncontent-length: 8\r\n\r\n{\"a\": 1}"
+    stray = b"HTTP/1.1 500 Oops\r\ncontent-length: 8\r\n\r\n{\"b\": 2}"
+    node = scripted_node(first + stray, b"HTTP/1.1 200 OK\r\ncontent-length: 8\r\n\r\n{\"c\": 3}")
+    connection = _connection(node.port)
+
+    assert connection.perform_request("GET", "/one") == (200, {"content-length": "8"}, '{"a": 1}')
+    assert connection._local.connection is None
