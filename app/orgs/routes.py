@@ -5,7 +5,6 @@ from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
 from app.accounts import members
-from app.accounts import services as accounts
 from app.accounts.auth import recent_login_required
 from app.accounts.forms import InvitationForm
 from app.catalog.services import public_listings_query
@@ -60,7 +59,7 @@ def _organization_form(organization=None):
 @login_required
 def edit(organization_id):
     organization = services.get_organization(organization_id)
-    accounts.require_membership(current_user, organization, "admin")
+    services.may_edit(current_user, organization)
     form = _organization_form(organization)
     if request.method == "POST":
         payload = {
@@ -187,7 +186,6 @@ def revoke_invitation(organization_id, invitation_id):
 @login_required
 def request_verification(organization_id):
     organization = services.get_organization(organization_id)
-    accounts.require_membership(current_user, organization, "admin")
     services.request_verification(organization, current_user)
     db.session.commit()
     flash(_("Verification requested. A federation of your country or a platform admin will check it."), "success")

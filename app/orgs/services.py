@@ -118,7 +118,8 @@ def _void_verification(organization, actor, changes, *, ip=None):
 
 
 def request_verification(organization, user):
-    """An organisation of the cooperative family asks to have its identity checked."""
+    """An organisation of the cooperative family asks, through one of its admins, to have its identity checked."""
+    may_edit(user, organization)
     if not organization.is_cooperative:
         raise ValidationFailed(
             _("Only cooperatives, federations and cooperative banks can be verified."),

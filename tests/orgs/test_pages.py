@@ -105,3 +105,25 @@ def test_a_decision_needs_a_note(app, client, make):
     assert "Length must be between 3 and 2000." in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Organization, applicant.id).verification_status == "pending"
+
+
+def test_only_the_organisations_admins_edit_it_or_ask_for_its_verification_through_the_pages(app, client, make):
+    """The organisation's services decide (orgs.services.may_edit): a seller of it and another organisation's admin
+    are refused the edit page and the verification request, and nothing changes."""
+    from app.extensions import db
+    from app.orgs.models import Organization
+
+    organization = make.organization(make.user(), name="Suma Wholefoods", legal_form="cooperative")
+    seller = make.user()
+    make.member(organization, user=seller, role="seller")
+    stranger = make.user()
+    make.organization(stranger, name="Another Co-op")
+    for person in (seller, stranger):
+        login(client, person)
+        assert client.get(f"/organizations/{organization.id}/edit").status_code == 403
+        response = client.post(f"/organizations/{organization.id}/verification-request",
+                               data={"csrf_token": csrf_token(client, f"/organizations/{organization.id}")})
+        assert response.status_code == 403
+        client.post("/logout", data={"csrf_token": csrf_token(client, "/dashboard")})
+    with app.app_context():
+        assert db.session.get(Organization, organization.id).verification_status == "unverified"
