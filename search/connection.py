@@ -60,9 +60,7 @@ class KeptAliveConnection(Connection):
         if http_auth is not None:
             user_password = ":".join(http_auth) if isinstance(http_auth, (tuple, list)) else str(http_auth)
             self.headers["authorization"] = "Basic " + base64.b64encode(user_password.encode()).decode()
-        for name, value in self.headers.items():
-            if _UNSAFE_VALUE.search(name + value):
-                raise ValueError(f"the search engine's {name} header may not hold a line break")
+        _refuse_line_breaks(self.headers)
         self._host_header = f"[{self.hostname}]:{self.port}" if ":" in self.hostname else f"{self.hostname}:{self.port}"
         self._tls = None
         if self.use_ssl:
@@ -84,6 +82,7 @@ class KeptAliveConnection(Connection):
             body = body.encode("utf-8", "surrogatepass")
         timeout = timeout or self.timeout
         started = time.time()
+        head_only = method == "HEAD"
         try:
             request = self._request(method, path, body, headers)
             connection, reused = self._connection(timeout)
@@ -91,7 +90,7 @@ class KeptAliveConnection(Connection):
             raise self._failed(method, path, body, started, error, EngineConnectionError) from error
         try:
             try:
-                answer = self._exchange(connection, request, body, method == "HEAD")
+                answer = self._exchange(connection, request, head_only)
             except (ConnectionResetError, BrokenPipeError):
                 if not reused:
                     raise
@@ -99,7 +98,7 @@ class KeptAliveConnection(Connection):
                 # restart): once more on a new connection, as the transport sends a request that lost its connection
                 # to the next node (searches read; bulk writes carry versions, so a second delivery changes nothing).
                 connection, _reused = self._connection(timeout)
-                answer = self._exchange(connection, request, body, method == "HEAD")
+                answer = self._exchange(connection, request, head_only)
         except Exception as error:  # noqa: BLE001 - a node too slow to answer is not asked again (no retry on timeout)
             raise self._failed(method, path, body, started, error, ConnectionTimeout) from error
         duration = time.time() - started
@@ -112,20 +111,20 @@ class KeptAliveConnection(Connection):
         return answer.status, answer.headers, raw
 
     def _request(self, method, path, body, headers):
-        """The request's head (and its body, when small): the request line, Host, the connection's headers and this
-        request's, and the body's length."""
+        """The request as the writes that send it: its head (the request line, Host, the connection's headers and this
+        request's, the body's length) with the body when it is small, or the head and then the body."""
         if _UNSAFE_PATH.search(path):
             raise ValueError(f"the path {path!r} holds a space or a control character")
-        lines = [f"{method} {path} HTTP/1.1", f"host: {self._host_header}"]
-        named = {**self.headers, **{name.lower(): value for name, value in headers.items()}} if headers else self.headers
-        for name, value in named.items():
-            if headers and _UNSAFE_VALUE.search(name + value):
-                raise ValueError(f"the search engine's {name} header may not hold a line break")
-            lines.append(f"{name}: {value}")
+        named = self.headers
+        if headers:
+            named = {**named, **_refuse_line_breaks({name.lower(): value for name, value in headers.items()})}
+        lines = [f"{method} {path} HTTP/1.1", f"host: {self._host_header}", *(f"{n}: {v}" for n, v in named.items())]
         if body is not None or method in ("POST", "PUT"):
             lines.append(f"content-length: {len(body or b'')}")
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        return head + body if body and len(body) <= _ONE_WRITE else head
+        if not body:
+            return (head,)
+        return (head + body,) if len(body) <= _ONE_WRITE else (head, body)
 
     def _failed(self, method, path, body, started, error, on_timeout):
         """The transport's exception for a failed exchange: SSLError, `on_timeout` for a timeout, else ConnectionError
@@ -137,12 +136,11 @@ class KeptAliveConnection(Connection):
             return on_timeout("TIMEOUT", str(error), error)
         return EngineConnectionError("N/A", str(error), error)
 
-    def _exchange(self, connection, request, body, head_only):
+    def _exchange(self, connection, request, head_only):
         """One request and its whole answer; the connection is dropped after a failure or when the node closes it."""
         try:
-            connection.sendall(request)
-            if body and len(body) > _ONE_WRITE:
-                connection.sendall(body)
+            for piece in request:
+                connection.sendall(piece)
             answer = _read_answer(connection, head_only)
         except BaseException:
             self._drop()
@@ -173,6 +171,13 @@ class KeptAliveConnection(Connection):
     def close(self):
         """The calling thread's connection (others close with their threads)."""
         self._drop()
+
+
+def _refuse_line_breaks(headers):
+    for name, value in headers.items():
+        if _UNSAFE_VALUE.search(name + value):
+            raise ValueError(f"the search engine's {name} header may not hold a line break")
+    return headers
 
 
 class _Socket(socket.socket):
